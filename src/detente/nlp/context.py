@@ -1,0 +1,34 @@
+"""What every NLP stage receives besides the parsed Doc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from spacy.tokens import Doc
+
+from ..model import Result
+from ..settings import Settings
+
+
+@dataclass
+class DocContext:
+    """The article being analysed and the results filled so far.
+
+    Stages run in order (actors, time, quotes, events); each fills its own list
+    in ``result`` and may read what earlier stages filled. ``anchor`` is the
+    date relative expressions resolve against: the caller's ``published``, else
+    the detected publication date, else None.
+    """
+
+    result: Result
+    settings: Settings
+    anchor: date | None = None
+    # Internal structures one stage hands to a later one (e.g. the actor linker's
+    # mention index); keys are the producing module's name.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    def __call__(self, doc: Doc, ctx: DocContext) -> None: ...

@@ -1,0 +1,110 @@
+"""Raw documents -> Results: extraction, then the NLP stages over one parse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import DetenteError
+from .extract import extract_article
+from .ingest.sources import ErrorRecord, validate
+from .model import Article, RawDocument, Result
+from .nlp.context import DocContext
+from .nlp.pipeline import pipeline_for
+from .nlp.stages import STAGES
+from .settings import Settings, load_settings
+
+
+class Analyzer:
+    """Analyses documents one by one or in batches; loads the model once, lazily."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = pipeline_for(self.settings)
+        return self._nlp
+
+    def analyze(self, raw: RawDocument) -> Result:
+        """Analyse one document; raises DetenteError on input it cannot use."""
+        for item in self.analyze_many([raw]):
+            if isinstance(item, ErrorRecord):
+                raise DetenteError(item.error)
+            return item
+        raise AssertionError("analyze_many yielded nothing")  # pragma: no cover
+
+    def analyze_many(
+        self, items: Iterable[RawDocument | ErrorRecord]
+    ) -> Iterator[Result | ErrorRecord]:
+        """Results in input order; an input that fails yields an ErrorRecord."""
+        prepared = (self._prepare(item) for item in items)
+        batch: list[Result | ErrorRecord] = []
+        for item in prepared:
+            batch.append(item)
+            if len(batch) >= self.settings.batch_size:
+                yield from self._annotate_batch(batch)
+                batch = []
+        if batch:
+            yield from self._annotate_batch(batch)
+
+    def _prepare(self, item: RawDocument | ErrorRecord) -> Result | ErrorRecord:
+        if isinstance(item, ErrorRecord):
+            return item
+        try:
+            validate(item, self.settings)
+            article = extract_article(item)
+        except DetenteError as exc:
+            return ErrorRecord(id=item.id, error=str(exc))
+        except Exception as exc:  # a bug must not sink the batch: report it
+            return ErrorRecord(id=item.id, error=f"{item.source}: extraction failed: {exc!r}")
+        result = Result(id=item.id, article=article)
+        if article.language not in self.settings.nlp_languages:
+            result.notes.append(
+                f"language is '{article.language}': the English NLP stages were skipped "
+                "(entities, timexes, quotes and events are empty)"
+            )
+        elif not article.body.strip():
+            result.notes.append("no article body was found: the NLP stages were skipped")
+        return result
+
+    def _annotate_batch(
+        self, batch: list[Result | ErrorRecord]
+    ) -> Iterator[Result | ErrorRecord]:
+        todo = [r for r in batch if isinstance(r, Result) and _wants_nlp(r)]
+        docs = self.nlp.pipe(r.article.body for r in todo) if todo else iter(())
+        done = {id(r): self._annotate(doc, r) for r, doc in zip(todo, docs)}
+        for item in batch:
+            yield done.get(id(item), item)
+
+    def _annotate(self, doc: Doc, result: Result) -> Result | ErrorRecord:
+        ctx = DocContext(result=result, settings=self.settings, anchor=result.article.published)
+        try:
+            for stage in STAGES:
+                stage(doc, ctx)
+        except Exception as exc:  # report, keep the batch going
+            return ErrorRecord(id=result.id, error=f"{result.id}: analysis failed: {exc!r}")
+        return result
+
+
+def _wants_nlp(result: Result) -> bool:
+    return not result.notes and bool(result.article.body.strip())
+
+
+def analyze_text(text: str, *, published: str | None = None, analyzer: Analyzer | None = None) -> Result:
+    """Convenience for the Python API: analyse one text dump."""
+    from datetime import date
+
+    raw = RawDocument(
+        id="text", text=text, published=date.fromisoformat(published) if published else None
+    )
+    return (analyzer or Analyzer()).analyze(raw)
+
+
+def article_only(raw: RawDocument) -> Article:
+    """Extraction alone, without loading a model."""
+    return extract_article(raw)

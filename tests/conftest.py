@@ -1,0 +1,54 @@
+"""Shared fixtures: the seed page, the model, and the path to ../shared gold data."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
+SEED = FIXTURES / "seed-courthouse-2022-01-28.txt"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; skips the test with a clear message where absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(
+            f"{path} is absent: gold-set gates need the project's shared/ folder beside "
+            "the checkout (or DETENTE_SHARED); CI always has it"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_expected() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / "seed.expected.json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Any:
+    from detente.pipeline import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def seed_result(analyzer: Any, seed_text: str) -> dict[str, Any]:
+    """The seed page analysed once by the full pipeline, as contract JSON."""
+    from detente.model import RawDocument
+
+    result = analyzer.analyze(RawDocument(id=SEED.name, text=seed_text, source=str(SEED)))
+    out: dict[str, Any] = result.to_dict()
+    return out
