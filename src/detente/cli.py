@@ -89,7 +89,7 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     try:
-        fh = open(path, "w", encoding="utf-8")
+        fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise DetenteError(f"{path}: cannot write the output ({exc.strerror})") from exc
     with fh:

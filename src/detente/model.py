@@ -52,7 +52,6 @@ class Caption:
 
 @dataclass
 class Article:
-    body: str
     title: str | None = None
     dek: str | None = None
     authors: list[str] = field(default_factory=list)
@@ -64,6 +63,7 @@ class Article:
     categories: list[str] = field(default_factory=list)
     captions: list[Caption] = field(default_factory=list)
     language: str = "en"
+    body: str = ""
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class Analyzer:
     ) -> Iterator[Result | ErrorRecord]:
         todo = [r for r in batch if isinstance(r, Result) and _wants_nlp(r)]
         docs = self.nlp.pipe(r.article.body for r in todo) if todo else iter(())
-        done = {id(r): self._annotate(doc, r) for r, doc in zip(todo, docs)}
+        done = {id(r): self._annotate(doc, r) for r, doc in zip(todo, docs, strict=True)}
         for item in batch:
             yield done.get(id(item), item)
 

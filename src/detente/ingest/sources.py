@@ -59,7 +59,7 @@ def read_stdin() -> RawDocument:
 
 def read_jsonl(path: str | Path) -> Iterator[RawDocument | ErrorRecord]:
     """Each line ``{"id", "text", "published"?, "html"?, "url"?}``; ``-`` is stdin."""
-    stream = sys.stdin if str(path) == "-" else open(path, encoding="utf-8", errors="replace")
+    stream = sys.stdin if str(path) == "-" else open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed by the with below
     with stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
