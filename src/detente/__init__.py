@@ -14,7 +14,15 @@ __version__ = "0.1.0"
 
 from .errors import ConfigError, DetenteError, InputError  # noqa: E402
 from .model import (  # noqa: E402
-    Actor, Article, Caption, Entity, Event, Quote, RawDocument, Result, Timex,
+    Actor,
+    Article,
+    Caption,
+    Entity,
+    Event,
+    Quote,
+    RawDocument,
+    Result,
+    Timex,
 )
 from .pipeline import Analyzer, analyze_text  # noqa: E402
 from .settings import Settings, load_settings  # noqa: E402
