@@ -162,7 +162,8 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        out: dict[str, Any] = to_jsonable(self)
+        return out
 
 
 def to_jsonable(obj: Any) -> Any:
