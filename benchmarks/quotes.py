@@ -1,0 +1,288 @@
+"""Quote attribution on PolNeAR dev: detente's quotes stage beside textacy's direct_quotations.
+
+Run: ``.venv/bin/python benchmarks/quotes.py [--limit N] [--no-write]``.
+
+Scoring (both systems, same parses, same run):
+
+- A predicted quote matches a gold attribution when their content spans overlap
+  with intersection/union >= 0.5; pairs are matched one-to-one, greedily by IoU.
+- Speaker accuracy: over matched pairs whose gold attribution has a Source span,
+  the share whose predicted speaker span overlaps it (no speaker = wrong).
+- "direct": gold entries flagged ``direct`` (content holds a quotation mark) against
+  predictions whose text holds a quotation mark. For detente that is every
+  ``direct`` quote and every ``partial``/``mixed`` one (they hold a quoted
+  fragment by definition); ``indirect`` quotes never do. For textacy, every triple.
+- "all": every gold entry against every prediction.
+- Fragments of one interrupted quotation that share a cue and speaker within a
+  paragraph ("X," he said, "Y") are scored as one span from the first to the
+  last mark, as the gold stores discontinuous spans as [min start, max end].
+- textacy raises on a document with an odd number of quotation marks; such a
+  document counts as textacy predicting nothing there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT.parent / "shared" / "gold" / "quotes" / "polnear_dev.jsonl"
+RESULTS = ROOT / "benchmarks" / "results" / "quotes.md"
+QUOTE_MARKS = ("“", "”", '"', "‘", "«", "»", "„")
+MIN_IOU = 0.5
+MERGE_FRAGMENTS = True
+
+
+@dataclass(frozen=True)
+class Item:
+    """A content span with its source span (None when it has none) and direct flag."""
+
+    start: int
+    end: int
+    source: tuple[int, int] | None
+    direct: bool
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Precision, recall, F1 and speaker accuracy with their counts."""
+
+    predicted: int
+    gold: int
+    matched: int
+    speaker_pairs: int
+    speaker_right: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def speaker_accuracy(self) -> float:
+        return self.speaker_right / self.speaker_pairs if self.speaker_pairs else 0.0
+
+    def __add__(self, other: Scores) -> Scores:
+        return Scores(
+            self.predicted + other.predicted,
+            self.gold + other.gold,
+            self.matched + other.matched,
+            self.speaker_pairs + other.speaker_pairs,
+            self.speaker_right + other.speaker_right,
+        )
+
+
+ZERO = Scores(0, 0, 0, 0, 0)
+
+
+def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Intersection over union of two character spans."""
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
+
+
+def score(gold: Sequence[Item], predicted: Sequence[Item]) -> Scores:
+    """One document: greedy one-to-one matching by IoU >= 0.5, then speaker accuracy."""
+    pairs = [
+        (iou((p.start, p.end), (g.start, g.end)), pi, gi)
+        for pi, p in enumerate(predicted)
+        for gi, g in enumerate(gold)
+    ]
+    pairs = sorted((x for x in pairs if x[0] >= MIN_IOU), reverse=True)
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    speaker_pairs = speaker_right = 0
+    for _, pi, gi in pairs:
+        if pi in used_p or gi in used_g:
+            continue
+        used_p.add(pi)
+        used_g.add(gi)
+        source = gold[gi].source
+        if source is not None:
+            speaker_pairs += 1
+            said = predicted[pi].source
+            speaker_right += int(said is not None and _overlaps(said, source))
+    return Scores(len(predicted), len(gold), len(used_p), speaker_pairs, speaker_right)
+
+
+def gold_items(record: dict[str, Any]) -> list[Item]:
+    """The gold attributions of one PolNeAR record."""
+    return [
+        Item(g["content"][0], g["content"][1], tuple(g["source"]) if g["source"] else None,
+             bool(g["direct"]))
+        for g in record["gold"]
+    ]
+
+
+def has_mark(text: str) -> bool:
+    """Does ``text`` hold a double quotation mark or an opening single one?"""
+    return any(m in text for m in QUOTE_MARKS) or text.lstrip().startswith("'")
+
+
+def detente_items(text: str, quotes: Iterable[Any]) -> list[Item]:
+    """detente's quotes as items, fragments of one interrupted quotation merged."""
+    items: list[Item] = []
+    last_key: tuple[Any, ...] | None = None
+    for q in sorted(quotes, key=lambda q: q.start):
+        source = (q.speaker.start, q.speaker.end) if q.speaker else None
+        key = (source, q.cue, q.kind)
+        direct = has_mark(q.text)
+        if (
+            MERGE_FRAGMENTS and items and q.kind == "direct" and key == last_key and source is not None
+            and "\n" not in text[items[-1].end : q.start]
+        ):
+            prev = items.pop()
+            items.append(Item(prev.start, q.end, source, True))
+        else:
+            items.append(Item(q.start, q.end, source, direct))
+        last_key = key
+    return items
+
+
+def textacy_items(doc: Any) -> list[Item]:
+    """textacy's direct_quotations as items (all direct); none when textacy refuses."""
+    from textacy.extract.triples import direct_quotations
+
+    try:
+        triples = list(direct_quotations(doc))
+    except ValueError:
+        return []
+    items = []
+    for triple in triples:
+        speaker = (
+            (min(t.idx for t in triple.speaker), max(t.idx + len(t) for t in triple.speaker))
+            if triple.speaker else None
+        )
+        items.append(Item(triple.content.start_char, triple.content.end_char, speaker, True))
+    return items
+
+
+@dataclass
+class Report:
+    """Corpus totals for one system: direct subset and all attributions."""
+
+    direct: Scores = ZERO
+    all: Scores = ZERO
+
+    def add(self, gold: list[Item], predicted: list[Item]) -> None:
+        self.direct = self.direct + score(
+            [g for g in gold if g.direct], [p for p in predicted if p.direct]
+        )
+        self.all = self.all + score(gold, predicted)
+
+
+def load_gold(path: Path = GOLD, limit: int | None = None) -> list[dict[str, Any]]:
+    """The PolNeAR dev records (optionally the first ``limit``)."""
+    with path.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    return records[:limit] if limit else records
+
+
+def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dict[str, Any]:
+    """Parse each text once; score detente's stages and textacy on the same Doc."""
+    from detente.model import Article, Result
+    from detente.nlp.context import DocContext
+    from detente.nlp.pipeline import load_pipeline
+    from detente.settings import load_settings
+
+    settings = load_settings()
+    nlp = load_pipeline(settings.model)
+    stages = _stages_through_quotes()
+    ours, theirs = Report(), Report()
+    spent = 0.0
+    docs = nlp.pipe(r["text"] for r in records)
+    for record, doc in zip(records, docs, strict=True):
+        ctx = DocContext(result=Result(id=record["id"], article=Article(body=record["text"])),
+                         settings=settings)
+        began = time.perf_counter()
+        for stage in stages:
+            stage(doc, ctx)
+        spent += time.perf_counter() - began
+        gold = gold_items(record)
+        ours.add(gold, detente_items(record["text"], ctx.result.quotes))
+        if with_textacy:
+            theirs.add(gold, textacy_items(doc))
+    return {"detente": ours, "textacy": theirs, "seconds": spent, "docs": len(records)}
+
+
+def _stages_through_quotes() -> list[Any]:
+    """The registered stages up to the quotes stage (quotes alone if it is not registered)."""
+    from detente.nlp.quotes import quotes_stage
+    from detente.nlp.stages import STAGES
+
+    if quotes_stage not in STAGES:
+        return [quotes_stage]
+    return list(STAGES[: STAGES.index(quotes_stage) + 1])
+
+
+def _row(name: str, s: Scores) -> str:
+    return (
+        f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | "
+        f"{s.speaker_accuracy:.3f} | {s.matched}/{s.predicted} pred, {s.matched}/{s.gold} gold, "
+        f"{s.speaker_right}/{s.speaker_pairs} speakers |"
+    )
+
+
+def markdown(out: dict[str, Any]) -> str:
+    """The results section for benchmarks/results/quotes.md."""
+    ours, theirs = out["detente"], out["textacy"]
+    lines = [
+        "## Quotes (PolNeAR dev, 84 articles)",
+        "",
+        "`.venv/bin/python benchmarks/quotes.py`: content match at IoU >= 0.5 (greedy one-to-one);",
+        "speaker right when the predicted speaker span overlaps the gold Source span.",
+        "Direct = gold content holding a quotation mark vs predictions holding one.",
+        "",
+        "| subset / system | precision | recall | F1 | speaker acc. | counts |",
+        "| --- | --- | --- | --- | --- | --- |",
+        _row("direct: detente", ours.direct),
+        _row("direct: textacy 0.13.0 direct_quotations", theirs.direct),
+        _row("all attributions: detente", ours.all),
+        _row("all attributions: textacy 0.13.0 direct_quotations", theirs.all),
+        "",
+        f"Quotes stage time (with the stages before it): {out['seconds']:.2f} s for "
+        f"{out['docs']} documents (parse excluded).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    if not GOLD.exists():
+        print(f"{GOLD} is absent: the gold set lives in ../shared", file=sys.stderr)
+        return 2
+    out = run_detente(load_gold(GOLD, args.limit))
+    text = markdown(out)
+    print(text)
+    if not args.no_write and args.limit is None:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""Ingest throughput: `detente ingest` (every stage plus the store) beside plain `nlp.pipe`.
+
+    .venv/bin/python benchmarks/throughput.py [--limit N] [--jobs 1 2] [--scale 10] [--no-write]
+
+Corpus: the 181 scrapinghub text dumps (``textdumps.jsonl`` "text") and the 84
+PolNeAR dev articles (``polnear_dev.jsonl`` "text"), each once, as one JSONL file.
+
+In one run, each measurement in a fresh process (so model loads and peak memory
+are its own): plain spaCy ``nlp.pipe`` with the same pipeline (detente's pipeline
+factory: same model, same components) over the same article bodies detente parses
+(extracted beforehand, untimed), at ``n_process`` = each of ``--jobs``; then
+``detente ingest`` into a new database at ``-j`` = each of ``--jobs``; then the
+same ingest again (re-ingest: rows added, time); and, with ``--scale K``, ingest of
+K copies of the corpus (each copy's texts made distinct) at the highest ``-j``.
+Times are wall-clock from just after imports to the end, model load included on
+both sides. Peak memory: the largest resident set of any one worker (``ru_maxrss``).
+Writes ``benchmarks/results/throughput.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
+SOURCES = (
+    (SHARED / "gold/extraction/scrapinghub/textdumps.jsonl", "scrapinghub"),
+    (SHARED / "gold/quotes/polnear_dev.jsonl", "polnear"),
+)
+RESULTS = ROOT / "benchmarks/results/throughput.md"
+
+
+@dataclass
+class Run:
+    """One measured run."""
+
+    name: str
+    jobs: int
+    articles: int
+    words: int
+    seconds: float
+    peak_mb: float
+    added_rows: int = 0
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+# -- corpus --------------------------------------------------------------------------
+
+def write_corpus(path: Path, limit: int | None, scale: int) -> int:
+    """The benchmark corpus as JSONL (``scale`` copies, each made distinct); returns docs."""
+    records = []
+    for source, tag in SOURCES:
+        for line in source.read_text("utf-8").splitlines():
+            obj = json.loads(line)
+            records.append({"id": f"{tag}-{obj['id']}", "text": obj["text"]})
+    records = records[:limit] if limit else records
+    with path.open("w", encoding="utf-8") as fh:
+        for copy in range(scale):
+            for rec in records:
+                # A different trailing line per copy: a new content hash, the same parse work.
+                text = rec["text"] if copy == 0 else f"{rec['text']}\n\n(copy {copy})"
+                fh.write(json.dumps({"id": f"{rec['id']}#{copy}", "text": text}) + "\n")
+    return len(records) * scale
+
+
+def bodies(corpus: Path) -> list[str]:
+    """The article bodies detente parses: extraction only, no model."""
+    from detente.ingest.sources import read_jsonl
+    from detente.model import RawDocument
+    from detente.pipeline import article_only
+
+    return [article_only(doc).body for doc in read_jsonl(corpus) if isinstance(doc, RawDocument)]
+
+
+# -- children: each measurement runs in its own process -------------------------------
+
+def child_pipe(corpus: Path, jobs: int) -> dict[str, float]:
+    texts = bodies(corpus)
+    from detente.nlp.pipeline import pipeline_for
+    from detente.settings import load_settings
+
+    settings = load_settings()
+    started = time.perf_counter()
+    nlp = pipeline_for(settings)
+    count = sum(1 for _ in nlp.pipe(texts, batch_size=settings.batch_size, n_process=jobs))
+    seconds = time.perf_counter() - started
+    peak = max(_rss(resource.RUSAGE_SELF), _rss(resource.RUSAGE_CHILDREN) if jobs > 1 else 0.0)
+    words = sum(len(t.split()) for t in texts)
+    return {"seconds": seconds, "peak_mb": peak, "articles": count, "words": words}
+
+
+def child_ingest(corpus: Path, db_path: Path, jobs: int) -> dict[str, float]:
+    import detente
+    from detente.ingest.runner import IngestOptions, ingest
+
+    started = time.perf_counter()
+    with detente.open(db_path) as db:
+        before = sum(db.counts().values())
+        summary = ingest(IngestOptions(jsonl=[corpus], jobs=jobs, progress=False), db)
+        added = sum(db.counts().values()) - before
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": max(summary.peak_rss_mb.values(), default=0.0),
+            "articles": summary.added, "added_rows": added, "failed": summary.failed}
+
+
+def _rss(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def _spawn(*args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True,
+                         capture_output=True, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the run ---------------------------------------------------------------------------
+
+def measure(corpus: Path, jobs_list: list[int], work: Path, words: int) -> list[Run]:
+    runs = []
+    for jobs in jobs_list:
+        r = _spawn("pipe", str(corpus), str(jobs))
+        runs.append(Run("nlp.pipe", jobs, int(r["articles"]), words, r["seconds"], r["peak_mb"]))
+        print(_line(runs[-1]), flush=True)
+    for jobs in jobs_list:
+        db = work / f"ingest-j{jobs}.db"
+        r = _spawn("ingest", str(corpus), str(db), str(jobs))
+        runs.append(Run("detente ingest", jobs, int(r["articles"]), words, r["seconds"],
+                        r["peak_mb"], int(r["added_rows"])))
+        print(_line(runs[-1]), flush=True)
+    jobs = jobs_list[-1]
+    r = _spawn("ingest", str(corpus), str(work / f"ingest-j{jobs}.db"), str(jobs))
+    runs.append(Run("re-ingest", jobs, int(r["articles"]), words, r["seconds"], r["peak_mb"],
+                    int(r["added_rows"])))
+    print(_line(runs[-1]), flush=True)
+    return runs
+
+
+def _line(run: Run) -> str:
+    return (f"{run.name:15} -j{run.jobs}  {run.articles:5d} articles  {run.seconds:8.1f}s  "
+            f"{run.articles_per_s:7.2f} art/s  {run.words_per_s:8.0f} words/s  "
+            f"peak {run.peak_mb:5.0f} MB/worker  rows added {run.added_rows}")
+
+
+def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
+    """Each Done-when condition of the issue with the measured figure."""
+    pipe = {r.jobs: r for r in runs if r.name == "nlp.pipe"}
+    ing = {r.jobs: r for r in runs if r.name == "detente ingest"}
+    again = next(r for r in runs if r.name == "re-ingest")
+    out = []
+    for jobs, run in sorted(ing.items()):
+        ratio = run.words_per_s / pipe[jobs].words_per_s
+        out.append(f"ingest / nlp.pipe at -j {jobs}: {ratio:.2f}x (target >= 0.85x): "
+                   f"{'met' if ratio >= 0.85 else 'NOT met'}")
+    if 1 in ing and 2 in ing:
+        speedup = ing[2].words_per_s / ing[1].words_per_s
+        out.append(f"ingest -j 2 / -j 1: {speedup:.2f}x (target >= 1.7x): "
+                   f"{'met' if speedup >= 1.7 else 'NOT met'}")
+    peak = max(r.peak_mb for r in ing.values())
+    out.append(f"peak memory per worker: {peak:.0f} MB (target <= 600 MB): "
+               f"{'met' if peak <= 600 else 'NOT met'}")
+    first = ing[again.jobs]
+    share = again.seconds / first.seconds
+    out.append(f"re-ingest: {again.added_rows} rows added in {again.seconds:.1f}s = {share:.1%} "
+               f"of the first run (target 0 rows, <= 5%): "
+               f"{'met' if again.added_rows == 0 and share <= 0.05 else 'NOT met'}")
+    if scaled is not None:
+        base = ing[scaled.jobs]
+        factor = scaled.seconds / base.seconds
+        copies = scaled.articles / max(base.articles, 1)
+        out.append(f"{copies:.0f}x corpus: {scaled.seconds:.1f}s = {factor:.2f}x the 1x time "
+                   f"(target <= {1.1 * copies:.1f}x): {'met' if factor <= 1.1 * copies else 'NOT met'}")
+    return out
+
+
+def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, docs: int) -> None:
+    rows = "\n".join(
+        f"| {r.name} | {r.jobs} | {r.articles} | {r.seconds:.1f} | {r.articles_per_s:.2f} | "
+        f"{r.words_per_s:.0f} | {r.peak_mb:.0f} | {r.added_rows} |" for r in runs
+    )
+    subset = f" (first {args.limit} documents only)" if args.limit else ""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        "## Throughput (`benchmarks/throughput.py`)\n\n"
+        f"Corpus: {docs} documents{subset}: scrapinghub text dumps + PolNeAR dev articles. "
+        f"Machine: {os.cpu_count()} cores, shared with other work while measured. "
+        f"Command: `.venv/bin/python benchmarks/throughput.py {' '.join(sys.argv[1:])}`\n\n"
+        "| run | -j | articles | seconds | articles/s | words/s | peak MB/worker | rows added |\n"
+        "|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
+        + "\n".join(f"- {c}" for c in checks) + "\n",
+        "utf-8",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="use only the first N documents (a quick check)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--scale", type=int, default=0, help="also time K copies of the corpus")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        result = (child_pipe(Path(rest[0]), int(rest[1])) if kind == "pipe"
+                  else child_ingest(Path(rest[0]), Path(rest[1]), int(rest[2])))
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory(prefix="detente-throughput-") as tmp:
+        work = Path(tmp)
+        corpus = work / "corpus.jsonl"
+        docs = write_corpus(corpus, args.limit, 1)
+        words = sum(len(t.split()) for t in bodies(corpus))
+        print(f"corpus: {docs} documents, {words} words in the extracted bodies", flush=True)
+        runs = measure(corpus, sorted(args.jobs), work, words)
+        scaled = None
+        if args.scale > 1:
+            big = work / "corpus-scaled.jsonl"
+            big_docs = write_corpus(big, args.limit, args.scale)
+            jobs = max(args.jobs)
+            r = _spawn("ingest", str(big), str(work / "scaled.db"), str(jobs))
+            scaled = Run(f"ingest {args.scale}x", jobs, int(r["articles"]), words * args.scale,
+                         r["seconds"], r["peak_mb"], int(r["added_rows"]))
+            runs.append(scaled)
+            print(_line(scaled), f"({big_docs} documents)", flush=True)
+        checks = verdicts(runs, scaled)
+        print("\n".join(checks))
+        if not args.no_write:
+            write_results(runs, checks, args, docs)
+            print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Line features and the learned body-line classifier for text dumps.
+
+A text dump is a page's visible text, one block per line. Each line gets a
+vector of surface features (its own shape, its neighbours' shape, its place in
+the page), which a learned classifier turns into the probability that the line
+is article body. Two gradient-boosting models are stacked (``data/extract/line_model.joblib``,
+trained by ``benchmarks/train_lines.py``): the first scores each line from its
+own and its neighbours' surface features, the second rescores it from the
+first-stage scores of the lines around it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from .lexicon import lexicon
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_SENT_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_QUOTE = re.compile(r"[\"“”]")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+_LINKISH = re.compile(r"@\w|https?:|www\.|\.com\b|#\w", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[|•»›·]")
+_BYLINE = re.compile(r"^(?:by|written by|posted by)\s", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved", re.IGNORECASE)
+
+# Own-line features, in order; the context features are derived from some of them.
+OWN_FEATURES: tuple[str, ...] = (
+    "log_chars", "log_words", "words_ge_8", "words_ge_20", "sent_end", "stop_ratio",
+    "cap_ratio", "digit_ratio", "punct_ratio", "comma_rate", "quote", "separators",
+    "chrome_ratio", "chrome_line", "byline", "date_like", "linkish", "copyright",
+    "duplicate", "upper", "mean_word_len", "says", "short_ratio",
+)
+# Own features whose neighbourhood averages are features too.
+CONTEXT_OF: tuple[str, ...] = ("log_words", "sent_end", "stop_ratio", "chrome_ratio", "prose")
+WINDOWS: tuple[int, ...] = (1, 3, 8)
+DOC_FEATURES: tuple[str, ...] = (
+    "position", "char_position", "rel_words", "log_dist_prose", "in_prose_block",
+    "prev_prose", "next_prose",
+)
+
+
+def feature_names() -> list[str]:
+    """Names of the feature vector, in order (stored with the model)."""
+    names = list(OWN_FEATURES) + ["prose"]
+    for key in CONTEXT_OF:
+        for w in WINDOWS:
+            names.append(f"ctx{w}_{key}")
+    return names + list(DOC_FEATURES)
+
+
+@dataclass(frozen=True)
+class LineShape:
+    """Surface facts about one line used by several features."""
+
+    words: int
+    sentence_like: bool
+    prose: float
+
+
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"[^\w\s]|_")
+
+
+def _own_features(line: str, duplicate: bool) -> dict[str, float]:
+    lex = lexicon()
+    words = _WORD.findall(line)
+    n_words = len(words)
+    n_chars = len(line)
+    lower = line.lower()
+    low_words = _WORD.findall(lower)
+    stops = sum(1 for w in low_words if w in lex.stopwords)
+    chrome = sum(1 for w in low_words if w in lex.chrome_words)
+    short = sum(1 for w in words if len(w) <= 3)
+    caps = sum(1 for w in words if w[0].isupper())
+    nw = max(1, n_words)
+    nc = max(1, n_chars)
+    return {
+        "log_chars": math.log1p(n_chars),
+        "log_words": math.log1p(n_words),
+        "words_ge_8": float(n_words >= 8),
+        "words_ge_20": float(n_words >= 20),
+        "sent_end": float(bool(_SENT_END.search(line))),
+        "stop_ratio": stops / nw,
+        "short_ratio": short / nw,
+        "cap_ratio": caps / nw,
+        "digit_ratio": len(_DIGIT.findall(line)) / nc,
+        "punct_ratio": len(_PUNCT.findall(line)) / nc,
+        "comma_rate": line.count(",") / nw,
+        "quote": float(bool(_QUOTE.search(line))),
+        "separators": float(bool(_SEPARATORS.search(line))),
+        "chrome_ratio": chrome / nw,
+        "chrome_line": float(lower.strip(" .:!»›") in lex.chrome_lines),
+        "byline": float(bool(_BYLINE.match(line))),
+        "date_like": float(bool(_DATE.search(line))),
+        "linkish": float(bool(_LINKISH.search(line))),
+        "copyright": float(bool(_COPYRIGHT.search(line))),
+        "duplicate": float(duplicate),
+        "upper": float(n_words >= 2 and line.upper() == line and any(c.isalpha() for c in line)),
+        "mean_word_len": min(12.0, sum(len(w) for w in words) / nw) / 12.0,
+        "says": float(lower.rstrip().endswith((" says:", " said:", " wrote:"))),
+    }
+
+
+def _prose_score(own: dict[str, float]) -> float:
+    """A hand-made 0..1 'reads like a paragraph' score used for context features."""
+    words = math.expm1(own["log_words"])
+    function_words = max(own["stop_ratio"] * 3, own["short_ratio"] * 1.5)
+    score = min(1.0, words / 25.0) * 0.5 + own["sent_end"] * 0.25 + min(1.0, function_words) * 0.25
+    return score * (1.0 - min(1.0, own["chrome_ratio"] * 2))
+
+
+def window_means(values: np.ndarray, w: int) -> np.ndarray:
+    """Mean of each value's neighbours within ``w`` lines on either side (self excluded)."""
+    n = len(values)
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(n)
+    lo = np.maximum(0, idx - w)
+    hi = np.minimum(n, idx + w + 1)
+    count = hi - lo - 1
+    total = csum[hi] - csum[lo] - values
+    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+
+def _distance_to(mask: np.ndarray) -> np.ndarray:
+    """Lines from each line to the nearest line where ``mask`` holds (n when none)."""
+    n = len(mask)
+    dist = np.full(n, float(n))
+    last = -n
+    for i in range(n):
+        if mask[i]:
+            last = i
+        dist[i] = i - last
+    last = 2 * n
+    for i in range(n - 1, -1, -1):
+        if mask[i]:
+            last = i
+        dist[i] = min(dist[i], last - i)
+    return dist
+
+
+def line_features(lines: list[str]) -> np.ndarray:
+    """The feature matrix of a text dump's lines (columns in ``feature_names`` order)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    owns = [_own_features(line, counts[line] > 1) for line in lines]
+    for own in owns:
+        own["prose"] = _prose_score(own)
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(feature_names())))
+    own_matrix = np.array([[o[k] for k in OWN_FEATURES] + [o["prose"]] for o in owns])
+    cols = [own_matrix]
+    for key in CONTEXT_OF:
+        column = np.array([o[key] for o in owns])
+        cols.extend(window_means(column, w)[:, None] for w in WINDOWS)
+    prose = own_matrix[:, -1]
+    log_words = own_matrix[:, OWN_FEATURES.index("log_words")]
+    chars = np.array([len(line) for line in lines], dtype=float)
+    block = _prose_block(prose, log_words)
+    idx = np.arange(n)
+    doc = np.column_stack([
+        idx / max(1, n - 1),
+        (np.cumsum(chars) - chars) / max(1.0, chars.sum()),
+        log_words / max(1e-9, log_words.max()),
+        np.log1p(_distance_to(prose >= 0.75)),
+        ((idx >= block[0]) & (idx <= block[1])).astype(float),
+        np.concatenate([[0.0], prose[:-1]]),
+        np.concatenate([prose[1:], [0.0]]),
+    ])
+    cols.append(doc)
+    return np.hstack(cols)
+
+
+def _prose_block(prose: np.ndarray, log_words: np.ndarray) -> tuple[int, int]:
+    """The run of lines with the most prose (maximum-sum subarray of prose - 0.4)."""
+    return best_window(((prose - 0.4) * (1.0 + log_words)).tolist())
+
+
+def best_window(gains: list[float]) -> tuple[int, int]:
+    """Maximum-sum contiguous run of ``gains`` as inclusive (start, end); (-1, -1) if none > 0."""
+    best, best_span = 0.0, (-1, -1)
+    run, start = 0.0, 0
+    for i, gain in enumerate(gains):
+        if run <= 0:
+            run, start = gain, i
+        else:
+            run += gain
+        if run > best:
+            best, best_span = run, (start, i)
+    return best_span
+
+
+SEQUENCE_OWN: tuple[str, ...] = ("log_words", "sent_end", "prose", "chrome_line", "says", "date_like")
+
+
+def sequence_features(p: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Second-stage features: each line's first-stage P(body) beside its neighbours'.
+
+    The body is mostly one contiguous run of lines, so a line's neighbours' scores
+    and its place relative to the best-scoring run say much about it.
+    """
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, 16 + len(SEQUENCE_OWN)))
+    names = feature_names()
+    own = features[:, [names.index(k) for k in SEQUENCE_OWN]]
+    log_words = features[:, names.index("log_words")]
+    start, end = best_window(((p - 0.5) * (1.0 + log_words)).tolist())
+    idx = np.arange(n)
+    inside = (idx >= start) & (idx <= end) if start >= 0 else np.zeros(n, dtype=bool)
+    mass = np.cumsum(p * log_words)
+    total = max(1e-9, float(mass[-1]))
+    padded = np.concatenate([np.zeros(3), p, np.zeros(3)])
+    prev_max = np.max(np.stack([padded[i : i + n] for i in range(3)]), axis=0)
+    next_max = np.max(np.stack([padded[i + 4 : i + 4 + n] for i in range(3)]), axis=0)
+    span = max(1, end - start)
+    cols = [
+        p, window_means(p, 1), window_means(p, 2), window_means(p, 4), window_means(p, 8),
+        np.concatenate([[0.0], p[:-1]]), np.concatenate([p[1:], [0.0]]), prev_max, next_max,
+        inside.astype(float), np.log1p(_distance_to(inside)),
+        np.where(inside, (idx - start) / span, -1.0), (mass - p * log_words) / total,
+        np.full(n, float(p.max())), np.full(n, float(inside.sum()) / n),
+        np.full(n, float(np.log1p(n))),
+    ]
+    return np.column_stack([*cols, own])
+
+
+@dataclass(frozen=True)
+class LineClassifier:
+    """Two stacked gradient-boosting models: line features, then sequence features."""
+
+    stage1: Any
+    stage2: Any
+
+    def probabilities(self, lines: list[str]) -> np.ndarray:
+        """P(body) of each line of a text dump."""
+        if not lines:
+            return np.zeros(0)
+        features = line_features(lines)
+        p1 = self.stage1.predict_proba(features)[:, 1]
+        return np.asarray(self.stage2.predict_proba(sequence_features(p1, features))[:, 1])
+
+
+MODEL_FILE = "extract/line_model.joblib"
+
+
+@functools.lru_cache(maxsize=1)
+def default_classifier() -> LineClassifier:
+    """The shipped classifier (``data/extract/line_model.joblib``, from train_lines.py)."""
+    import joblib
+
+    with resources.as_file(resources.files("detente.data").joinpath(MODEL_FILE)) as path:
+        raw = joblib.load(path)
+    if list(raw["feature_names"]) != feature_names():
+        raise ConfigError(
+            f"{MODEL_FILE} was trained on other line features: "
+            "rerun benchmarks/train_lines.py"
+        )
+    return LineClassifier(stage1=raw["stage1"], stage2=raw["stage2"])

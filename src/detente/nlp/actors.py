@@ -1,0 +1,356 @@
+"""The actors stage: every person, organisation and state mention linked to an actor code.
+
+Public API (other stages call these):
+
+- ``actor_for_span(span, ctx) -> Actor | None``: any entity or noun phrase
+  ("Ukrainian soldiers" -> UKR MIL, "the Kremlin" -> RUS GOV, "Putin" -> Vladimir Putin
+  RUS GOV, "the French president" -> the holder on ``ctx.anchor``).
+- ``actors_for_span(span, ctx) -> list[Actor]``: the same, one per coordinated part
+  ("Ukrainian and Russian diplomats" -> UKR GOV, RUS GOV).
+- ``actor_for_text(text, when) -> Actor | None``: a bare string.
+- ``link_actors(doc, ctx)``: the stage; fills ``ctx.result.entities`` and leaves a
+  ``MentionIndex`` in ``ctx.shared["actors"]`` (results cached per span).
+- ``plover_code(code) -> str``: an actor code in PLOVER's classes (NATO -> IGO, UN -> UNO).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Actor, Entity
+from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
+from .actors_compose import Phrase, Word, compose, words_of
+from .context import DocContext
+
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is no named entity
+SHARED_KEY = "actors"
+
+_TRIM_START = frozenset({"DET", "PUNCT", "CCONJ"})
+_POSSESSIVE = frozenset({"my", "our", "your", "his", "her", "its", "their"})
+# Prepositions after which a capital is a place, not its government ("a coup in Kyiv").
+_LOCATIVE = frozenset({"in", "at", "near", "outside", "around", "across", "throughout", "inside"})
+# Page furniture that must never yield an actor, even if a chrome filter missed it.
+_CHROME = re.compile(
+    r"(^|\s)@\w|https?://|www\.|^\s*(follow|subscribe|sign up|share|categories\s*/|"
+    r"read more|click here|copyright|all rights reserved)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class MentionIndex:
+    """Per-document linking state, shared with later stages via ``ctx.shared``."""
+
+    doc: Doc
+    anchor: date | None
+    by_span: dict[tuple[int, int], Actor | None] = field(default_factory=dict)
+    people: dict[str, Actor] = field(default_factory=dict)  # full names and surnames seen
+
+
+def actor_for_text(text: str, when: date | None = None) -> Actor | None:
+    """The actor a bare string names ("the Kremlin", "Putin", "Ukrainian soldiers")."""
+    words = _trim_words(words_of(text))
+    if not words:
+        return None
+    shown = " ".join(text.split())
+    return compose(Phrase(words=words, head=len(words) - 1, text=shown), when)
+
+
+def actor_for_span(span: Span, ctx: DocContext) -> Actor | None:
+    """The actor a span names, resolved with the document's earlier mentions and the date."""
+    index = mention_index(span.doc, ctx)
+    key = (span.start, span.end)
+    if key not in index.by_span:
+        index.by_span[key] = _resolve(span, index)
+    return index.by_span[key]
+
+
+def actors_for_span(span: Span, ctx: DocContext) -> list[Actor]:
+    """One actor per coordinated part of a span; a shared head noun gives the sector."""
+    parts = _coordinated_parts(span)
+    if len(parts) < 2:
+        actor = actor_for_span(span, ctx)
+        return [actor] if actor else []
+    last = actor_for_span(parts[-1], ctx)
+    actors: list[Actor] = []
+    for part in parts[:-1]:
+        actor = actor_for_span(part, ctx)
+        if actor is not None and actor.sector is None and last is not None and last.sector:
+            actor = Actor(name=f"{part.text} {span[-1].text}", code=actor.code, sector=last.sector)
+        if actor is not None and actor not in actors:
+            actors.append(actor)
+    if last is not None and last not in actors:
+        actors.append(last)
+    return actors
+
+
+def plover_code(code: str) -> str:
+    """PLOVER's class for an actor code: states stay ISO-3, NATO -> IGO, UN -> UNO, EU -> EUR."""
+    return codebook().org_kinds.get(code, code)
+
+
+def link_actors(doc: Doc, ctx: DocContext) -> None:
+    """The stage: entities[] with actors, and the mention index for later stages."""
+    index = mention_index(doc, ctx)
+    entities: list[Entity] = []
+    covered: dict[tuple[int, int], Actor | None] = {}
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS or is_chrome(ent):
+            continue
+        actor = actor_for_span(ent, ctx)
+        trimmed = _trim(ent) or ent
+        covered[(trimmed.start, trimmed.end)] = actor
+        entities.append(Entity(ent.text, ent.label_, ent.start_char, ent.end_char, actor))
+    entities.extend(_phrase_entities(doc, ctx, index, covered))
+    entities.sort(key=lambda e: (e.start, -e.end))
+    ctx.result.entities = entities
+
+
+def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
+    """The document's index, built on first use: people named in full, in text order."""
+    index = ctx.shared.get(SHARED_KEY)
+    if isinstance(index, MentionIndex) and index.doc is doc:
+        return index
+    index = MentionIndex(doc=doc, anchor=ctx.anchor)
+    ctx.shared[SHARED_KEY] = index
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1 and not is_chrome(ent):
+            actor = _resolve(ent, index)
+            index.by_span[(ent.start, ent.end)] = actor
+            if actor is not None:
+                _remember(index, ent, actor)
+    return index
+
+
+def is_chrome(span: Span) -> bool:
+    """True for mentions inside page furniture (handles, links, subscribe lines)."""
+    sent = span.sent if span.doc.has_annotation("SENT_START") else span
+    return bool(_CHROME.search(sent.text)) or any(t.like_url or t.like_email for t in span)
+
+
+def _remember(index: MentionIndex, ent: Span, actor: Actor) -> None:
+    names = [t for t in ent if t.is_alpha or "-" in t.text]
+    if not names:
+        return
+    index.people.setdefault(norm(ent.text), actor)
+    index.people.setdefault(norm(names[-1].text), actor)
+
+
+def _resolve(span: Span, index: MentionIndex) -> Actor | None:
+    trimmed = _trim(span)
+    if trimmed is None or is_chrome(trimmed):
+        return None
+    when = index.anchor
+    if span.label_ == "PERSON" or _looks_like_name(trimmed):
+        person = _person(trimmed, index)
+        if person is not None:
+            return person
+    phrase = _phrase(trimmed)
+    actor = compose(phrase, when, _operating_country(trimmed, index))
+    if actor is not None:
+        return _placed(actor, trimmed)
+    if span.label_ == "PERSON":
+        actor = _person_in_context(trimmed, index)
+    elif span.label_ in {"GPE", "LOC", "FAC"} or _all_places(trimmed):
+        actor = _place(trimmed)
+    return actor or _misspelt(trimmed, phrase, index)
+
+
+def _all_places(span: Span) -> bool:
+    return all(t.ent_type_ in {"GPE", "LOC", "FAC"} for t in span)
+
+
+def _misspelt(span: Span, phrase: Phrase, index: MentionIndex) -> Actor | None:
+    """Last resort: repair misspelt names ("Afganistan", "President Francois Mitterand")."""
+    if not any(w.proper for w in phrase.words):
+        return None
+    names = [t for t in span if t.pos_ == "PROPN"]
+    if len(names) >= 2:
+        person = fuzzy_person(" ".join(t.text for t in names[-3:])) or fuzzy_person(
+            " ".join(t.text for t in names[-2:]))
+        if person is not None:
+            return person.actor_on(index.anchor)
+    vocabulary = codebook().vocabulary
+    repaired = []
+    changed = False
+    for word in phrase.words:
+        fixed = fuzzy_cue(word.text) if word.proper and word.text not in vocabulary else None
+        if fixed is not None:
+            word = Word(fixed, fixed, fixed.title(), word.space, word.proper)
+            changed = True
+        repaired.append(word)
+    if not changed:
+        return None
+    return compose(Phrase(tuple(repaired), phrase.head, phrase.text), index.anchor)
+
+
+def _looks_like_name(span: Span) -> bool:
+    return len(span) <= 4 and all(t.pos_ == "PROPN" or t.text == "-" for t in span)
+
+
+def _person(span: Span, index: MentionIndex) -> Actor | None:
+    """A name seen earlier in the document, else a codebook person."""
+    key = norm(span.text)
+    if key in index.people:
+        return index.people[key]
+    book = codebook()
+    person = book.people.get(key)
+    if person is None and len(span) == 1 and key not in book.entries and key not in book.cues:
+        person = _unique_surname(book.surnames.get(key, []), index.anchor)
+    return person.actor_on(index.anchor) if person is not None else None
+
+
+def _unique_surname(candidates: list[Person], when: date | None) -> Person | None:
+    if when is not None:
+        current = [p for p in candidates if any(t.covers(when) for t in p.terms)]
+        if len(current) == 1:
+            return current[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _person_in_context(span: Span, index: MentionIndex) -> Actor | None:
+    """An unlisted person coded by their title or apposition ("Yulia Latynina, a journalist
+    for Echo of Moscow" -> RUS MED; "Courthouse News reporter Cain Burdeau" -> USA MED)."""
+    for context in _context_phrases(span):
+        actor = compose(_phrase(context), index.anchor)
+        if actor is not None and actor.name != span.text:
+            name = " ".join(span.text.split())
+            return Actor(name=name, code=actor.code, sector=actor.sector or "GOV")
+    return None
+
+
+def _context_phrases(span: Span) -> list[Span]:
+    root = span.root
+    doc = span.doc
+    out: list[Span] = []
+    left = [t for t in root.lefts if t.i < span.start and t.dep_ in {"compound", "amod", "nmod"}]
+    if left:
+        out.append(doc[min(t.left_edge.i for t in left):span.start])
+    for child in root.rights:
+        if child.dep_ == "appos":
+            out.append(doc[child.left_edge.i:child.right_edge.i + 1])
+    if root.dep_ == "appos" and root.head.i < span.start:
+        head = root.head
+        out.append(doc[head.left_edge.i:head.i + 1])
+    return [_trim(s) or s for s in out if len(s)]
+
+
+def _place(span: Span) -> Actor | None:
+    from .places import find_place  # geonames index: built once, only when needed
+
+    place = find_place(span.text)
+    if place is None or place.country is None:
+        return None
+    return Actor(name=" ".join(span.text.split()), code=place.country, sector=None)
+
+
+def _placed(actor: Actor, span: Span) -> Actor:
+    """A capital after a locative preposition ("a coup in Kyiv") or used as a modifier
+    ("the Minsk agreements") is a place, not its government."""
+    root = span.root
+    entry = codebook().entries.get(norm(span.text))
+    if entry is None or entry.kind != "capital" or actor.sector != "GOV":
+        return actor
+    if (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE) or root.dep_ == "compound":
+        return Actor(name=actor.name, code=actor.code, sector=None)
+    return actor
+
+
+def _operating_country(span: Span, index: MentionIndex) -> str | None:
+    """Where a sponsored group operates: "in eastern Ukraine" after it, else in its sentence."""
+    candidates = [t for t in span.root.subtree if t.i >= span.end] + list(span.sent)
+    for token in candidates:
+        if token.ent_type_ in {"GPE", "LOC"} and not (span.start <= token.i < span.end):
+            prev = token.doc[token.i - 1] if token.i > 0 else None
+            if prev is not None and prev.lower_ in {"pro", "-"}:
+                continue
+            code = _token_country(token)
+            if code is not None:
+                return code
+    return None
+
+
+def _token_country(token: Token) -> str | None:
+    book = codebook()
+    entry = book.entries.get(token.lower_)
+    if entry is not None and entry.kind in {"state", "capital", "place"}:
+        return entry.code
+    return None
+
+
+def _trim(span: Span) -> Span | None:
+    """The span without leading determiners, possessive pronouns and punctuation."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].pos_ in _TRIM_START or doc[start].lower_ in _POSSESSIVE):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _trim_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    drop = {"the", "a", "an", "this", "that", "these", "those", *_POSSESSIVE}
+    start = 0
+    while start < len(words) and words[start].text in drop:
+        start += 1
+    return words[start:]
+
+
+def _phrase(span: Span) -> Phrase:
+    words = tuple(Word(t.lower_, t.lemma_.lower(), t.text, space=bool(t.whitespace_),
+                       proper=t.pos_ == "PROPN" or t.ent_type_ == "PERSON") for t in span)
+    head = span.root.i - span.start
+    return Phrase(words=words, head=head, text=" ".join(span.text.split()))
+
+
+def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex,
+                     covered: dict[tuple[int, int], Actor | None]) -> list[Entity]:
+    """Noun phrases that name an actor their entities alone do not ("Ukrainian soldiers")."""
+    vocabulary = codebook().vocabulary
+    out: list[Entity] = []
+    for chunk in doc.noun_chunks:
+        if chunk.root.pos_ == "PRON" or not any(t.lower_ in vocabulary for t in chunk):
+            continue
+        span = _trim(chunk)
+        if span is None or is_chrome(span) or _inside_entity(span, covered):
+            continue
+        actor = actor_for_span(span, ctx)
+        if actor is None or _same_as_inner(actor, span, covered):
+            continue
+        out.append(Entity(span.text, PHRASE_LABEL, span.start_char, span.end_char, actor))
+    return out
+
+
+def _inside_entity(span: Span, covered: dict[tuple[int, int], Actor | None]) -> bool:
+    return any(start <= span.start and span.end <= end for start, end in covered)
+
+
+def _same_as_inner(actor: Actor, span: Span, covered: dict[tuple[int, int], Actor | None]) -> bool:
+    for (start, end), inner in covered.items():
+        if span.start <= start and end <= span.end and inner is not None \
+                and (inner.code, inner.sector) == (actor.code, actor.sector):
+            return True
+    return False
+
+
+def _coordinated_parts(span: Span) -> list[Span]:
+    """Split "the U.S. and NATO" / "Ukrainian and Russian diplomats" at conjunctions."""
+    doc = span.doc
+    cuts = [t.i for t in span if t.dep_ == "cc" or (t.text == "," and t.i > span.start)]
+    if not cuts:
+        return []
+    parts: list[Span] = []
+    start = span.start
+    for cut in cuts:
+        if cut > start:
+            parts.append(doc[start:cut])
+        start = cut + 1
+    if start < span.end:
+        parts.append(doc[start:span.end])
+    return [p for p in (_trim(p) for p in parts) if p is not None]

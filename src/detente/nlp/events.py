@@ -1,0 +1,558 @@
+"""The events stage: who did what to whom, when and where, coded to PLOVER.
+
+Sentence by sentence, from the parse: triggers (events_triggers) -> actor and recipient
+mentions coded through the actors stage (events_args) -> negation and modality
+(events_modality) -> date (the time stage's governing timex; else a date the paragraph's
+narrative set; else the publication date, precision "day") -> place (places) -> PLOVER
+intensity and quad -> one Event per (type, actor, recipient, date) in the article.
+
+Decisions:
+- An event needs an actor mention (PLOVER: no explicit actor, no event). A mention the
+  actors stage cannot code is kept with a null code and a lower confidence.
+- Symmetric acts (CONSULT, AGREE, COOPERATE) by coordinated actors with no recipient are
+  coded both ways: "Macron and Putin spoke" -> FRA->RUS and RUS->FRA.
+- Without a timex in its clause, an event takes the date of the paragraph's narrative
+  (a historical date set by an earlier sentence, for a past-tense clause), else the
+  publication date with precision "day"; with no publication date it stays null.
+- ``historical``: an asserted or reported event dated over a year before publication.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import QUAD, Event, EventActor, Location, Precision
+from .context import DocContext
+from .events_args import ActorCoder, direct_objects, phrase, pobjs, subject_tokens
+from .events_lexicon import Lexicon, load_lexicon
+from .events_modality import _ORDER, Assessment, assess
+from .events_triggers import Trigger, resolve_triggers
+from .places import find_place
+
+SHARED_KEY = "events"
+_SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
+                "RETREAT": "CONCEDE"}
+_STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
+_DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE"})
+_MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
+_NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
+_PHONE_WORDS = frozenset({"telephone", "phone", "videoconference", "video", "call"})
+_VIOLENCE_WORDS = frozenset({"military", "force", "war", "attack", "retaliation", "strike",
+                             "invasion", "violence", "nuclear", "retaliatory", "armed"})
+_DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    value: str | None
+    precision: Precision | None
+    explicit: bool  # from a timex (not the publication date)
+
+
+@dataclass
+class Args:
+    actors: list[EventActor]
+    recipients: list[EventActor]
+    has_subject: bool
+    weak: bool = False  # the actor is a name found elsewhere in the sentence
+
+
+# -- the time stage, guarded ------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _timex_api() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
+    try:
+        module = importlib.import_module("detente.nlp.timex")
+    except ImportError:
+        return None, None
+    return getattr(module, "governing_date", None), getattr(module, "date_ref", None)
+
+
+def _precision(value: str) -> Precision | None:
+    return {10: "day", 7: "month", 4: "year"}.get(len(value))  # type: ignore[return-value]
+
+
+class _Dates:
+    """Dates for events: local and governing timexes, paragraph narrative, publication."""
+
+    def __init__(self, doc: Doc, ctx: DocContext) -> None:
+        self.doc, self.ctx = doc, ctx
+        self.governing, self.date_ref = _timex_api()
+        self.narrative: DateChoice | None = None
+        self._last_paragraph = -1
+        self.noun_dates: dict[tuple[str, str], DateChoice] = {}
+
+    def start_sentence(self, sent: Span) -> None:
+        paragraph = self.doc.text.count("\n\n", 0, sent.start_char)
+        if paragraph != self._last_paragraph:
+            self.narrative, self._last_paragraph = None, paragraph
+
+    def end_sentence(self, sent: Span) -> None:
+        for timex in self.ctx.result.timexes:
+            if sent.start_char <= timex.start < sent.end_char and self.date_ref is not None:
+                ref = self.date_ref(timex)
+                if ref is not None and self._historical(ref.value):
+                    self.narrative = DateChoice(ref.value, ref.precision, True)
+
+    def for_trigger(self, trig: Trigger, actors: tuple[str, ...]) -> DateChoice:
+        if trig.sense.pos == "N":
+            key = (trig.tok.lemma_.lower(), "/".join(actors))
+            local = self._noun_local(trig.tok)
+            if local is not None:
+                self.noun_dates.setdefault(key, local)
+                return local
+            if key in self.noun_dates:  # "the Kremlin's demands" again: the same demands
+                return self.noun_dates[key]
+        if self.governing is not None:
+            ref = self.governing(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
+            if ref is not None:
+                return DateChoice(ref.value, ref.precision, True)
+        if self.narrative is not None and _past(trig.clause):
+            return self.narrative
+        if self.ctx.anchor is not None:
+            return DateChoice(self.ctx.anchor.isoformat(), "day", False)
+        return DateChoice(None, None, False)
+
+    def _noun_local(self, noun: Token) -> DateChoice | None:
+        """"the Kremlin's demands in December", "the 2014 annexation"."""
+        left, right = noun.left_edge.idx, noun.idx + len(noun)
+        nxt = noun.i + 1
+        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in _DATE_PREPS:
+            right = self.doc[nxt + 1].idx + 1
+        for timex in self.ctx.result.timexes:
+            if left <= timex.start < right and timex.start != noun.idx and self.date_ref:
+                ref = self.date_ref(timex)
+                if ref is not None:
+                    return DateChoice(ref.value, ref.precision, True)
+        return None
+
+    def _historical(self, value: str) -> bool:
+        anchor = self.ctx.anchor
+        return anchor is not None and _older_than_a_year(value, anchor)
+
+
+def _older_than_a_year(value: str, anchor: date) -> bool:
+    try:
+        year = int(value[:4])
+        month = int(value[5:7]) if len(value) >= 7 else 12
+    except ValueError:
+        return False
+    return (anchor.year - year) * 12 + (anchor.month - month) > 12
+
+
+def _past(verb: Token) -> bool:
+    node = verb
+    for _ in range(4):
+        if node.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") for c in node.children):
+            return True
+        if node.dep_ not in ("xcomp", "conj", "pcomp", "prep", "dobj", "pobj") or node.head is node:
+            return False
+        node = node.head
+    return False
+
+
+# -- the stage ---------------------------------------------------------------------------
+
+
+def events_stage(doc: Doc, ctx: DocContext) -> None:
+    """Fill ``ctx.result.events`` for every sentence of ``doc``."""
+    coder = EventCoder(doc, ctx, load_lexicon())
+    ctx.result.events.extend(coder.run())
+
+
+class EventCoder:
+    """Codes one document's events; see the module docstring for the decisions."""
+
+    def __init__(self, doc: Doc, ctx: DocContext, lex: Lexicon) -> None:
+        self.doc, self.ctx, self.lex = doc, ctx, lex
+        self.actors = ActorCoder(ctx, lex.cues)
+        self.dates = _Dates(doc, ctx)
+        self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
+
+    def run(self) -> list[Event]:
+        best: dict[tuple[Any, ...], Event] = {}
+        for sent in self.doc.sents:
+            self.dates.start_sentence(sent)
+            for trig in resolve_triggers(sent, self.lex, self._names_actor):
+                for event in self._events(trig, sent):
+                    key = (event.type, _codes(event.actor), _codes(event.recipient), event.date)
+                    if key not in best or best[key].confidence < event.confidence:
+                        best[key] = event
+            self.dates.end_sentence(sent)
+        return sorted(best.values(), key=lambda e: (e.start, -e.confidence))
+
+    def _names_actor(self, tok: Token) -> bool:
+        return bool(self.actors.code(tok))
+
+    # -- one trigger ---------------------------------------------------------------------
+
+    def _events(self, trig: Trigger, sent: Span) -> list[Event]:
+        args = self._arguments(trig)
+        if not args.actors:
+            return []
+        type_, mode, cameo = self._code(trig, args)
+        verdict = self._modality(trig)
+        type_, mode, cameo, verdict = self._recode(trig, args, (type_, mode, cameo), verdict)
+        when = self.dates.for_trigger(trig, _codes(args.actors))
+        modality = verdict.modality
+        if modality in ("asserted", "reported") and when.explicit and when.value and self._old(when.value):
+            modality = "historical"
+        event = Event(
+            type=type_, mode=mode, context=list(trig.sense.context),
+            actor=args.actors, recipient=args.recipients,
+            date=when.value, date_precision=when.precision,
+            negated=verdict.negated, modality=modality, location=self._location(trig),
+            intensity=self.lex.scores.intensity(type_, mode), quad=QUAD[type_], cameo=cameo,
+            sentence=sent.text, start=sent.start_char, end=sent.end_char,
+            confidence=self._confidence(trig, args, verdict),
+        )
+        return _both_ways(event)
+
+    def _recode(self, trig: Trigger, args: Args, code: tuple[str, str | None, str | None],
+                verdict: Assessment) -> tuple[str, str | None, str | None, Assessment]:
+        """PLOVER's combined readings: future cooperation -> AGREE, future retreat ->
+        CONCEDE, announced material conflict -> THREATEN, refused cooperation -> REJECT,
+        exercises by several states -> COOPERATE."""
+        type_, mode, cameo = code
+        future = verdict.modality == "future" or (
+            verdict.modality == "hypothetical" and _own_modal(trig.clause))
+        if verdict.negated and type_ in ("AGREE", "CONSULT", "SUPPORT"):
+            mode = "meet" if type_ in ("AGREE", "CONSULT") else None
+            return "REJECT", mode, "120", replace(verdict, negated=False)
+        if future and not verdict.negated and type_ in _FUTURE_TYPE and trig.sense.pos != "N":
+            return _FUTURE_TYPE[type_], None, None, verdict
+        if _conditional(trig.clause) and not verdict.negated and type_ not in _NEVER_THREATS:
+            threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
+            return "THREATEN", threat, "130", replace(verdict, modality="asserted")
+        if future and not verdict.negated and QUAD[type_] == 4:
+            threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
+            if type_ == "COERCE":
+                threat = self.lex.scores.threaten_coerce_modes.get(mode or "", "restrict")
+            return "THREATEN", threat, "130", verdict
+        if type_ == "MOBILIZE" and trig.sense.pos == "N" and len({a.code for a in args.actors if a.code}) > 1:
+            return "COOPERATE", None, "062", verdict
+        return type_, mode, cameo, verdict
+
+    def _old(self, value: str) -> bool:
+        return self.ctx.anchor is not None and _older_than_a_year(value, self.ctx.anchor)
+
+    # -- arguments -----------------------------------------------------------------------
+
+    def _arguments(self, trig: Trigger) -> Args:
+        if trig.sense.pos == "N":
+            agents, patients = self._noun_roles(trig)
+        else:
+            agents = subject_tokens(trig.tok)
+            patients = [] if trig.sense.type == "MOBILIZE" else direct_objects(trig.tok)
+            rcpt = _MOBILIZE_RCPT if trig.sense.type == "MOBILIZE" else (
+                trig.sense.rcpt or self.lex.cues.default_rcpt)
+            patients += list(pobjs(trig.tok, rcpt))
+            if trig.sense.swap:
+                agents, patients = patients, agents
+        agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
+        actors = self._code_all(agents, owner=False)
+        recipients_first = self._code_all(patients, owner=True)
+        if agents and not actors:
+            fallback = self.actors.first_in_sentence(
+                trig.tok.sent, {r.code for r in recipients_first if r.code}, trig.tok.idx)
+            uncoded = self.actors.uncoded(agents[0])
+            actors = [fallback] if fallback is not None else [uncoded] if uncoded is not None else []
+        if trig.sense.type == "CONSULT" and any(
+            p.lemma_.lower() in self.lex.cues.audience_nouns for p in patients
+        ):
+            return Args([], [], False)  # talking to reporters is no consultation
+        recipients = recipients_first or self._fallback_recipients(trig)
+        if not recipients and actors and actors[0].code:
+            recipients = self._implied_recipients(trig, patients, actors)
+        actor_codes = {a.code for a in actors}
+        if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in _SYMMETRIC:
+            recipients = []
+        weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
+            and not self.actors.code(agents[0])
+        return Args(actors, recipients, bool(agents), weak)
+
+    def _implied_recipients(self, trig: Trigger, patients: list[Token],
+                            trig_actors: list[EventActor]) -> list[EventActor]:
+        """When no recipient is named where the grammar puts one: a coded name in the
+        event's own phrases ("protest at settlement of Russian immigrants"); an uncoded
+        patient ("protesters") is of the actor's country; domestic acts (protest,
+        repression, concessions) with no target are against the actor's own side (text
+        "": no mention); a visit's host is the place visited."""
+        actor = trig_actors[0]
+        if trig.sense.type in _SYMMETRIC and len({a.code for a in trig_actors}) > 1:
+            return []  # coded both ways instead
+        named = self._named_in_clause(trig, actor.code)
+        if named is not None:
+            return [named]
+        if patients and patients[0].pos_ != "PRON" and self.actors.uncoded(patients[0]):
+            return [EventActor(text=phrase_text(patients[0]), name=None, code=actor.code, sector=None)]
+        if trig.sense.type in _DOMESTIC:
+            return [EventActor(text="", name=None, code=actor.code, sector=None)]
+        if trig.sense.type == "CONSULT" and trig.sense.mode == "visit":
+            place = self._location(trig)
+            if place is not None and place.country and place.country != actor.code:
+                return [EventActor(text=place.name, name=place.name, code=place.country, sector=None)]
+        return []
+
+    def _named_in_clause(self, trig: Trigger, actor_code: str | None) -> EventActor | None:
+        """The first coded name, not the actor's, in the trigger's object and adjunct
+        phrases (not its subject, not a place where)."""
+        heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
+        for head in heads:
+            for child in head.children:
+                if child.dep_ not in ("prep", "advcl", "xcomp", "dobj", "npadvmod", "acl") or (
+                        child.dep_ == "prep" and child.lower_ in ("in", "at", "near", "on", "during", "since")):
+                    continue
+                for tok in _phrase_tokens(child):
+                    if tok.ent_type_ and tok.ent_iob_ == "B" and tok.pos_ in ("PROPN", "ADJ", "NOUN"):
+                        for found in self.actors.code(tok):
+                            if found.code and found.code != actor_code:
+                                return found
+        return None
+
+    def _noun_roles(self, trig: Trigger) -> tuple[list[Token], list[Token]]:
+        noun = trig.tok
+        agents: list[Token] = []
+        patients = list(pobjs(noun, trig.sense.rcpt or _NOUN_RCPT))
+        for child in noun.children:
+            if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)):
+                agents.append(child)
+        agents += list(pobjs(noun, ("by",)))
+        if not agents and trig.light is not None:
+            agents = subject_tokens(trig.light)
+            patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
+            patients += [c for c in trig.light.children if c.dep_ == "dative"]
+        head = _verb_above(noun)
+        if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
+                and head.lemma_.lower() in ("reject", "refuse", "accede", "dismiss", "meet", "rebuff")):
+            patients = subject_tokens(head)
+        return agents, patients
+
+    def _fallback_recipients(self, trig: Trigger) -> list[EventActor]:
+        """Recipients from the complement, an "unless" clause or a "for X to" clause."""
+        for inner in trig.folded:
+            found = self._code_all(direct_objects(inner.tok) + list(pobjs(
+                inner.tok, inner.sense.rcpt or self.lex.cues.default_rcpt)), owner=True)
+            if not found and inner.tok.dep_ == "ccomp":
+                found = self._code_all(subject_tokens(inner.tok), owner=False)
+            if found:
+                return found
+        if trig.sense.type in ("THREATEN", "REQUEST"):
+            found = self._clause_subject(trig.tok, ("unless", "if", "for"))
+            head = _verb_above(trig.tok) if trig.sense.pos == "N" else None
+            if not found and head is not None:
+                found = self._clause_subject(head, ("for",), after=trig.tok.i)
+            if found:
+                return found
+        if trig.sense.control:
+            return self._complement_recipient(trig.tok)
+        return []
+
+    def _clause_subject(self, tok: Token, marks: tuple[str, ...], after: int = -1) -> list[EventActor]:
+        """The subject of a clause hanging from ``tok`` introduced by one of ``marks``."""
+        for child in tok.children:
+            if child.dep_ not in ("advcl", "acl") or child.i <= max(after, tok.i):
+                continue
+            if any(m.dep_ == "mark" and m.lower_ in marks for m in child.children):
+                subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subjects:
+                    return self._code_all([subjects[0], *subjects[0].conjuncts[:3]], owner=False)
+        return []
+
+    def _complement_recipient(self, tok: Token) -> list[EventActor]:
+        """"said China must drop barriers" -> China; "agreed to stay in close
+        communication with Macron" -> Macron."""
+        for child in tok.children:
+            if child.dep_ not in ("xcomp", "ccomp"):
+                continue
+            subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"]
+            found = self._code_all(subjects[:1], owner=False) if child.dep_ == "ccomp" else []
+            if found:
+                return found
+            objects = direct_objects(child)
+            for node in child.subtree:
+                if node.dep_ == "prep" and node.lower_ in ("with", "to", "against", "on"):
+                    objects += [o for o in node.children if o.dep_ == "pobj"]
+            found = self._code_all(objects, owner=True)
+            if found:
+                return found
+        return []
+
+    def _code_all(self, toks: list[Token], owner: bool) -> list[EventActor]:
+        out: list[EventActor] = []
+        seen: set[tuple[str | None, str]] = set()
+        for tok in toks:
+            for actor in self.actors.code(tok, owner_fallback=owner):
+                key = (actor.code, actor.text)
+                if key not in seen and not any(a.code == actor.code and actor.code for a in out):
+                    seen.add(key)
+                    out.append(actor)
+        return out
+
+    # -- type, mode, modality ------------------------------------------------------------
+
+    def _code(self, trig: Trigger, args: Args) -> tuple[str, str | None, str | None]:
+        sense = trig.sense
+        type_, mode, cameo = sense.type, sense.mode, sense.cameo
+        if sense.state is not None and not args.weak and self._is_state(args.actors):
+            type_, mode, cameo = sense.state[0], sense.state[1], None
+        if trig.light is not None and type_ == "RETREAT" and trig.light.lemma_.lower() in self.lex.cues.announce_verbs:
+            type_, mode, cameo = "CONCEDE", None, None
+        if sense.lemma in self.lex.cues.threat_promises and trig.folded \
+                and QUAD[trig.folded[0].sense.type] >= 3:
+            type_, cameo = "THREATEN", "130"
+        if mode is None and trig.folded:
+            mode = self._complement_mode(type_, trig.folded[0])
+        if type_ == "CONSULT" and mode is None and self._by_phone(trig.tok):
+            mode = "phone"
+        if type_ == "THREATEN" and mode is None and self._violent(trig.tok):
+            mode = "violence"
+        return type_, mode, cameo
+
+    def _complement_mode(self, type_: str, inner: Trigger) -> str | None:
+        scores = self.lex.scores
+        if type_ == "THREATEN" and inner.sense.type == "COERCE":
+            return scores.threaten_coerce_modes.get(inner.sense.mode or "", "restrict")
+        return scores.complement_modes.get(type_, {}).get(inner.sense.type)
+
+    def _is_state(self, actors: list[EventActor]) -> bool:
+        states = {e.text for e in self.ctx.result.entities if e.label == "GPE"}
+        return any(a.sector in _STATE_SECTORS or (a.sector is None and a.text in states)
+                   for a in actors)
+
+    @staticmethod
+    def _by_phone(tok: Token) -> bool:
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in ("by", "over", "via", "in", "during") and any(
+                o.lemma_.lower() in _PHONE_WORDS for o in child.children
+            ):
+                return True
+        return False
+
+    @staticmethod
+    def _violent(tok: Token) -> bool:
+        for obj in pobjs(tok, ("of", "with")):
+            words = {obj.lemma_.lower(), *(c.lemma_.lower() for c in obj.children)}
+            if words & _VIOLENCE_WORDS:
+                return True
+        return False
+
+    def _modality(self, trig: Trigger) -> Assessment:
+        verdict = assess(trig.tok, self.lex.cues)
+        if trig.light is not None:
+            outer = assess(trig.light, self.lex.cues)
+            rank = {m: i for i, m in enumerate(_ORDER)}
+            modality = min((verdict.modality, outer.modality), key=lambda m: rank.get(m, 99))
+            verdict = Assessment(verdict.negated or outer.negated, modality)
+        if verdict.modality == "asserted" and any(s <= trig.tok.idx < e for s, e in self.quotes):
+            verdict = replace(verdict, modality="reported")
+        return verdict
+
+    # -- place and confidence ------------------------------------------------------------
+
+    def _location(self, trig: Trigger) -> Location | None:
+        preps = self.lex.cues.location_preps
+        heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
+        heads += direct_objects(trig.clause)
+        for head in heads:
+            for obj in pobjs(head, preps):
+                place = self._place_of(obj)
+                if place is not None:
+                    return place
+        return None
+
+    def _place_of(self, tok: Token) -> Location | None:
+        for node in [tok, *pobjs(tok, ("in", "of"))]:
+            if node.ent_type_ not in ("GPE", "LOC", "FAC"):
+                continue
+            ent = next((e for e in node.sent.ents if e.start <= node.i < e.end), None)
+            place = find_place(ent.text if ent is not None else node.text)
+            if place is not None:
+                return place.location()
+        return None
+
+    def _confidence(self, trig: Trigger, args: Args, verdict: Assessment) -> float:
+        score = 0.6 + trig.sense.weight
+        clause = trig.clause
+        depth = _depth(clause, self.lex)
+        score += 0.15 if depth == 0 else -0.05 * min(depth, 4)
+        if trig.sense.pos == "N" and trig.light is None:
+            score -= 0.1
+        score += 0.1 if any(a.code for a in args.actors) else -0.15
+        score += 0.05 if args.recipients else 0.0
+        score -= 0.1 if args.weak else 0.0
+        if verdict.negated or verdict.modality in ("hypothetical", "denied"):
+            score -= 0.15
+        return round(min(0.99, max(0.05, score)), 3)
+
+
+def _depth(tok: Token, lex: Lexicon) -> int:
+    """Steps to the sentence root, not counting a speech verb's complement or conjunction."""
+    depth, node = 0, tok
+    while node.head is not node and depth < 8:
+        head = node.head
+        if not (node.dep_ in ("ccomp", "conj") and (head.lemma_.lower() in lex.cues.report_verbs or node.dep_ == "conj")):
+            depth += 1
+        node = head
+    return depth
+
+
+_NEVER_THREATS = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "CONCEDE", "THREATEN"})
+
+
+def _conditional(verb: Token) -> bool:
+    """"will boycott the elections unless the president steps down": a coercive condition."""
+    return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "unless" for m in c.children)
+               for c in verb.children)
+
+
+def _phrase_tokens(tok: Token) -> list[Token]:
+    """``tok``'s subtree without appositions and relative or participial clauses."""
+    out, stack = [], [tok]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in node.children if c.dep_ not in ("appos", "relcl", "acl", "parataxis"))
+    return sorted(out, key=lambda t: t.i)
+
+
+def _own_modal(verb: Token) -> bool:
+    """"they would blockade Paris": a modal on the verb itself (not a conditional above)."""
+    return any(c.dep_ == "aux" and c.lower_ in ("would", "will", "'ll") for c in verb.children)
+
+
+def _verb_above(noun: Token) -> Token | None:
+    head = noun.head
+    if noun.dep_ == "pobj" and head.dep_ in ("prep", "dative"):
+        head = head.head
+    return head if head.pos_ == "VERB" and head is not noun else None
+
+
+def phrase_text(tok: Token) -> str:
+    return phrase(tok).text
+
+
+def _codes(actors: list[EventActor]) -> tuple[str, ...]:
+    return tuple(sorted(a.code or a.text.lower() for a in actors))
+
+
+def _both_ways(event: Event) -> list[Event]:
+    """Symmetric acts among coordinated actors, coded in each direction."""
+    codes = {a.code for a in event.actor if a.code}
+    if event.type not in _SYMMETRIC or event.recipient or len(codes) < 2:
+        return [event]
+    out = []
+    for actor in event.actor:
+        others = [a for a in event.actor if a.code != actor.code]
+        if actor.code and others:
+            out.append(replace(event, actor=[actor], recipient=others))
+    return out

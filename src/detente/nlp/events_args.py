@@ -1,0 +1,366 @@
+"""Who did it and to whom: actor and recipient mentions of an event trigger from the parse.
+
+Subjects are found on the trigger's clause, climbing through control and coordination
+("Russia is accused of amassing troops", "diplomats sat down and agreed"); objects,
+passive subjects and recipient prepositions give the recipient. Each mention is coded
+through the actors stage (``actor_for_span``); a pronoun he/she takes the latest person
+mention before it; a mention that is no actor itself ("Ukraine's borders") falls back to
+its owner (possessive, "of"/"in" complement).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Actor, EventActor
+from .context import DocContext
+from .events_lexicon import Cues
+
+SpanResolver = Callable[[Span, DocContext], Actor | None]
+
+_CLAUSAL = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis",
+                      "ccomp", "xcomp", "prep", "dep", "preconj", "case"})
+_OWNER_PREPS = frozenset({"of", "in"})
+_OBJECT_CONTROL = frozenset({
+    "order", "urge", "ask", "force", "help", "allow", "encourage", "call", "press", "persuade",
+    "enable", "permit", "invite", "tell", "accuse", "charge", "blame", "warn", "command",
+    "instruct", "direct", "authorize", "authorise", "send", "dispatch", "compel", "pressure",
+    "convince", "require", "suspect", "implore", "beg", "advise",
+})
+_QUANTITY_NOUNS = frozenset({"amount", "number", "lot", "thousand", "hundred", "million",
+                             "ton", "tonne", "shipment", "batch", "supply", "kind", "type",
+                             "package", "dozen", "consignment", "quantity", "load", "range"})
+_STATIVE_PASSIVES = frozenset({"oppose", "commit", "prepare", "determine", "resolve", "engage",
+                               "involve", "dedicate", "set", "poise"})
+_HE_SHE = frozenset({"he", "she", "him", "her", "his"})
+_PRONOUNS = _HE_SHE | {"it", "they", "them", "we", "us", "its", "their", "our"}
+_RELATIVE = frozenset({"who", "that", "which", "whom"})
+
+
+@functools.lru_cache(maxsize=1)
+def _actors_api() -> SpanResolver | None:
+    try:
+        module = importlib.import_module("detente.nlp.actors")
+    except ImportError:
+        return None
+    found: Any = getattr(module, "actor_for_span", None)
+    return found if callable(found) else None
+
+
+def _fallback_actor(span: Span, ctx: DocContext) -> Actor | None:
+    """Without the actors stage: a country named by a GPE entity, via pycountry."""
+    import pycountry
+
+    for ent in span.ents:
+        if ent.label_ != "GPE":
+            continue
+        try:
+            country = pycountry.countries.lookup(ent.text.removeprefix("the "))
+        except LookupError:
+            continue
+        return Actor(name=str(country.name), code=str(country.alpha_3), sector=None)
+    return None
+
+
+def span_actor(span: Span, ctx: DocContext) -> Actor | None:
+    """The coded actor a span names (through the actors stage when it is installed)."""
+    api = _actors_api()
+    return api(span, ctx) if api is not None else _fallback_actor(span, ctx)
+
+
+# -- phrases ---------------------------------------------------------------------------
+
+
+def phrase(tok: Token) -> Span:
+    """The noun phrase headed by ``tok`` without clauses, conjuncts and other preps."""
+    start, end = tok.i, tok.i
+    for child in tok.children:
+        if child.dep_ in _CLAUSAL and not (
+            child.dep_ == "prep" and child.lower_ == "of" and any(c.dep_ == "pobj" for c in child.children)
+        ):
+            continue
+        start, end = min(start, child.left_edge.i), max(end, child.right_edge.i)
+    doc = tok.doc
+    while start < end and doc[start].is_punct:
+        start += 1
+    return doc[start:end + 1]
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    """``tok`` and the tokens coordinated with it ("the U.K. and the U.S.")."""
+    return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
+
+
+def pobjs(tok: Token, preps: frozenset[str] | tuple[str, ...]) -> Iterator[Token]:
+    """Objects of ``tok``'s prepositions listed in ``preps`` (and datives "to X")."""
+    for child in tok.children:
+        if child.dep_ in ("prep", "dative", "agent") and child.lower_ in preps:
+            for obj in child.children:
+                if obj.dep_ in ("pobj", "pcomp") and obj.pos_ in ("NOUN", "PROPN", "PRON"):
+                    yield from conjuncts(obj)
+
+
+def direct_objects(verb: Token) -> list[Token]:
+    """The direct object(s): dobj, a passive subject, or the noun a relative clause modifies."""
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")
+            and c.pos_ in ("NOUN", "PROPN", "PRON", "NUM")]
+    if not objs and verb.dep_ == "relcl" and _has_subject(verb):
+        objs = [verb.head]
+    if not objs and verb.dep_ == "acl" and verb.tag_ == "VBN":
+        objs = [verb.head]
+    return objs
+
+
+def object_lemmas(tok: Token, preps: frozenset[str]) -> set[str]:
+    """Lemmas that can satisfy a sense's ``obj`` constraint (see triggers.yaml)."""
+    heads = direct_objects(tok) if tok.pos_ in ("VERB", "AUX") else []
+    heads += list(pobjs(tok, preps))
+    out: set[str] = set()
+    for head in heads:
+        for noun in conjuncts(head):
+            out.add(noun.lemma_.lower())
+            for of in pobjs(noun, ("of",)):
+                out.update(n.lemma_.lower() for n in conjuncts(of))
+                if noun.lemma_.lower() in _QUANTITY_NOUNS:
+                    for sub in conjuncts(of):
+                        out.update(m.lemma_.lower() for m in sub.children if m.dep_ == "compound")
+            out.update(m.lemma_.lower() for m in noun.children if m.dep_ == "compound")
+    return out
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "csubj", "expl") for c in verb.children)
+
+
+# -- subjects ---------------------------------------------------------------------------
+
+
+def subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
+    """The agent of ``verb``'s clause, climbing through control and coordination."""
+    if depth > 6:
+        return []
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
+                return conjuncts(verb.head)
+            return conjuncts(child)
+    if verb.lemma_.lower() in _STATIVE_PASSIVES:  # "Israel is opposed to", "were engaged in"
+        for child in verb.children:
+            if child.dep_ == "nsubjpass":
+                return conjuncts(child)
+    agents = list(pobjs(verb, ("by",)))
+    if any(c.dep_ == "agent" for c in verb.children) and agents:
+        return conjuncts(agents[0])
+    if any(c.dep_ == "nsubjpass" for c in verb.children):
+        return []
+    return _inherited_subject(verb, depth)
+
+
+def _inherited_subject(verb: Token, depth: int) -> list[Token]:
+    dep, head = verb.dep_, verb.head
+    if head is verb:
+        return []
+    if dep == "relcl" or (dep == "acl" and verb.tag_ == "VBG"):
+        return conjuncts(head)
+    if dep == "pcomp" and head.dep_ in ("prep", "agent"):
+        head = head.head
+    elif dep not in ("conj", "xcomp", "advcl", "ccomp", "acomp"):
+        return []
+    if dep in ("xcomp", "pcomp", "advcl"):
+        controller = _object_controller(head)
+        if controller:
+            return controller
+    while head.pos_ in ("ADJ", "NOUN") and head.dep_ in ("acomp", "attr", "dobj", "oprd"):
+        if head.pos_ == "NOUN":
+            owner = [c for c in head.children if c.dep_ == "poss"]
+            if owner:
+                return conjuncts(owner[0])
+        head = head.head
+    if head.pos_ not in ("VERB", "AUX"):
+        return []
+    return subject_tokens(head, depth + 1)
+
+
+def _object_controller(head: Token) -> list[Token]:
+    """"urged Israel to withdraw" -> Israel; "Russia is accused of amassing" -> Russia."""
+    if head.lemma_.lower() not in _OBJECT_CONTROL:
+        return []
+    for child in head.children:
+        if child.dep_ in ("dobj", "nsubjpass") and child.pos_ in ("NOUN", "PROPN", "PRON"):
+            return conjuncts(child)
+    return []
+
+
+# -- coding mentions --------------------------------------------------------------------
+
+
+class ActorCoder:
+    """Codes mention tokens as EventActors, with a per-document cache."""
+
+    def __init__(self, ctx: DocContext, cues: Cues) -> None:
+        self.ctx = ctx
+        self.cues = cues
+        self._cache: dict[int, EventActor | None] = {}
+        self._coded = sorted((e for e in ctx.result.entities if e.actor is not None),
+                             key=lambda e: e.start)
+        self._persons = [e for e in self._coded if e.label == "PERSON"]
+        self._groups = [e for e in self._coded if e.label in ("ORG", "GPE", "NORP")]
+
+    def code(self, tok: Token, owner_fallback: bool = False) -> list[EventActor]:
+        """The actors a mention names (split over "Hungarian and Romanian officials")."""
+        out: list[EventActor] = []
+        for mod in _coordinated_modifiers(tok):
+            found = self._one(mod, tok)
+            if found is not None:
+                out.append(found)
+        if not out:
+            found = self._one(tok, None)
+            if found is None and owner_fallback:
+                found = self._owner(tok)
+            if found is None and tok.pos_ != "PRON":
+                found = self._in_subtree(tok)
+            if found is not None:
+                out.append(found)
+        return out
+
+    def _in_subtree(self, tok: Token) -> EventActor | None:
+        """A coded name anywhere in the mention ("doctors from two American aid groups")."""
+        left, right = _extent(tok)
+        for ent in self._coded:
+            if left <= ent.start and ent.end <= right and ent.actor is not None:
+                if ent.label in ("GPE", "LOC") and self._locative(tok.doc, ent.start):
+                    continue
+                a = ent.actor
+                return EventActor(text=phrase(tok).text, name=a.name, code=a.code, sector=a.sector)
+        return None
+
+    @staticmethod
+    def _locative(doc: Doc, start: int) -> bool:
+        """"in Baghdad": a place where, not an actor (kept for the owner fallback only)."""
+        span = doc.char_span(start, start + 1, alignment_mode="expand")
+        if span is None:
+            return False
+        tok = span[0]
+        while tok.dep_ in ("compound", "amod") and tok.head is not tok:
+            tok = tok.head
+        return tok.dep_ == "pobj" and tok.head.lower_ in ("in", "at", "near", "outside", "inside", "across", "around")
+
+    def first_in_sentence(self, sent: Span, exclude: set[str | None], before: int) -> EventActor | None:
+        """A last-resort actor for an uncoded mention ("President Askar Akayev ... to
+        Kyrgyzstan"): the first coded name before ``before``, else the first after it."""
+        names = [e for e in self._coded if sent.start_char <= e.start < sent.end_char
+                 and e.actor is not None and e.actor.code not in exclude]
+        names.sort(key=lambda e: (e.start >= before, e.start))
+        if not names or names[0].actor is None:
+            return None
+        a = names[0].actor
+        return EventActor(text=names[0].text, name=a.name, code=a.code, sector=a.sector)
+
+    def is_agent(self, tok: Token) -> bool:
+        """False for subjects that cannot act ("the war", "it", "there")."""
+        return tok.lemma_.lower() not in self.cues.non_agents and tok.lower_ not in self.cues.non_agents
+
+    def uncoded(self, tok: Token) -> EventActor | None:
+        """An actor the codebook does not know, kept when it is a name or a group of people."""
+        if tok.pos_ == "PROPN" or tok.tag_ == "NNS" or tok.ent_type_ in ("PERSON", "ORG", "NORP") \
+                or tok.lemma_.lower() in self.cues.group_nouns:
+            return EventActor(text=phrase(tok).text, name=None, code=None, sector=None)
+        return None
+
+    def _one(self, tok: Token, head: Token | None) -> EventActor | None:
+        key = tok.i if head is None else -tok.i - 1
+        if key in self._cache:
+            return self._cache[key]
+        found = self._pronoun(tok) if tok.lower_ in _PRONOUNS else self._span(tok, head)
+        self._cache[key] = found
+        return found
+
+    def _span(self, tok: Token, head: Token | None) -> EventActor | None:
+        span = tok.doc[tok.i:tok.i + 1] if head is not None else phrase(tok)
+        actor = self._actor_in(span, tok)
+        if actor is None:
+            return None
+        sector = actor.sector
+        if head is not None:
+            whole = span_actor(phrase(head), self.ctx)
+            sector = whole.sector if whole is not None and whole.sector else sector
+        return EventActor(text=span.text, name=actor.name, code=actor.code, sector=sector)
+
+    def _actor_in(self, span: Span, tok: Token) -> Actor | None:
+        """The phrase, else the entity at its head, else the head word, else a coded
+        entity inside the phrase ("Serbian President Vojislav Kostunica")."""
+        actor = span_actor(span, self.ctx)
+        if actor is not None:
+            return actor
+        inside = [e for e in self._coded if span.start_char <= e.start and e.end <= span.end_char]
+        at_head = [e for e in inside if e.start <= tok.idx < e.end]
+        if at_head and at_head[0].actor is not None:
+            return at_head[0].actor
+        actor = span_actor(tok.doc[tok.i:tok.i + 1], self.ctx)
+        if actor is not None:
+            return actor
+        return inside[0].actor if inside else None
+
+    def _pronoun(self, tok: Token) -> EventActor | None:
+        """A pronoun subject: the speaker it reports ("Syria says it is willing"), else
+        the latest person (he/she) or coded name (it/they) before it."""
+        reporter = self._reporting_subject(tok)
+        if reporter is not None:
+            return replace(reporter, text=tok.text)
+        pool = self._persons if tok.lower_ in _HE_SHE else self._groups
+        before = [e for e in pool if e.end <= tok.idx and tok.idx - e.end < 400]
+        if not before or before[-1].actor is None:
+            return None
+        actor = before[-1].actor
+        return EventActor(text=tok.text, name=actor.name, code=actor.code, sector=actor.sector)
+
+    def _reporting_subject(self, tok: Token) -> EventActor | None:
+        node = tok.head
+        for _ in range(5):
+            if node.head is node:
+                return None
+            if node.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
+                return None
+            node = node.head
+            subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"]
+            if subjects:
+                found = self._one(subjects[0], None)
+                return found
+        return None
+
+    def _owner(self, tok: Token) -> EventActor | None:
+        for child in tok.children:
+            if child.dep_ == "poss" or (child.dep_ == "compound" and child.pos_ == "PROPN"):
+                found = self._one(child, None)
+                if found is not None:
+                    return found
+        for obj in pobjs(tok, _OWNER_PREPS):
+            found = self._one(obj, None)
+            if found is not None:
+                return found
+        return None
+
+
+def _extent(tok: Token) -> tuple[int, int]:
+    """Character extent of a mention with its prepositional phrases, without clauses."""
+    last = tok
+    for child in tok.children:
+        if child.i > tok.i and child.dep_ not in _CLAUSAL - {"prep"}:
+            last = max(last, child.right_edge, key=lambda t: t.i)
+    return tok.left_edge.idx, last.idx + len(last)
+
+
+def _coordinated_modifiers(tok: Token) -> list[Token]:
+    """"Hungarian and Romanian officials" -> [Hungarian, Romanian]; else []."""
+    for child in tok.children:
+        if child.dep_ in ("amod", "compound") and child.i < tok.i and any(
+            c.dep_ == "conj" for c in child.children
+        ):
+            return [child, *child.conjuncts]
+    return []

@@ -1,0 +1,182 @@
+"""The event trigger lexicon, cue lists and PLOVER scores, loaded once from data/events/.
+
+``triggers.yaml`` maps a lemma to its senses (PLOVER type, mode, context, CAMEO code and
+the syntactic constraints that select the sense); ``cues.yaml`` holds the words that
+steer arguments, negation and modality; ``scores.yaml`` PLOVER's intensity scale.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+from ..model import PLOVER_TYPES
+
+ACTOR_OBJECT = "@actor"  # an `obj` constraint value: the object is a resolvable actor
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One reading of a trigger lemma and the constraints that select it."""
+
+    lemma: str
+    pos: str  # "V", "N" or "A"
+    type: str
+    mode: str | None
+    context: tuple[str, ...]
+    cameo: str | None
+    prt: frozenset[str]
+    prep: frozenset[str]
+    obj: frozenset[str]
+    mod: frozenset[str]
+    control: bool
+    rcpt: tuple[str, ...]
+    swap: bool
+    state: tuple[str, str | None] | None
+    weight: float
+    ccomp_aux: frozenset[str] = frozenset()  # a that-clause with one of these auxiliaries
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Word lists (lemmas) that steer arguments and modality; see cues.yaml."""
+
+    light_verbs: frozenset[str]
+    announce_verbs: frozenset[str]
+    transparent_verbs: frozenset[str]
+    transparent_objects: frozenset[str]
+    report_verbs: frozenset[str]
+    report_preps: frozenset[str]
+    report_advs: frozenset[str]
+    claim_verbs: frozenset[str]
+    claim_advs: frozenset[str]
+    claim_adjs: frozenset[str]
+    deny_verbs: frozenset[str]
+    negation_words: frozenset[str]
+    negation_verbs: frozenset[str]
+    hypothetical_aux: frozenset[str]
+    hypothetical_marks: frozenset[str]
+    hypothetical_nouns: frozenset[str]
+    hypothetical_verbs: frozenset[str]
+    future_aux: frozenset[str]
+    future_verbs: frozenset[str]
+    future_adjs: frozenset[str]
+    future_nouns: frozenset[str]
+    non_agents: frozenset[str]
+    threat_promises: frozenset[str]
+    group_nouns: frozenset[str]
+    audience_nouns: frozenset[str]
+    default_rcpt: tuple[str, ...]
+    location_preps: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """PLOVER intensity by type and mode, and complement-driven modes of control verbs."""
+
+    type_scores: dict[str, float]
+    mode_scores: dict[str, dict[str, float]]
+    complement_modes: dict[str, dict[str, str]]
+    threaten_coerce_modes: dict[str, str]
+
+    def intensity(self, type_: str, mode: str | None) -> float:
+        """The PLOVER score of ``type_`` with ``mode`` (the bare type score without one)."""
+        if mode is not None and mode in self.mode_scores.get(type_, {}):
+            return self.mode_scores[type_][mode]
+        return self.type_scores[type_]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    senses: dict[str, tuple[Sense, ...]]
+    cues: Cues
+    scores: Scores
+
+
+def _read(name: str) -> Any:
+    path = resources.files("detente.data").joinpath("events", name)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"data/events/{name}: cannot be read ({exc}); reinstall detente") from exc
+
+
+def _word(raw: Any) -> str:
+    """A YAML word: bare on/off/yes/no load as booleans in YAML 1.1 ("call on", "cut off")."""
+    if raw is True:
+        return "on"
+    if raw is False:
+        return "off"
+    return str(raw).lower()
+
+
+def _words(raw: Any) -> frozenset[str]:
+    return frozenset(_word(w) for w in (raw or []))
+
+
+def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
+    type_ = str(raw["type"])
+    if type_ not in PLOVER_TYPES:
+        raise ConfigError(f"data/events/triggers.yaml: '{lemma}' has unknown type {type_}")
+    state = raw.get("state")
+    return Sense(
+        lemma=lemma,
+        pos=str(raw.get("pos", "V")),
+        type=type_,
+        mode=raw.get("mode"),
+        context=tuple(raw.get("ctx") or ()),
+        cameo=str(raw["cameo"]) if raw.get("cameo") else None,
+        prt=_words(raw.get("prt")),
+        prep=_words(raw.get("prep")),
+        obj=_words(raw.get("obj")),
+        mod=_words(raw.get("mod")),
+        control=bool(raw.get("control", False)),
+        rcpt=tuple(_word(w) for w in raw.get("rcpt") or ()),
+        swap=bool(raw.get("swap", False)),
+        state=(str(state[0]), state[1]) if state else None,
+        weight=float(raw.get("weight", 0.0)),
+        ccomp_aux=_words(raw.get("ccomp_aux")),
+    )
+
+
+def _cues(raw: dict[str, Any]) -> Cues:
+    fields = {name: _words(raw.get(name)) for name in Cues.__dataclass_fields__}
+    fields["default_rcpt"] = tuple(_word(w) for w in raw.get("default_rcpt") or ())  # type: ignore[assignment]
+    return Cues(**fields)  # type: ignore[arg-type]
+
+
+def _scores(raw: dict[str, Any]) -> Scores:
+    types = {t: float(raw[t]["type"]) for t in PLOVER_TYPES}
+    modes = {t: {m: float(v) for m, v in (raw[t].get("modes") or {}).items()} for t in PLOVER_TYPES}
+    return Scores(types, modes, dict(raw["complement_modes"]), dict(raw["threaten_coerce_modes"]))
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The lexicon, indexed by lemma (loaded once per process)."""
+    triggers = _read("triggers.yaml")
+    senses = {
+        str(lemma).lower(): tuple(_sense(str(lemma).lower(), s) for s in entries)
+        for lemma, entries in triggers.items()
+    }
+    return Lexicon(senses, _cues(_read("cues.yaml")), _scores(_read("scores.yaml")))
+
+
+def lemma_keys(tok: Any) -> tuple[str, ...]:
+    """Lexicon keys for a token: its lemma, its text, and the text de-inflected by rule
+    (the small model's lemmatizer misses some forms: "staged" -> "stag")."""
+    lower = str(tok.lower_)
+    keys = [str(tok.lemma_).lower(), lower]
+    if tok.pos_ in ("VERB", "AUX"):
+        for suffix, repl in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("ing", "e"),
+                             ("ing", ""), ("es", ""), ("s", "")):
+            if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+                keys.append(lower[: -len(suffix)] + repl)
+    elif tok.pos_ in ("NOUN", "PROPN") and lower.endswith("s") and len(lower) > 3:
+        keys.append(lower[:-1])
+    return tuple(keys)

@@ -1,0 +1,212 @@
+"""Finding event triggers in a sentence and deciding which of them carry an event.
+
+A trigger is a verb, event noun or predicative adjective whose lemma has a sense in the
+lexicon whose constraints hold (particle, preposition, object, modifier). Then:
+
+- a noun trigger that is the object of a light verb ("held talks", "launched an attack",
+  "took part in an exercise") takes the light verb's clause for its actor, tense and
+  modality;
+- a transparent verb ("ordered troops to annex") is no event: its complement is;
+- a trigger inside the complement of a control trigger ("agreed to a ceasefire",
+  "threatened to cut ties", "urged Israel to withdraw") is folded into it: it gives the
+  control event its mode and, failing its own, its recipient;
+- a noun trigger that is an argument of another trigger ("rejected the demands") is
+  folded too, unless it names its own actor ("rejected the Kremlin's demands").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from .events_args import direct_objects, object_lemmas, pobjs
+from .events_lexicon import ACTOR_OBJECT, Lexicon, Sense, lemma_keys
+
+ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
+
+_POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
+_OWN_ACTOR_DEPS = frozenset({"poss"})
+_GENERIC_HEADS = frozenset({"effort", "mission", "bid", "process", "initiative", "campaign",
+                            "operation", "attempt", "round", "programme", "program", "plan"})
+_FOLD_EDGES = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "acl", "advcl", "attr", "oprd", "conj", "relcl"})
+
+
+@dataclass
+class Trigger:
+    """A token whose sense codes an event, and how it relates to its neighbours."""
+
+    tok: Token
+    sense: Sense
+    light: Token | None = None  # the light verb carrying a noun trigger
+    folded: list[Trigger] = field(default_factory=list)  # complements folded into it
+    folded_into: Trigger | None = None
+
+    @property
+    def clause(self) -> Token:
+        """The verb whose clause the event sits in (the light verb for noun triggers)."""
+        return self.light if self.light is not None else self.tok
+
+
+def _sense_for(tok: Token, senses: tuple[Sense, ...], has_actor_object: ActorTest) -> Sense | None:
+    for sense in senses:
+        if tok.pos_ not in _POS.get(sense.pos, ()):
+            continue
+        if sense.prt and not any(c.dep_ == "prt" and c.lower_ in sense.prt for c in tok.children):
+            continue
+        if sense.prep and not _has_prep(tok, sense.prep):
+            continue
+        if sense.mod and not any(
+            c.dep_ in ("compound", "amod", "nmod") and c.lemma_.lower() in sense.mod
+            for c in tok.children
+        ):
+            continue
+        if sense.obj and not _object_matches(tok, sense, has_actor_object):
+            continue
+        if sense.ccomp_aux and not _has_modal_clause(tok, sense.ccomp_aux):
+            continue
+        return sense
+    return None
+
+
+def _has_modal_clause(tok: Token, auxes: frozenset[str]) -> bool:
+    """"said that China must drop barriers": a that-clause with its own subject and "must"."""
+    for child in tok.children:
+        if child.dep_ == "ccomp" and any(c.dep_ == "aux" and c.lower_ in auxes for c in child.children) \
+                and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in child.children):
+            return True
+    return False
+
+
+def _has_prep(tok: Token, preps: frozenset[str]) -> bool:
+    """A preposition child, or a clause marked by it ("called for them to be rewritten")."""
+    for child in tok.children:
+        if child.dep_ in ("prep", "agent", "dative") and child.lower_ in preps:
+            return True
+        if child.dep_ in ("advcl", "xcomp", "ccomp") and any(
+            m.dep_ == "mark" and m.lower_ in preps for m in child.children
+        ):
+            return True
+    return False
+
+
+def _object_matches(tok: Token, sense: Sense, has_actor: ActorTest) -> bool:
+    lemmas = object_lemmas(tok, sense.prep)
+    if lemmas & sense.obj:
+        return True
+    if ACTOR_OBJECT in sense.obj:
+        return any(has_actor(o) for o in direct_objects(tok) + list(pobjs(tok, sense.prep)))
+    return False
+
+
+def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigger]:
+    """Every trigger in ``sent`` with a matching sense, before folding."""
+    found: list[Trigger] = []
+    for tok in sent:
+        if tok.dep_ == "amod" and tok.pos_ != "NOUN":
+            continue
+        at = tok
+        if tok.dep_ == "compound":  # "a mediation effort", "the peace mission"
+            if tok.pos_ != "NOUN" or tok.head.lemma_.lower() not in _GENERIC_HEADS:
+                continue
+            at = tok.head
+        for key in lemma_keys(tok):
+            senses = lex.senses.get(key)
+            sense = _sense_for(at, senses, has_actor) if senses else None
+            if sense is not None:
+                found.append(Trigger(at, sense))
+                break
+    return found
+
+
+def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int]) -> Token | None:
+    """"held talks" -> held; "took part in an exercise" -> took; else None."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+        if head.pos_ == "NOUN" and head.lemma_.lower() == "part" and head.head.pos_ == "VERB":
+            head = head.head
+    elif noun.dep_ not in ("dobj", "attr", "nsubjpass", "oprd"):
+        return None
+    if head.pos_ != "VERB" or head.i in trigger_ids:
+        return None
+    cues = lex.cues
+    for lemma in lemma_keys(head):
+        if lemma in cues.light_verbs or lemma in cues.transparent_verbs:
+            return head
+    return None
+
+
+def _is_transparent(trigger: Trigger, lex: Lexicon, noun_ids: set[int]) -> bool:
+    """"ordered troops to annex", "ordered the troop buildup": the order is no event."""
+    tok, cues = trigger.tok, lex.cues
+    if tok.lemma_.lower() not in cues.transparent_verbs or trigger.sense.type != "REQUEST":
+        return False
+    objects = [c for c in tok.children if c.dep_ == "dobj"]
+    if any(o.i in noun_ids for o in objects):
+        return True
+    has_xcomp = any(c.dep_ == "xcomp" for c in tok.children)
+    return has_xcomp and any(o.lemma_.lower() in cues.transparent_objects for o in objects)
+
+
+def _own_actor(noun: Token) -> bool:
+    return any(
+        c.dep_ in _OWN_ACTOR_DEPS or (c.dep_ == "agent") or (c.dep_ == "prep" and c.lower_ == "by")
+        for c in noun.children
+    )
+
+
+def _governing_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> tuple[Trigger, str] | None:
+    """The nearest trigger above ``trigger`` through complement edges, with the last edge."""
+    node = trigger.clause
+    for _ in range(6):
+        if node.head is node or node.dep_ not in _FOLD_EDGES or node.dep_ == "conj":
+            return None
+        edge, node = node.dep_, node.head
+        found = by_index.get(node.i)
+        if found is not None:
+            return found, edge
+    return None
+
+
+def _infinitive(verb: Token) -> bool:
+    """"sworn to fight": a subjectless to-infinitive, the content of the verb above."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "mark") for c in verb.children)
+
+
+def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigger]:
+    """The triggers of ``sent`` that carry an event, with folded complements attached."""
+    triggers = find_triggers(sent, lex, has_actor)
+    if not triggers:
+        return []
+    noun_ids = {t.tok.i for t in triggers if t.sense.pos == "N"}
+    triggers = [t for t in triggers if not _is_transparent(t, lex, noun_ids)]
+    ids = {t.tok.i for t in triggers}
+    for trig in triggers:
+        if trig.sense.pos == "N":
+            trig.light = _light_verb(trig.tok, lex, ids)
+    by_index = {t.tok.i: t for t in triggers}
+    for trig in triggers:
+        if trig.light is not None:
+            by_index.setdefault(trig.light.i, trig)
+    for trig in triggers:
+        found = _governing_trigger(trig, by_index)
+        if found is None:
+            continue
+        above, edge = found
+        if above is trig:
+            continue
+        if above.sense.type == "PROTEST" and trig.sense.type in ("REQUEST", "PROTEST", "ACCUSE"):
+            trig.folded_into = above  # demands made by demonstrating are the protest
+            above.folded.append(trig)
+            continue
+        own = trig.sense.pos == "N" and _own_actor(trig.tok)
+        control = above.sense.control and above.sense.type != "ACCUSE" and (
+            edge != "advcl" or _infinitive(trig.clause))
+        argument = trig.sense.pos == "N" and trig.light is None
+        if (control or argument) and not own:
+            trig.folded_into = above
+            above.folded.append(trig)
+    return [t for t in triggers if t.folded_into is None]

@@ -1,0 +1,526 @@
+"""The quotes stage: who said what, from one dependency parse.
+
+Four kinds of quote (``Quote.kind``):
+
+- ``direct``: a quotation in marks that stands as an utterance of its own
+  ("“We don't need this panic,” Zelenskyy said"); interrupted quotes give one
+  quote per fragment with the same cue and speaker; sentences and paragraphs
+  that carry on a quotation inherit its speaker.
+- ``mixed``: reported speech, a clausal complement of a cue, holding a quoted
+  fragment ("Putin assured Macron that he has “no offensive plans.”").
+- ``partial``: a quoted fragment in a cue's object or prepositional object
+  ("Putin has warned of a “military-technical” response"); a fragment that no
+  speech cue governs is a scare quote and is left out ("other “lethal aid”").
+- ``indirect``: a clausal complement of a speech or cognition verb with no
+  marks ("Lavrov said the door was opened"), and clauses sourced "according to X".
+
+The quote's text is its content as written: for direct quotes the marks and what
+they hold, for the others the reported clause or phrase. ``cue`` is the verb
+(with its particle) or phrase; ``speaker`` the source mention (see
+``quotes_speakers``); ``via`` the channel ("according to France 24, citing an
+aide": speaker the aide, via France 24).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Quote, QuoteKind, Speaker
+from .context import DocContext
+from .quotes_lexicon import CueLexicon, cue_lexicon
+from .quotes_marks import MarkedSpan, find_marked_spans
+from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
+
+_VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+_CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
+_OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
+_EDGE_PUNCT = frozenset(".,;:!?-–—()")
+_MIN_FULL_WORDS = 3
+_INHERIT_GAP = 400
+DASHES = "―—–-"
+DIRECTIVES = True
+NP_OBJECTS = True  # characters: a continuation paragraph sits right after its quote
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A quotation in marks, aligned to tokens; ``full`` when it is an utterance of its own."""
+
+    span: MarkedSpan
+    first: int  # token indexes, inclusive
+    last: int
+    full: bool
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who (speaker mention token) said it, through which cue, and which channel."""
+
+    cue: str
+    speaker: Token | None
+    via: str | None
+    cue_token: int
+
+
+@dataclass(frozen=True)
+class Content:
+    """A quote's content as a character range with its kind."""
+
+    start: int
+    end: int
+    kind: QuoteKind
+
+
+def quotes_stage(doc: Doc, ctx: DocContext) -> None:
+    """Fill ``ctx.result.quotes`` with the document's direct and reported speech."""
+    ctx.result.quotes.extend(QuoteFinder(doc, ctx).run())
+
+
+class QuoteFinder:
+    """One document's quotes: marks first, then cues and their complements."""
+
+    def __init__(self, doc: Doc, ctx: DocContext) -> None:
+        self.doc = doc
+        self.ctx = ctx
+        self.lex = cue_lexicon()
+        self.index: SpeakerIndex = build_index(doc, ctx)
+        self.marks = self._align_marks(find_marked_spans(doc.text))
+        self.in_mark = [-1] * len(doc)
+        for number, mark in enumerate(self.marks):
+            for i in range(mark.first, mark.last + 1):
+                self.in_mark[i] = number
+        self.consumed: set[int] = set()  # marks that became part of a reported clause
+        self.found: list[tuple[Content, Attribution | None]] = []
+
+    # -- marks ------------------------------------------------------------
+
+    def _align_marks(self, spans: list[MarkedSpan]) -> list[Mark]:
+        marks: list[Mark] = []
+        for span in spans:
+            tokens = self.doc.char_span(span.start, span.end, alignment_mode="expand")
+            if tokens is None or len(tokens) < 2:
+                continue
+            marks.append(Mark(span, tokens.start, tokens.end - 1, self._is_full(span, tokens)))
+        return marks
+
+    def _is_full(self, span: MarkedSpan, tokens: Span) -> bool:
+        words = sum(1 for t in tokens if t.is_alpha)
+        if words < _MIN_FULL_WORDS:
+            return False
+        text = self.doc.text
+        before = text[: span.start].rstrip(" \t")
+        if not before or before[-1] == "\n" or before[-1] in ":,.?!—–-(":
+            return True
+        inner = text[span.start + 1 : span.end].lstrip()
+        return tokens[0].is_sent_start is True and bool(inner) and inner[0].isupper()
+
+    # -- the pass ---------------------------------------------------------
+
+    def run(self) -> list[Quote]:
+        """All quotes, in text order."""
+        for token in self.doc:
+            if self.in_mark[token.i] < 0:
+                self._reported(token)
+        self._direct()
+        self.found.sort(key=lambda item: (item[0].start, item[0].end))
+        return [self._quote(content, attribution) for content, attribution in self.found]
+
+    def _quote(self, content: Content, attribution: Attribution | None) -> Quote:
+        speaker: Speaker | None = None
+        if attribution is not None and attribution.speaker is not None:
+            speaker = make_speaker(self.index, speaker_phrase(attribution.speaker), self.ctx)
+        return Quote(
+            text=self.doc.text[content.start : content.end],
+            start=content.start,
+            end=content.end,
+            kind=content.kind,
+            cue=attribution.cue if attribution else None,
+            speaker=speaker,
+            via=attribution.via if attribution else None,
+        )
+
+    # -- reported speech: cue verbs and "according to" ----------------------
+
+    def _reported(self, token: Token) -> None:
+        according = self._according(token)
+        if according is not None:
+            self._add_according(token, according)
+            return
+        lemma = token.lemma_.lower()
+        if token.tag_ not in _VERB_TAGS or not self._is_cue(token, lemma) and not (
+            lemma in self.lex.directive or lemma in self.lex.np_object
+        ):
+            return
+        content = self._complement(token, lemma)
+        if content is None:
+            return
+        attribution = self._attribution(token)
+        if attribution is not None:
+            self.found.append((content, attribution))
+
+    def _is_cue(self, token: Token, lemma: str) -> bool:
+        if lemma in self.lex.phrasal:
+            needs = self.lex.phrasal[lemma]
+            if any(c.lower_ in needs for c in token.children):
+                return True
+        return lemma in self.lex.speech or lemma in self.lex.cognition or lemma in self.lex.naming
+
+    def _complement(self, cue: Token, lemma: str) -> Content | None:
+        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+        if clause is not None and (lemma in self.lex.speech or lemma in self.lex.cognition
+                                   or lemma in self.lex.phrasal):
+            return self._clause_content(clause)
+        if lemma in self.lex.speech and cue.dep_ == "parataxis" and self._is_aside(cue):
+            return self._aside_content(cue)
+        partial = self._phrase_content(cue, lemma)
+        if partial is not None:
+            return partial
+        if DIRECTIVES and lemma in self.lex.directive:
+            content = self._directive_content(cue)
+            if content is not None:
+                return content
+        if NP_OBJECTS and lemma in self.lex.np_object:
+            return self._object_content(cue)
+        return None
+
+    def _directive_content(self, cue: Token) -> Content | None:
+        """'urged supporters to vote': the object and its infinitive clause."""
+        xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+        if xcomp is None:
+            return None
+        objects = [c.left_edge.i for c in cue.children if c.dep_ in ("dobj", "dative") and cue.i < c.i < xcomp.i]
+        return self._span_content(min([xcomp.left_edge.i, *objects]), xcomp.right_edge.i, "indirect", cue)
+
+    def _object_content(self, cue: Token) -> Content | None:
+        """'denied the report': a noun-phrase object of a speech act."""
+        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
+        if obj is None:
+            return None
+        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
+
+    def _clip(self, lo: int, hi: int, cue: Token) -> tuple[int, int]:
+        """Keep a complement inside its cue's paragraph (the parser may run across one)."""
+        text = self.doc.text
+        para_lo = text.rfind("\n", 0, cue.idx) + 1
+        para_hi = text.find("\n", cue.idx)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        while lo < hi and self.doc[lo].idx < para_lo:
+            lo += 1
+        while hi > lo and self.doc[hi].idx >= para_hi:
+            hi -= 1
+        return lo, hi
+
+    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
+        """Content over tokens lo..hi: marks must lie wholly inside, and it must say more
+        than a free-standing quotation does (that one is a direct quote)."""
+        lo, hi = self._widen(*self._clip(lo, hi, cue))
+        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        if any(self.marks[n].first < lo or self.marks[n].last > hi for n in inside):
+            return None
+        outside = sum(
+            1 for i in range(lo, hi + 1)
+            if self.in_mark[i] < 0 and not self.doc[i].is_punct and self.doc[i].lower_ != "that"
+        )
+        if outside == 0 and any(self.marks[n].full for n in inside):
+            return None
+        self.consumed.update(inside)
+        start, end = self._trim(lo, hi)
+        if end <= start:
+            return None
+        return Content(start, end, "mixed" if inside and kind == "indirect" else kind)
+
+    def _clause_content(self, clause: Token) -> Content | None:
+        return self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", clause.head)
+
+    def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
+        """A quoted fragment in what follows the cue (object, prepositional object): partial."""
+        if lemma not in self.lex.speech and lemma not in self.lex.naming:
+            return None
+        parts = [
+            c for c in cue.children
+            if c.i > cue.i and (c.dep_ in _OBJECT_DEPS or c.dep_ in ("prep", "dative"))
+        ]
+        with_mark = [
+            p for p in parts
+            if any(self.in_mark[i] >= 0 for i in range(p.left_edge.i, p.right_edge.i + 1))
+        ]
+        if not with_mark:
+            return None
+        lo, hi = self._clip(min(p.left_edge.i for p in parts), max(p.right_edge.i for p in with_mark), cue)
+        last = max((self.marks[self.in_mark[i]].last for i in range(lo, hi + 1) if self.in_mark[i] >= 0),
+                   default=-1)
+        if last < 0:
+            return None
+        if hi - last > 2:
+            hi = last  # "called X “a disgrace” on Wednesday in Ohio": the content ends at the marks
+        return self._span_content(lo, hi, "partial", cue)
+
+    def _widen(self, lo: int, hi: int) -> tuple[int, int]:
+        """Take in marks that the parser hung outside a clause only by their punctuation."""
+        doc = self.doc
+        first, last = self.in_mark[lo], self.in_mark[hi]
+        if first >= 0 and all(doc[i].is_punct for i in range(self.marks[first].first, lo)):
+            lo = self.marks[first].first
+        if last >= 0 and all(doc[i].is_punct for i in range(hi + 1, self.marks[last].last + 1)):
+            hi = self.marks[last].last
+        return lo, hi
+
+    def _is_aside(self, cue: Token) -> bool:
+        """'..., he said, ...': a short speech clause hanging off the reported clause."""
+        kids = [c for c in cue.children if c.dep_ not in ("punct", "advmod", "npadvmod")]
+        return bool(kids) and all(c.dep_ in ("nsubj",) for c in kids)
+
+    def _aside_content(self, cue: Token) -> Content | None:
+        sent = cue.sent
+        lo, hi = sent.start, sent.end - 1
+        if any(self.in_mark[i] >= 0 for i in range(lo, hi + 1)):
+            return None
+        start, end = self._trim(lo, hi)
+        return Content(start, end, "indirect") if end > start else None
+
+    def _trim(self, lo: int, hi: int) -> tuple[int, int]:
+        """Character range of tokens lo..hi without edge punctuation, marks kept whole."""
+        doc = self.doc
+        while lo < hi and (doc[lo].is_space or (doc[lo].text in _EDGE_PUNCT)):
+            lo += 1
+        while hi > lo and (doc[hi].is_space or doc[hi].text in _EDGE_PUNCT):
+            hi -= 1
+        start, end = doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+        for mark in self.marks:
+            if start <= mark.span.start < end < mark.span.end:
+                end = mark.span.end
+        return start, end
+
+    # -- speakers for a cue ---------------------------------------------------
+
+    def _attribution(self, cue: Token) -> Attribution | None:
+        speaker = self._subject(cue)
+        if speaker is None:
+            return None
+        cue_text = self._cue_text(cue)
+        cited = self._cited(cue)
+        if cited is not None:
+            return Attribution(cue_text, cited, speaker_phrase(speaker).text, cue.i)
+        return Attribution(cue_text, speaker, None, cue.i)
+
+    def _subject(self, cue: Token) -> Token | None:
+        token: Token | None = cue
+        for _ in range(4):
+            if token is None:
+                return None
+            subjects = [
+                c for c in token.children
+                if c.dep_ in ("nsubj", "agent") and c.lower_ != "there" and self._same_paragraph(c, token)
+            ]
+            if subjects:
+                child = min(subjects, key=lambda c: abs(c.i - token.i))
+                if child.dep_ == "agent":
+                    return next((c for c in child.children if c.dep_ == "pobj"), None)
+                if child.tag_ == "WDT" or child.lower_ in ("who", "that", "which"):
+                    return token.head if token.dep_ == "relcl" else None
+                return child
+            if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+                return token.head  # "a statement saying that ..."
+            token = token.head if token.dep_ in _CLIMB_DEPS and token.head is not token else None
+        return None
+
+    def _same_paragraph(self, a: Token, b: Token) -> bool:
+        lo, hi = (a, b) if a.i < b.i else (b, a)
+        return "\n" not in self.doc.text[lo.idx : hi.idx]
+
+    def _cited(self, cue: Token) -> Token | None:
+        """'X reported, citing Y': Y is the speaker, X the channel."""
+        for child in cue.children:
+            if child.lemma_.lower() in self.lex.citing and child.dep_ in ("advcl", "xcomp", "conj"):
+                obj = next((c for c in child.children if c.dep_ == "dobj"), None)
+                if obj is not None:
+                    return obj
+        return None
+
+    def _cue_text(self, cue: Token) -> str:
+        parts = [cue] + [
+            c for c in cue.children
+            if c.dep_ in ("prt", "neg") or (c.dep_ == "dobj" and c.lower_ == "it")
+        ]
+        parts.sort(key=lambda t: t.i)
+        return " ".join(t.text for t in parts)
+
+    # -- according to X -------------------------------------------------------
+
+    def _according(self, token: Token) -> Token | None:
+        """The source token when ``token`` begins an "according to X" phrase."""
+        for phrase in self.lex.according:
+            if token.lower_ != phrase[0] or token.i + len(phrase) > len(self.doc):
+                continue
+            words = [self.doc[token.i + k].lower_ for k in range(len(phrase))]
+            if words != list(phrase):
+                continue
+            prep = self.doc[token.i + len(phrase) - 1]
+            source = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if source is not None and (len(phrase) > 1 or source.pos_ == "PROPN"):
+                return source
+        return None
+
+    def _add_according(self, token: Token, source: Token) -> None:
+        length = next(len(p) for p in self.lex.according if p[0] == token.lower_)
+        phrase_last = max(source.right_edge.i, token.i + length - 1)
+        sent = token.sent
+        tokens = [
+            t.i for t in sent
+            if not token.i <= t.i <= phrase_last and not (t.is_space or t.is_punct)
+        ]
+        head = token.head if token.head.i != token.i else token
+        cited = self._cited(head if head.pos_ in ("VERB", "AUX") else sent.root)
+        if cited is not None:
+            tokens = [i for i in tokens if not cited.head.left_edge.i <= i <= cited.head.right_edge.i]
+        tokens = [i for i in tokens if self.in_mark[i] < 0 or self.marks[self.in_mark[i]].first >= min(tokens)]
+        if not tokens:
+            return
+        lo, hi = min(tokens), max(tokens)
+        if lo < token.i <= hi and phrase_last >= hi - 1:
+            hi = token.i - 1
+        if lo >= token.i:
+            lo = max(lo, phrase_last + 1)
+        start, end = self._trim(lo, hi)
+        if end <= start:
+            return
+        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        self.consumed.update(inside)
+        cue = " ".join(self.doc[token.i + k].text for k in range(length))
+        speaker, via = source, None
+        if cited is not None:
+            speaker, via = cited, speaker_phrase(source).text
+        attribution = Attribution(cue, speaker, via, token.i)
+        self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
+
+    # -- direct quotes ----------------------------------------------------------
+
+    def _direct(self) -> None:
+        previous: tuple[Mark, Attribution | None] | None = None
+        for number, mark in enumerate(self.marks):
+            if number in self.consumed or not mark.full:
+                continue
+            attribution = self._frame_cue(mark)
+            if attribution is None:
+                attribution = self._colon_cue(mark)
+            if attribution is None:
+                attribution = self._dash_cue(mark)
+            if attribution is None and previous is not None and self._continues(previous[0], mark):
+                attribution = previous[1]
+            self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
+            previous = (mark, attribution)
+
+    def _frame(self, mark: Mark) -> range:
+        """Tokens of the quotation's sentences, within its paragraph(s)."""
+        doc, text = self.doc, self.doc.text
+        lo, hi = doc[mark.first].sent.start, doc[mark.last].sent.end
+        if mark.last + 1 < len(doc) and doc[mark.last].sent.end == mark.last + 1:
+            hi = max(hi, doc[mark.last + 1].sent.end) if self._short_tail(mark) else hi
+        para_lo = text.rfind("\n", 0, mark.span.start) + 1
+        para_hi = text.find("\n", mark.span.end)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        while lo < mark.first and doc[lo].idx < para_lo:
+            lo += 1
+        while hi > mark.last + 1 and doc[hi - 1].idx >= para_hi:
+            hi -= 1
+        return range(lo, hi)
+
+    def _short_tail(self, mark: Mark) -> bool:
+        """'“...,” he said.' whose tail the parser split off as a sentence of its own."""
+        nxt = self.doc[mark.last + 1].sent
+        if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
+            return False
+        inner = self.doc.text[mark.span.start : mark.span.end].rstrip("”\"' ")
+        return len(nxt) <= 8 or inner[-1:] in (",", "!", "?", "—", "–", "-")
+
+    def _frame_cue(self, mark: Mark) -> Attribution | None:
+        best: tuple[int, Attribution] | None = None
+        for i in self._frame(mark):
+            token = self.doc[i]
+            if self.in_mark[i] >= 0:
+                continue
+            source = self._according(token)
+            linked = self._linked(token, mark)
+            if source is None and not (
+                linked or (token.tag_ in _VERB_TAGS and self._is_cue(token, token.lemma_.lower()))
+            ):
+                continue
+            attribution = (
+                Attribution(token.text + " " + self.doc[i + 1].text, source, None, i)
+                if source is not None
+                else self._attribution(token)
+            )
+            if attribution is None:
+                continue
+            distance = min(abs(i - mark.first), abs(i - mark.last)) - (100 if linked else 0)
+            if self._crosses_mark(i, mark):
+                distance += 1000
+            if best is None or distance < best[0]:
+                best = (distance, attribution)
+        return best[1] if best else None
+
+    def _linked(self, token: Token, mark: Mark) -> bool:
+        """A verb outside the marks whose clause the quotation is, or that hangs off it."""
+        if token.pos_ not in ("VERB", "AUX"):
+            return False
+        inside = range(mark.first, mark.last + 1)
+        if token.head.i in inside and token.dep_ in ("parataxis", "advcl", "ccomp", "conj"):
+            return True
+        return any(c.i in inside and c.dep_ in ("ccomp", "parataxis", "dobj") for c in token.children)
+
+    def _crosses_mark(self, i: int, mark: Mark) -> bool:
+        lo, hi = (i, mark.first) if i < mark.first else (mark.last, i)
+        return any(self.in_mark[k] >= 0 and self.in_mark[k] != self.in_mark[mark.first]
+                   for k in range(lo + 1, hi))
+
+    def _colon_cue(self, mark: Mark) -> Attribution | None:
+        """'He said:' ending the sentence or paragraph just before the quotation."""
+        text = self.doc.text[: mark.span.start].rstrip()
+        if not text.endswith(":"):
+            return None
+        colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
+        if colon is None:
+            return None
+        sent = colon[0].sent
+        for token in reversed(sent):
+            if self.in_mark[token.i] < 0 and token.tag_ in _VERB_TAGS:
+                attribution = self._attribution(token)
+                if attribution is not None:
+                    return attribution
+        return None
+
+    def _dash_cue(self, mark: Mark) -> Attribution | None:
+        """'“...” — Jane Doe': a name after a dash right after the quotation."""
+        text = self.doc.text
+        at = mark.span.end
+        while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
+            at += 1
+        if at >= len(text) or text[at] not in DASHES:
+            return None
+        dash = text[at]
+        at += 1
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        span = self.doc.char_span(at, at + 1, alignment_mode="expand")
+        if span is None or span[0].pos_ not in ("PROPN", "NOUN"):
+            return None
+        token = span[0]
+        while token.dep_ in ("compound", "flat") and token.head.i > token.i:
+            token = token.head
+        return Attribution(dash, token, None, token.i)
+
+    def _continues(self, before: Mark, mark: Mark) -> bool:
+        """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
+        gap = self.doc.text[before.span.end : mark.span.start]
+        if len(gap) > _INHERIT_GAP:
+            return False
+        if "\n" in gap:
+            # a new paragraph that opens with a quotation, right after one that ended with one
+            return gap.strip() == "" or self._frame_of_before_only(before, mark)
+        return True
+
+    def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
+        tail, _, rest = self.doc.text[before.span.end : mark.span.start].partition("\n")
+        return len(tail) < 120 and not rest.strip()

@@ -1,0 +1,399 @@
+"""The time stage: find time expressions, resolve them against the publication date.
+
+Detection takes the model's DATE/TIME entities plus a few patterns for what the
+small model misses ("now", "recently", holidays, "every week", "for weeks"),
+trims them to TIMEX3 extents and splits ranges ("from March to May"). Each
+expression is normalised by :mod:`detente.nlp.timex_rules` with the tense of the
+verb that governs it, so "on Friday" is the past Friday unless the verb is
+future ("will meet on Friday"). Results fill ``ctx.result.timexes``; the events
+stage asks :func:`governing_date` for the date of a clause.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Precision, Timex
+from .context import DocContext
+from .timex_lexicon import lexicon
+from .timex_rules import NormContext, Tense, normalize
+
+SHARED_KEY = "timex"
+
+_RANGE = re.compile(r"^(?P<a>.+?)\s*(?:\bto\b|\band\b|\bor\b|\bthrough\b|\buntil\b|\u2013|-|,)\s*(?P<b>.+)$")
+_SET_ADVERBS = re.compile(r"\b(?:daily|weekly|monthly|annually|yearly)\b", re.I)
+_AGO = re.compile(r"\b(?:ago|earlier|before|previous)\b", re.I)
+
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """The date governing a clause: a TIMEX3 value cut to ``precision``."""
+
+    value: str
+    precision: Precision
+    timex: Timex | None
+
+
+@dataclass(frozen=True)
+class FoundTimex:
+    """A resolved timex with its token span and governing verb (token index, -1 none)."""
+
+    timex: Timex
+    start: int
+    end: int
+    sent_start: int
+    governor: int
+
+
+@dataclass
+class TimexIndex:
+    """What the stage leaves in ``ctx.shared["timex"]`` for :func:`governing_date`."""
+
+    items: list[FoundTimex] = field(default_factory=list)
+
+
+# -- detection --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> re.Pattern[str]:
+    """Expressions the small model tends to miss, as one case-sensitive regex."""
+    lex = lexicon()
+    holidays = sorted(
+        (h.title().replace("'S", "'s") for h in [*lex.holidays_fixed, *lex.holidays_nth]),
+        key=len, reverse=True,
+    )
+    weekdays = "|".join(k.title() for k in lex.weekdays if len(k) > 3)
+    months = "|".join(k.title() for k in lex.months if k != "may")
+    parts = [
+        r"\b(?:[Nn]ow|[Cc]urrently|[Rr]ecently|[Nn]owadays|[Ll]ately)\b(?!-)",
+        r"\b(?:[Tt]he (?:near |foreseeable |distant )?future)\b",
+        r"\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow|[Tt]onight)\b(?!')",
+        r"\b(?:(?:[Ee]arlier|[Ll]ater) )?(?:[Tt]his|[Ll]ast|[Nn]ext) (?:week|month|year|quarter)\b",
+        r"\b(?:" + months + r")\.? \d{1,2}\b(?:, \d{4})?",
+        r"\b(?:[Tt]he past)\b(?=\s*[,.;:])",
+        r"\b(?:every|each) (?:other )?(?:day|week|month|year|" + weekdays.lower() + r")\b",
+        r"\b(?:(?:last|next|this) )?(?:" + weekdays + r")\b",
+        r"\b(?:" + "|".join(re.escape(h) for h in holidays) + r")\b",
+        r"(?<=\bfor )(?:weeks|months|years|days|decades|hours)\b",
+        r"\b\d{1,2}(?::\d\d)?\s?[ap]\.m\.",
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def _candidate_spans(doc: Doc) -> list[Span]:
+    text = doc.text  # built anew on every access: once per document
+    spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    taken = [(s.start_char, s.end_char) for s in spans]
+    for m in _patterns().finditer(text):
+        if any(m.start() < end and start < m.end() for start, end in taken):
+            continue
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None and not _modifies_noun(span):
+            spans.append(span)
+            taken.append((span.start_char, span.end_char))
+    for m in _SET_ADVERBS.finditer(text):  # set adverbs: "meets weekly", not "a weekly paper"
+        span = doc.char_span(m.start(), m.end())
+        if (
+            span is not None
+            and span.root.pos_ == "ADV"
+            and not any(m.start() < end and start < m.end() for start, end in taken)
+        ):
+            spans.append(span)
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _modifies_noun(span: Span) -> bool:
+    """"the future direction", "today's talks" as a modifier: not a time expression here."""
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
+    return nxt is not None and span[-1].lower_ == "future" and nxt.pos_ in ("NOUN", "PROPN", "ADJ")
+
+
+def _trim(span: Span) -> Span | None:
+    """Cut prepositions and punctuation off the edges (TIMEX3 extents)."""
+    lex = lexicon()
+    doc, start, end = span.doc, span.start, span.end
+
+    def droppable_head(i: int) -> bool:
+        word = doc[i].lower_
+        if word in lex.hedges and i + 1 < end and doc[i + 1].like_num:
+            return False  # "about 10 days" keeps its hedge
+        return doc[i].is_punct or word in lex.trim_words
+
+    while start < end and droppable_head(start):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in ("'s", "of", "and", "to")):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A span to resolve and the words to read it by ("25" in "April 24 and 25" reads "April 25")."""
+
+    span: Span
+    reading: str
+
+
+def _split_range(span: Span) -> list[_Piece]:
+    """"March to May", "between 2010 and 2014", "April 24 and 25": one timex per side."""
+    m = _RANGE.match(span.text)
+    whole = [_Piece(span, span.text)]
+    if m is None or len(span) < 3:
+        return whole
+    doc = span.doc
+    a_end = span.start_char + m.end("a")
+    b_start = span.start_char + m.start("b")
+    left = doc.char_span(span.start_char, a_end, alignment_mode="contract")
+    right = doc.char_span(b_start, span.end_char, alignment_mode="contract")
+    if left is None or right is None or not _looks_absolute(left.text):
+        return whole
+    month = _month_word(left.text)
+    if re.fullmatch(r"\d{1,2}", right.text) and month and re.search(r"\d", left.text):
+        return [_Piece(left, left.text), _Piece(right, f"{month} {right.text}")]
+    if not _looks_absolute(right.text):
+        return whole
+    if span.text[m.end("a") : m.start("b")].strip() == "," and not (
+        left.text.isdigit() and right.text.isdigit()
+    ):
+        return whole  # "Friday, Oct. 23" is one date; "1994, 1995" are two
+    return [_Piece(left, left.text), *_split_range(right)]
+
+
+def _month_word(text: str) -> str | None:
+    lex = lexicon()
+    return next((w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in lex.months), None)
+
+
+def _looks_absolute(text: str) -> bool:
+    lex = lexicon()
+    lowered = text.lower().rstrip(".")
+    return bool(re.fullmatch(r"(?:the )?\d{4}s?|today|yesterday|tomorrow", lowered)) or any(
+        word in lex.months or word in lex.weekdays for word in re.findall(r"[a-z]+", lowered)
+    )
+
+
+# -- tense of the governing verb --------------------------------------------------------
+
+
+def governor(span: Span) -> Token | None:
+    """The verb the expression hangs from: up the heads to the first verb."""
+    tok = span.root
+    for _ in range(12):
+        if tok.pos_ in ("VERB", "AUX") and tok not in span:
+            return tok
+        if tok.head is tok:
+            return tok if tok.pos_ in ("VERB", "AUX") else None
+        tok = tok.head
+    return None
+
+
+def verb_tense(verb: Token) -> Tense | None:
+    """Future, past or present from the verb's auxiliaries, tag and controlling verb."""
+    lex = lexicon()
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in lex.future_aux for a in aux):
+        return "future"
+    if verb.lemma_ in lex.plan_verbs or verb.lemma_ in lex.future_lemmas and verb.tag_ in ("VBZ", "VBP"):
+        return "future"  # "has scheduled a news conference Thursday", "plans to ... on Tuesday"
+    if verb.tag_ == "VB" and verb.dep_ == "xcomp" and any(a.lower_ == "to" for a in aux) and verb.head.lemma_ == "be":
+        return "future"  # "is to resume trading Tuesday"
+    if verb.tag_ == "VBN" and verb.lemma_ in lex.future_participles and (
+        any(a.lemma_ == "be" for a in aux) or verb.dep_ in ("acl", "relcl", "amod")
+    ):
+        return "future"  # "is scheduled for", "a summit set for April"
+    head = verb
+    for _ in range(3):  # "plans to meet", "is set to sign", "is going to visit"
+        if head.dep_ not in ("xcomp", "ccomp") or head.head is head:
+            break
+        if head.dep_ == "xcomp" and head.head.lemma_ in lex.future_lemmas:
+            return "future"
+        head = head.head
+    has_have = any(a.lemma_ == "have" for a in aux)
+    if not has_have and any(a.lower_ in lex.modals for a in aux) and verb.tag_ in ("VB", "VBG"):
+        return "future"  # "would meet", "might come", "could be traveling"
+    if verb.tag_ in ("VB", "VBN") and any(a.lower_ == "to" for a in aux):
+        return "conditional"  # "is to resume", "an agreement to acquire", "to be published"
+    if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in aux) or has_have:
+        return "past"
+    if verb.tag_ in ("VBZ", "VBP") and not aux and verb.lemma_ not in lex.stative_verbs and not any(
+        t.tag_ == "VBD" for t in verb.sent
+    ):
+        return "future"  # news present of a lexical verb: "they meet Monday" (not in a past narrative)
+    if verb.tag_ in ("VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in aux):
+        return "present"
+    return None
+
+
+# -- the stage --------------------------------------------------------------------------
+
+
+def _split_at_verbs(span: Span) -> list[Span]:
+    """"the quarter ended Sept. 30": the model's one entity holds two expressions."""
+    cuts = [t.i for t in span[1:] if t.pos_ == "VERB"]
+    if not cuts:
+        return [span]
+    doc, pieces, start = span.doc, [], span.start
+    for cut in cuts:
+        if cut > start:
+            pieces.append(doc[start:cut])
+        start = cut + 1
+    if start < span.end:
+        pieces.append(doc[start : span.end])
+    return pieces
+
+
+def _spans_to_resolve(doc: Doc) -> Iterator[_Piece]:
+    for candidate in _candidate_spans(doc):
+        for piece in _split_at_verbs(candidate):
+            trimmed = _trim(piece)
+            if trimmed is not None:
+                yield from _split_range(trimmed)
+
+
+def _after_until(span: Span, verb: Token | None) -> bool:
+    """"postponed until Tuesday", "until 9 a.m. Tuesday"; not "until Thursday, they had not"."""
+    lex = lexicon()
+    if verb is not None and any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children):
+        return False
+    tok = span.root
+    for _ in range(3):
+        if tok.lower_ in lex.until_words:
+            return True
+        if tok.head is tok:
+            break
+        tok = tok.head
+    doc = span.doc
+    return span.start > 0 and doc[span.start - 1].lower_ in lex.until_words
+
+
+def span_tense(span: Span, verb: Token | None) -> Tense | None:
+    """The governing verb's tense, overridden by "until Friday" (future) and "by May"."""
+    tense = verb_tense(verb) if verb is not None else None
+    if verb is not None and verb.tag_ == "VBD" and span.end <= verb.i:
+        return "past"  # a fronted date dates the act itself: "On Friday, they planned to pay"
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if before == "by" and tense != "past" or _after_until(span, verb):
+        return "future"
+    if span.start >= 3 and doc[span.start - 3 : span.start].text.lower() == "as soon as":
+        return "future"
+    return tense
+
+
+def _quarter_context(span: Span, last_quarter_sent: int) -> bool:
+    """Whether "a year ago" here compares quarters (an earnings report), not years.
+
+    True when the sentence names a quarter, or follows a quarter mention closely,
+    or reads as an earnings comparison in a story that has named a quarter; never
+    when the sentence compares longer periods ("for the nine months").
+    """
+    lex = lexicon()
+    text = span.sent.text.lower()
+    if any(period in text for period in lex.multi_quarter_periods):
+        return False
+    if "quarter" in text:
+        return True
+    if last_quarter_sent < 0:
+        return False
+    return span.sent.start - last_quarter_sent < 80 or any(w in text for w in lex.earnings_words)
+
+
+def find_timexes(doc: Doc, ctx: DocContext) -> TimexIndex:
+    """Detect and resolve every time expression in ``doc``, in text order."""
+    index = TimexIndex()
+    last_quarter: str | None = None
+    last_quarter_sent = -1
+    for piece in _spans_to_resolve(doc):
+        span = piece.span
+        verb = governor(span)
+        norm_ctx = NormContext(
+            anchor=ctx.anchor,
+            tense=span_tense(span, verb),
+            last_quarter=last_quarter,
+            quarter_context=_quarter_context(span, last_quarter_sent),
+        )
+        found = normalize(piece.reading, norm_ctx)
+        if found is None:
+            continue
+        timex = Timex(span.text, span.start_char, span.end_char, found.type, found.value)
+        if found.value and re.fullmatch(r"\d{4}-Q\d", found.value) and not _AGO.search(span.text) \
+                and not re.search(r"\d{4}", span.text):
+            last_quarter, last_quarter_sent = found.value, span.sent.start
+        index.items.append(FoundTimex(timex, span.start, span.end, span.sent.start,
+                                      verb.i if verb is not None else -1))
+    return index
+
+
+def timex_stage(doc: Doc, ctx: DocContext) -> None:
+    """Fill ``ctx.result.timexes`` and leave the index for :func:`governing_date`."""
+    index = find_timexes(doc, ctx)
+    ctx.result.timexes.extend(item.timex for item in index.items)
+    ctx.shared[SHARED_KEY] = index
+
+
+# -- the API for the events stage -------------------------------------------------------
+
+
+def date_ref(timex: Timex) -> DateRef | None:
+    """A DATE/TIME timex as a calendar date with precision; None for durations and refs."""
+    value = timex.value or ""
+    if timex.type not in ("DATE", "TIME"):
+        return None
+    if m := re.match(r"(\d{4}-\d\d-\d\d)", value):
+        return DateRef(m.group(1), "day", timex)
+    if m := re.fullmatch(r"(\d{4})-W(\d\d)(?:-WE)?", value):
+        from datetime import date
+
+        thursday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 4)
+        return DateRef(thursday.strftime("%Y-%m"), "month", timex)
+    if re.fullmatch(r"\d{4}-\d\d", value):
+        return DateRef(value, "month", timex)
+    if m := re.fullmatch(r"(\d{4})(?:-(?:Q\d|H\d|SP|SU|FA|WI))?", value):
+        return DateRef(m.group(1), "year", timex)
+    return None
+
+
+def governing_date(span: Span, ctx: DocContext) -> DateRef | None:
+    """The date governing the clause that contains ``span``, or None if its sentence has none.
+
+    Prefers a timex hanging from the same verb as ``span``, then one whose verb
+    dominates or is dominated by it, then the nearest one in the sentence. The
+    caller falls back to the publication date on None.
+    """
+    index = ctx.shared.get(SHARED_KEY)
+    if not isinstance(index, TimexIndex):
+        return None
+    sent = span.sent
+    refs = [
+        (item, ref) for item in index.items
+        if sent.start <= item.start < sent.end and (ref := date_ref(item.timex)) is not None
+    ]
+    if not refs:
+        return None
+    verb = span.root if span.root.pos_ in ("VERB", "AUX") else governor(span)
+    verb_i = verb.i if verb is not None else -1
+
+    def rank(pair: tuple[FoundTimex, DateRef]) -> tuple[int, int]:
+        item = pair[0]
+        if item.governor == verb_i and verb_i >= 0:
+            tier = 0
+        elif verb is not None and item.governor >= 0 and _related(span.doc[item.governor], verb):
+            tier = 1
+        else:
+            tier = 2
+        distance = min(abs(item.start - span.end), abs(span.start - item.end))
+        return tier, distance
+
+    return min(refs, key=rank)[1]
+
+
+def _related(a: Token, b: Token) -> bool:
+    return a.is_ancestor(b) or b.is_ancestor(a)

@@ -1,0 +1,84 @@
+"""The time stage's word lists (``data/time/lexicon.yaml``), loaded once."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TimeLexicon:
+    """Words the time normaliser knows, keyed by lower-case form."""
+
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    seasons: dict[str, str]
+    season_start_month: dict[str, int]
+    numbers: dict[str, int | None]  # None: a vague quantity ("few", "several")
+    units: dict[str, str]
+    ordinals: dict[str, int]
+    refs: dict[str, str]
+    holidays_fixed: dict[str, tuple[int, int]]
+    holidays_nth: dict[str, tuple[int, int, int]]
+    future_lemmas: frozenset[str]
+    future_aux: frozenset[str]
+    day_parts: dict[str, str]
+    day_ordinals: dict[str, int]
+    trim_words: frozenset[str]
+    hedges: frozenset[str]
+    modals: frozenset[str]
+    plan_verbs: frozenset[str]
+    future_participles: frozenset[str]
+    stative_verbs: frozenset[str]
+    until_words: frozenset[str]
+    earnings_words: frozenset[str]
+    multi_quarter_periods: frozenset[str]
+
+
+_WORD_SETS = (
+    "trim_words", "hedges", "modals", "plan_verbs", "future_participles", "stative_verbs",
+    "until_words", "earnings_words", "multi_quarter_periods",
+)
+
+
+def _words(values: Any) -> frozenset[str]:
+    return frozenset(str(v) for v in values)
+
+
+def _number(value: Any) -> int | None:
+    return None if value == "X" else int(value)
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> TimeLexicon:
+    """The lexicon, parsed on first use."""
+    path = resources.files("detente.data").joinpath("time", "lexicon.yaml")
+    try:
+        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the time lexicon ({exc}); reinstall detente") from exc
+    return TimeLexicon(
+        months={str(k): int(v) for k, v in raw["months"].items()},
+        weekdays={str(k): int(v) for k, v in raw["weekdays"].items()},
+        seasons={str(k): str(v) for k, v in raw["seasons"].items()},
+        season_start_month={str(k): int(v) for k, v in raw["season_start_month"].items()},
+        numbers={str(k): _number(v) for k, v in raw["numbers"].items()},
+        units={str(k): str(v) for k, v in raw["units"].items()},
+        ordinals={str(k): int(v) for k, v in raw["ordinals"].items()},
+        refs={str(k): str(v) for k, v in raw["refs"].items()},
+        holidays_fixed={str(k): (int(v[0]), int(v[1])) for k, v in raw["holidays_fixed"].items()},
+        holidays_nth={
+            str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw["holidays_nth"].items()
+        },
+        future_lemmas=frozenset(str(x) for x in raw["future_lemmas"]),
+        future_aux=frozenset(str(x) for x in raw["future_aux"]),
+        day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
+        day_ordinals={str(k): int(v) for k, v in raw["day_ordinals"].items()},
+        **{name: _words(raw[name]) for name in _WORD_SETS},
+    )

@@ -1,0 +1,590 @@
+"""Time expression text -> TIMEX3 type and value, under news-tense rules.
+
+Pure functions, no spaCy: ``normalize(text, NormContext)`` reads the words of
+one expression ("last Thursday", "the third quarter", "two weeks ago") and
+resolves it against the anchor (the publication date). The caller supplies
+the tense of the governing verb: a weekday, bare month, season or day without
+a year is the most recent past one (the anchor day or month included) unless
+the tense is future, then the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from ..model import TimexType
+from .timex_lexicon import TimeLexicon, lexicon
+
+# "conditional": a modal or an infinitive ("would meet", "an agreement to buy"):
+# future for months and seasons, not strong enough to move a weekday.
+Tense = Literal["past", "present", "future", "conditional"]
+Direction = Literal["past", "future", "nearest"]
+
+
+@dataclass(frozen=True)
+class NormContext:
+    """What resolution needs besides the words: anchor, tense, discourse."""
+
+    anchor: date | None
+    tense: Tense | None = None
+    # The last quarter the document resolved ("1989-Q3"), for "the quarter".
+    last_quarter: str | None = None
+    # A quarter was mentioned in this or a recent sentence: "a year ago" then
+    # means the same quarter a year before (financial news' convention).
+    quarter_context: bool = False
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A classified, resolved expression; ``value`` None when it cannot be anchored."""
+
+    type: TimexType
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Words:
+    """The expression's tokens, lower-cased, hyphens split."""
+
+    raw: str
+    tokens: tuple[str, ...]
+
+    def has(self, *words: str) -> bool:
+        return any(w in self.tokens for w in words)
+
+
+_AGE = re.compile(r"\d+\s*-?\s*(?:year|month|week|day)s?\s*-?\s*olds?\b|\byears?\s+old\b", re.I)
+_CLOCK = re.compile(
+    r"\b(\d{1,2})(?:[:.](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d\d)\b|\b(noon|midday|midnight)\b",
+    re.I,
+)
+_TOKEN = re.compile(r"\d{4}s|'\d0s|'\d\d|\d+(?:st|nd|rd|th|s)?|[a-z]+(?:'s|s')?")
+_SET_ADVERBS = {
+    "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "monthly": "P1M",
+    "annually": "P1Y", "yearly": "P1Y", "hourly": "PT1H",
+}
+_REL_NEXT = ("next", "coming", "following", "upcoming")
+_REL_LAST = ("last", "past", "previous", "preceding")
+_REL_THIS = ("this", "current", "present")
+
+
+def words_of(text: str) -> Words:
+    """Tokenise an expression: lower case, hyphens and periods as spaces."""
+    clean = text.lower().replace("\u2019", "'").replace("-", " ")
+    return Words(raw=clean, tokens=tuple(_TOKEN.findall(clean)))
+
+
+def normalize(text: str, ctx: NormContext) -> Normalized | None:
+    """Type and value of one expression; None when the words are not a time expression."""
+    if _AGE.search(text):
+        return None
+    w = words_of(text)
+    if not w.tokens:
+        return None
+    lex = lexicon()
+    for rule in _RULES:
+        found = rule(w, ctx, lex)
+        if found is not None:
+            return found
+    return None
+
+
+# -- small date helpers ---------------------------------------------------------------
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _number(tokens: tuple[str, ...], lex: TimeLexicon) -> int | None:
+    """The value of the number words or digits in ``tokens`` (first group); None if vague."""
+    total = 0
+    seen = False
+    for tok in tokens:
+        if tok.isdigit():
+            return int(tok)
+        if tok in ("hundred", "thousand"):
+            total = max(total, 1) * (100 if tok == "hundred" else 1000)
+            seen = True
+        elif tok in lex.numbers and tok not in ("a", "an") or tok in ("a", "an") and not seen:
+            value = lex.numbers[tok]
+            if value is None:
+                return None
+            total += value
+            seen = True
+        elif seen:
+            break
+    return total if seen else None
+
+
+def _year_words(w: Words, lex: TimeLexicon) -> int | None:
+    """A year spelled out: "nineteen ninety six", "two thousand"."""
+    toks = [t for t in w.tokens if t in lex.numbers or t in ("thousand", "hundred")]
+    if not toks or w.has("ago", "earlier", "later") or w.tokens[-1] in lex.units:
+        return None
+    if toks[0] in ("nineteen", "twenty") and len(toks) >= 2 and toks[1] not in ("hundred", "thousand"):
+        rest = sum(lex.numbers.get(t) or 0 for t in toks[1:])
+        return (19 if toks[0] == "nineteen" else 20) * 100 + rest
+    if toks[:2] == ["two", "thousand"]:
+        return 2000 + sum(lex.numbers.get(t) or 0 for t in toks[2:])
+    return None
+
+
+def explicit_year(w: Words, lex: TimeLexicon) -> int | None:
+    """A year written in the expression: 1998, '98, "nineteen ninety-six"."""
+    for tok in w.tokens:
+        if tok.isdigit() and len(tok) == 4 and 1000 <= int(tok) <= 2099:
+            return int(tok)
+        if re.fullmatch(r"'\d\d", tok):
+            two = int(tok[1:])
+            return 1900 + two if two >= 30 else 2000 + two
+    return _year_words(w, lex)
+
+
+def _direction(ctx: NormContext, w: Words, weak_future: bool = True) -> Direction:
+    """Past or future from the expression's own words, else from the tense."""
+    if w.has(*_REL_NEXT):
+        return "future"
+    if w.has("last", "past", "previous"):
+        return "past"
+    if ctx.tense == "future" or weak_future and ctx.tense == "conditional":
+        return "future"
+    return "past"
+
+
+# -- the rules, tried in order ----------------------------------------------------------
+
+
+def _rule_refs(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    key = " ".join(w.tokens)
+    for candidate in (key, key.removeprefix("the ")):
+        if candidate in lex.refs:
+            return Normalized("DATE", lex.refs[candidate])
+    if w.tokens[-1] in ("future",) and w.has("near", "foreseeable", "distant"):
+        return Normalized("DATE", "FUTURE_REF")
+    return None
+
+
+def _rule_set(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    if len(w.tokens) == 1 and w.tokens[0] in _SET_ADVERBS:
+        return Normalized("SET", _SET_ADVERBS[w.tokens[0]])
+    if w.tokens[0] in ("every", "each", "per") and len(w.tokens) >= 2:
+        unit = lex.units.get(w.tokens[-1])
+        if unit in ("D", "W", "M", "Y", "Q"):
+            n = _number(w.tokens[1:-1], lex) or 1
+            return Normalized("SET", f"P{3 * n}M" if unit == "Q" else f"P{n}{unit}")
+        if w.tokens[-1] in lex.weekdays:
+            return Normalized("SET", f"XXXX-WXX-{lex.weekdays[w.tokens[-1]] + 1}")
+    return None
+
+
+def _day_of(w: Words, ctx: NormContext, lex: TimeLexicon) -> str | None:
+    """The day a clock time falls on, from a weekday/today word in the expression."""
+    for rule in (_rule_relative_day, _rule_weekday, _rule_month):
+        found = rule(w, ctx, lex)
+        if found is not None and found.value and len(found.value) == 10:
+            return found.value
+    return ctx.anchor.isoformat() if ctx.anchor else None
+
+
+def _rule_clock(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    m = _CLOCK.search(w.raw)
+    if m is None:
+        return None
+    if m.group(6):
+        hour, minute = (0 if m.group(6) == "midnight" else 12), 0
+    elif m.group(3):
+        hour, minute = int(m.group(1)) % 12 + (12 if m.group(3) == "p" else 0), int(m.group(2) or 0)
+    else:
+        hour, minute = int(m.group(4)), int(m.group(5))
+    if hour > 23 or minute > 59:
+        return None
+    day = _day_of(w, ctx, lex) or "XXXX-XX-XX"
+    return Normalized("TIME", f"{day}T{hour:02d}:{minute:02d}")
+
+
+def _resolve_month_day(month: int, day: int, ctx: NormContext, direction: Direction) -> str | None:
+    anchor = ctx.anchor
+    if anchor is None:
+        return f"XXXX-{month:02d}-{day:02d}"
+    options = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not options:
+        return None
+    if direction == "past":  # the most recent, unless a date just ahead was meant (a schedule)
+        options = [d for d in options if -400 < (d - anchor).days <= 45] or options
+        pick = min(options, key=lambda d: abs((d - anchor).days))
+    elif direction == "future":  # the next, unless a date just behind was meant
+        options = [d for d in options if -21 <= (d - anchor).days < 400] or options
+        pick = min(options, key=lambda d: abs((d - anchor).days))
+    else:
+        pick = min(options, key=lambda d: abs((d - anchor).days))
+    return pick.isoformat()
+
+
+def resolve_month(month: int, ctx: NormContext, direction: Direction) -> str:
+    """A bare month: the most recent past one (the anchor's month included), or the next one."""
+    if ctx.anchor is None:
+        return f"XXXX-{month:02d}"
+    year = ctx.anchor.year
+    if direction == "future":
+        year += 1 if month < ctx.anchor.month else 0
+    else:
+        year -= 1 if month > ctx.anchor.month else 0
+    return f"{year}-{month:02d}"
+
+
+def _day_number(w: Words, month_index: int) -> int | None:
+    lex = lexicon()
+    for i in (month_index + 1, month_index - 1, month_index - 2):
+        if 0 <= i < len(w.tokens) and w.tokens[i] in lex.day_ordinals:
+            return lex.day_ordinals[w.tokens[i]]
+        if 0 <= i < len(w.tokens):
+            m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", w.tokens[i])
+            if m and 1 <= int(m.group(1)) <= 31:
+                return int(m.group(1))
+    return None
+
+
+def _rule_month(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    index = next((i for i, t in enumerate(w.tokens) if t in lex.months), None)
+    if index is None:
+        return None
+    month = lex.months[w.tokens[index]]
+    day = _day_number(w, index)
+    year = explicit_year(w, lex)
+    if day is not None and year is not None:
+        return Normalized("DATE", f"{year}-{month:02d}-{day:02d}")
+    if year is not None:
+        return Normalized("DATE", f"{year}-{month:02d}")
+    weekday = next((lex.weekdays[t] for t in w.tokens if t in lex.weekdays), None)
+    if day is not None and weekday is not None and ctx.anchor is not None:
+        for year in (ctx.anchor.year, ctx.anchor.year - 1, ctx.anchor.year + 1):
+            try:
+                if date(year, month, day).weekday() == weekday:
+                    return Normalized("DATE", f"{year}-{month:02d}-{day:02d}")
+            except ValueError:
+                break
+    if day is not None:
+        tense_dir: Direction = "future" if ctx.tense in ("future", "conditional") else (
+            "past" if ctx.tense == "past" else "nearest")
+        return Normalized("DATE", _resolve_month_day(month, day, ctx, tense_dir))
+    if w.has("this") and ctx.anchor:
+        return Normalized("DATE", f"{ctx.anchor.year}-{month:02d}")
+    if w.has("last", "past") and ctx.anchor and month == ctx.anchor.month:
+        return Normalized("DATE", f"{ctx.anchor.year - 1}-{month:02d}")
+    return Normalized("DATE", resolve_month(month, ctx, _direction(ctx, w)))
+
+
+def resolve_weekday(weekday: int, anchor: date, direction: Direction, strict: bool) -> date:
+    """The weekday up to and including the anchor (strict: before it), or the next one.
+
+    A future weekday may be the anchor day itself ("will meet Friday" in Friday's
+    paper means today): TimeBank's annotators read it so; "next Friday" is strict.
+    """
+    if direction == "future":
+        ahead = (weekday - anchor.weekday()) % 7
+        return anchor + timedelta(days=7 if strict and ahead == 0 else ahead)
+    back = (anchor.weekday() - weekday) % 7
+    if strict and back == 0:
+        back = 7
+    return anchor - timedelta(days=back)
+
+
+def _rule_weekday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    weekday = next((lex.weekdays[t] for t in w.tokens if t in lex.weekdays), None)
+    if weekday is None:
+        return None
+    if ctx.anchor is None:
+        return Normalized("DATE", f"XXXX-WXX-{weekday + 1}")
+    direction = _direction(ctx, w, weak_future=False)
+    if w.has("this") and ctx.tense != "future":
+        direction = "past"
+    day = resolve_weekday(weekday, ctx.anchor, direction, strict=w.has("last", "past", "previous", "next"))
+    return Normalized("DATE", day.isoformat())
+
+
+def _rule_relative_day(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    offsets = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "overnight": 0}
+    word = next((t for t in w.tokens if t in offsets), None)
+    if word is None:
+        return None
+    if ctx.anchor is None:
+        return Normalized("DATE", None)
+    shift = offsets[word] + (1 if w.has("after") else 0) - (1 if w.has("before") else 0)
+    return Normalized("DATE", (ctx.anchor + timedelta(days=shift)).isoformat())
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    last = nxt - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    key = " ".join(t for t in w.tokens if t not in ("the", "last", "next", "this", "on", "at"))
+    key = re.sub(r"\s*\d{4}$", "", key)
+    fixed, nth = lex.holidays_fixed.get(key), lex.holidays_nth.get(key)
+    if fixed is None and nth is None:
+        return None
+    year = explicit_year(w, lex)
+    if ctx.anchor is None and year is None:
+        return Normalized("DATE", None)
+
+    def on(y: int) -> date:
+        if fixed is not None:
+            return date(y, fixed[0], fixed[1])
+        assert nth is not None
+        return _nth_weekday(y, nth[0], nth[1], nth[2])
+
+    if year is None:
+        assert ctx.anchor is not None
+        anchor = ctx.anchor
+        if _direction(ctx, w) == "future":
+            year = anchor.year if on(anchor.year) >= anchor else anchor.year + 1
+        else:
+            year = anchor.year if on(anchor.year) <= anchor else anchor.year - 1
+    return Normalized("DATE", on(year).isoformat())
+
+
+def _ago(w: Words, ctx: NormContext, lex: TimeLexicon) -> tuple[int, str] | None:
+    """(signed count, unit) for "two weeks ago", "a year earlier", "three days later"."""
+    sign = 0
+    if w.has("ago", "earlier", "before") or w.tokens[0] == "year" and w.has("earlier", "ago"):
+        sign = -1
+    elif w.has("later", "hence") or w.raw.endswith("from now"):
+        sign = 1
+    if sign == 0:
+        return None
+    unit_index = next((i for i, t in enumerate(w.tokens) if t in lex.units), None)
+    if unit_index is None:
+        return None
+    if unit_index == 0 and sign < 0:  # "year-earlier", "year-ago"
+        return -1, lex.units[w.tokens[0]]
+    if w.tokens[0] in ("earlier", "later") and unit_index > 0:
+        return None  # "earlier this year": not an offset
+    before = w.tokens[:unit_index]
+    count = _number(before, lex)
+    if count is None:
+        vague = any(t in lex.numbers for t in before if t not in ("a", "an"))
+        return (0 if vague else sign), lex.units[w.tokens[unit_index]]
+    return sign * count, lex.units[w.tokens[unit_index]]
+
+
+def _rule_ago(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    found = _ago(w, ctx, lex)
+    if found is None:
+        return None
+    count, unit = found
+    if count == 0:
+        return Normalized("DATE", "PAST_REF" if w.has("ago", "earlier") else "FUTURE_REF")
+    anchor = ctx.anchor
+    if anchor is None:
+        return Normalized("DATE", None)
+    if unit in ("D", "W"):
+        days = count * (7 if unit == "W" else 1)
+        return Normalized("DATE", (anchor + timedelta(days=days)).isoformat())
+    if unit == "M":
+        y, m = _shift_month(anchor.year, anchor.month, count)
+        return Normalized("DATE", f"{y}-{m:02d}")
+    if unit == "Y" and ctx.quarter_context and ctx.last_quarter:
+        year, q = ctx.last_quarter.split("-")
+        return Normalized("DATE", f"{int(year) + count}-{q}")
+    if unit in ("Y", "DE", "CE"):
+        years = count * {"Y": 1, "DE": 10, "CE": 100}[unit]
+        return Normalized("DATE", str(anchor.year + years))
+    if unit == "Q":
+        y, m = _shift_month(anchor.year, anchor.month, 3 * count)
+        return Normalized("DATE", f"{y}-Q{(m - 1) // 3 + 1}")
+    return None
+
+
+def _reference_year(w: Words, ctx: NormContext, lex: TimeLexicon, base: int) -> int:
+    """The year a quarter/half/season belongs to: written, or relative to ``base``."""
+    year = explicit_year(w, lex)
+    if year is not None:
+        return year
+    if w.has("last", "ago", "earlier", "previous") and (
+        w.has("year's", "year", "ago", "earlier")
+    ):
+        return base - 1
+    if w.has("next") and w.has("year's", "year"):
+        return base + 1
+    return base
+
+
+def _rule_quarter(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    if not w.has("quarter", "half", "quarters") and not (w.has("period") and w.has("latest", "year")):
+        return None
+    if w.has("quarters") and not w.has("two", "first") or w.has("century"):
+        return None
+    quarter_at = next((i for i, t in enumerate(w.tokens) if t in ("quarter", "half")), 0)
+    if _number(tuple(t for t in w.tokens[:quarter_at] if t in lex.numbers and t not in ("a", "an")), lex):
+        return None  # "four-quarter", "two quarters": a duration
+    if w.tokens[0] in ("a", "an") or w.has("than"):
+        return None  # "a quarter", "more than a quarter"
+    anchor = ctx.anchor
+    if anchor is None and explicit_year(w, lex) is None:
+        return Normalized("DATE", None)
+    ref_year, ref_q = anchor.year if anchor else 0, quarter_of(anchor) if anchor else 1
+    if ctx.last_quarter:
+        ref_year, ref_q = int(ctx.last_quarter[:4]), int(ctx.last_quarter[-1])
+    elif anchor:
+        ref_year, ref_q = (anchor.year, ref_q - 1) if ref_q > 1 else (anchor.year - 1, 4)
+    base = anchor.year if anchor else ref_year
+    if w.has("half") or w.has("quarters"):
+        half = 2 if w.has("second", "last", "latter") and not w.has("two") else 1
+        return Normalized("DATE", f"{_reference_year(w, ctx, lex, base)}-H{half}")
+    ordinal = next((lex.ordinals[t] for t in w.tokens if t in lex.ordinals and t != "last"), None)
+    if ordinal is not None:
+        return Normalized("DATE", f"{_reference_year(w, ctx, lex, base)}-Q{ordinal}")
+    if w.has("current", "this") and anchor:
+        return Normalized("DATE", f"{anchor.year}-Q{quarter_of(anchor)}")
+    if w.has("next", "coming") and anchor:
+        y, m = _shift_month(anchor.year, anchor.month, 3)
+        return Normalized("DATE", f"{y}-Q{(m - 1) // 3 + 1}")
+    year = _reference_year(w, ctx, lex, ref_year)
+    return Normalized("DATE", f"{year}-Q{ref_q}")
+
+
+def _rule_season(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    season = next((lex.seasons[t] for t in w.tokens if t in lex.seasons), None)
+    if season is None:
+        return None
+    year = explicit_year(w, lex)
+    if year is None:
+        if ctx.anchor is None:
+            return Normalized("DATE", f"XXXX-{season}")
+        start, now = lex.season_start_month[season], ctx.anchor.month
+        year = ctx.anchor.year
+        direction = _direction(ctx, w)
+        if w.has("this"):
+            pass
+        elif direction == "future":
+            year += 1 if start < now - 2 else 0
+        elif start > now or w.has("last") and now - start < 3:
+            year -= 1  # not begun yet this year, or "last summer" said in summer
+    return Normalized("DATE", f"{year}-{season}")
+
+
+def _rule_decade(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    for tok in w.tokens:
+        m = re.fullmatch(r"(\d{3})0s|'(\d)0s", tok)
+        if m:
+            return Normalized("DATE", m.group(1) or f"19{m.group(2)}")
+    if w.has("century", "centuries"):
+        m = re.search(r"(\d+)(?:st|nd|rd|th)", w.raw)
+        if m:
+            return Normalized("DATE", f"{int(m.group(1)) - 1:02d}")
+        if w.has("this", "current") and ctx.anchor:
+            return Normalized("DATE", f"{ctx.anchor.year // 100:02d}")
+        return None
+    if w.has("decade") and ctx.anchor and not w.has("decades"):
+        decade = ctx.anchor.year // 10
+        if w.has("last", "past", "previous") and not w.has("the"):
+            return Normalized("DATE", str(decade - 1))
+        if w.has("this", "current"):
+            return Normalized("DATE", str(decade))
+    return None
+
+
+def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    """this/last/next week, month, year; "earlier this month"; "the weekend"."""
+    units = [lex.units[t] for t in w.tokens if t in lex.units]
+    if len(units) != 1 or _number(tuple(t for t in w.tokens if t not in ("a", "an")), lex):
+        return None
+    unit = units[0]
+    if any(lex.numbers.get(t, 0) is None for t in w.tokens):
+        return None  # "the next few years": a vague duration
+    if w.has(*_REL_LAST) and w.has("the") and not w.has("weekend"):
+        return Normalized("DURATION", f"P1{unit}" if unit != "WE" else "P1W")
+    if w.has("fiscal") and w.has("year") and ctx.anchor:
+        return Normalized("DATE", str(ctx.anchor.year))
+    shift = 1 if w.has(*_REL_NEXT) else -1 if w.has(*_REL_LAST) else 0
+    if w.has("that") or shift == 0 and not w.has(*_REL_THIS, "earlier", "later", "end", "weekend"):
+        return None  # "that week" needs a reference time we do not track; "the year" is vague
+    anchor = ctx.anchor
+    if anchor is None:
+        return Normalized("DATE", None)
+    if unit == "WE":
+        return _weekend(anchor, shift, ctx)
+    if unit == "W":
+        return Normalized("DATE", iso_week(anchor + timedelta(days=7 * shift)))
+    if unit == "M":
+        y, m = _shift_month(anchor.year, anchor.month, shift)
+        return Normalized("DATE", f"{y}-{m:02d}")
+    if unit == "Y":
+        return Normalized("DATE", str(anchor.year + shift))
+    if unit == "D" and shift == 0:
+        return Normalized("DATE", anchor.isoformat())
+    return None
+
+
+def _weekend(anchor: date, shift: int, ctx: NormContext) -> Normalized:
+    """"the weekend": the one under way or just past; ahead when next or future."""
+    saturday = anchor - timedelta(days=(anchor.weekday() - 5) % 7)  # most recent Saturday
+    in_weekend = anchor.weekday() >= 5
+    if shift > 0 or shift == 0 and ctx.tense == "future" and not in_weekend:
+        saturday += timedelta(days=7)
+    elif shift < 0 and in_weekend:
+        saturday -= timedelta(days=7)
+    return Normalized("DATE", f"{iso_week(saturday)}-WE")
+
+
+def _rule_year(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    year = explicit_year(w, lex)
+    return None if year is None else Normalized("DATE", str(year))
+
+
+def _unit_value(count: int | None, unit: str) -> str:
+    n = "X" if count is None else str(count)
+    if unit.startswith("T"):
+        return f"PT{n}{unit[1:]}"
+    if unit == "Q":
+        return f"P{3 * count}M" if count is not None else "PXQ"
+    if unit == "WE":
+        return f"P{n}WE"
+    if unit == "2W":
+        return f"P{2 * count if count else 'X'}W"
+    return f"P{n}{unit}"
+
+
+def _rule_duration(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    index = next((i for i, t in enumerate(w.tokens) if t in lex.units), None)
+    if index is None:
+        return None
+    unit = lex.units[w.tokens[index]]
+    before = w.tokens[:index]
+    count = _number(before, lex)
+    if count is None and not w.tokens[index].endswith("s"):
+        vague = any(t in lex.numbers and lex.numbers[t] is None for t in before)
+        if not vague:
+            return None
+    return Normalized("DURATION", _unit_value(count, unit))
+
+
+_RULES = (
+    _rule_refs, _rule_set, _rule_clock, _rule_month, _rule_weekday, _rule_relative_day,
+    _rule_holiday, _rule_quarter, _rule_season, _rule_decade, _rule_ago, _rule_relative_unit,
+    _rule_year, _rule_duration,
+)

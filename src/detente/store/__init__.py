@@ -1,0 +1,135 @@
+"""The event database: the only code that reads or writes it.
+
+SQLite by default (one file, WAL, FTS5). ``open(path)`` gives a ``Database``::
+
+    import detente
+    db = detente.open("detente.db")
+    db.events(actor="RUS", type="ASSAULT", since="2022-01-01")   # a pandas DataFrame
+    db.articles(text="courthouse")
+    db.quotes(actor="UKR")
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from . import dedup
+from .query import (
+    Filters,
+    articles_sql,
+    event_sources_sql,
+    events_sql,
+    pairs_sql,
+    quotes_sql,
+)
+from .schema import connect, schema_version
+from .writer import Written, write_result
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Database", "Filters", "Written", "open"]
+
+# Tables counted by ``Database.counts`` (what an ingest adds).
+TABLES = (
+    "articles", "clusters", "entities", "timexes", "quotes", "events", "event_sources",
+)
+
+
+class Database:
+    """A detente store. Reads return pandas DataFrames; ``add`` writes one result."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.conn: sqlite3.Connection = connect(self.path)
+
+    # -- writing ---------------------------------------------------------------
+    def add(
+        self, result: dict[str, Any], *, content_hash: str | None = None, source: str | None = None,
+        signature: dedup.Signature | None = None,
+    ) -> Written | None:
+        """Store one contract result (``Result.to_dict()``) whole or not at all.
+
+        ``content_hash`` identifies the input; without one it is derived from the
+        article's URL and body. Returns None when that hash is already stored.
+        """
+        if content_hash is None:
+            from ..ingest.hashing import result_hash
+
+            content_hash = result_hash(result)
+        return write_result(
+            self.conn, result, content_hash=content_hash, source=source, signature=signature
+        )
+
+    def known_hashes(self) -> set[str]:
+        """Content hashes of every stored article."""
+        return {row[0] for row in self.conn.execute("SELECT hash FROM articles")}
+
+    # -- reading ---------------------------------------------------------------
+    def events(self, **filters: Any) -> pd.DataFrame:
+        """One row per real-world event, with mention/article/source counts."""
+        return self._frame(*events_sql(Filters(**filters)))
+
+    def event_sources(self, **filters: Any) -> pd.DataFrame:
+        """One row per (event, reporting article), with the evidence sentence."""
+        return self._frame(*event_sources_sql(Filters(**filters)))
+
+    def articles(self, *, body: bool = False, **filters: Any) -> pd.DataFrame:
+        """Stored articles (bodies only when ``body=True``)."""
+        return self._frame(*articles_sql(Filters(**filters), body=body))
+
+    def quotes(self, **filters: Any) -> pd.DataFrame:
+        """Quotes with speakers; ``actor`` filters on the speaker's code."""
+        return self._frame(*quotes_sql(Filters(**filters)))
+
+    def pairs(self, **filters: Any) -> pd.DataFrame:
+        """Actor -> recipient pairs, busiest first."""
+        return self._frame(*pairs_sql(Filters(**filters)))
+
+    def results(self, filters: Filters | None = None) -> Iterator[str]:
+        """The stored contract JSON of each matching article, one string each."""
+        sql, params = articles_sql(filters or Filters(), result=True)
+        for row in self.conn.execute(sql, params):
+            yield str(row["result_json"])
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Run a read query; for exports and tools that stream rows."""
+        return self.conn.execute(sql, params).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables."""
+        return {t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+
+    def integrity(self) -> str:
+        """``PRAGMA integrity_check``: 'ok' for a sound file."""
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    @property
+    def version(self) -> int:
+        return schema_version(self.conn)
+
+    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.read_sql_query(sql, self.conn, params=params)
+
+    # -- lifetime --------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open(path: str | Path = "detente.db") -> Database:  # noqa: A001 - the public name is detente.open
+    """Open (creating and migrating if needed) the detente database at ``path``."""
+    return Database(path)

@@ -1,0 +1,113 @@
+"""Hand-built results and a model-free analyzer for the store, ingest and export tests.
+
+A document's text may carry event lines ``EVENT <TYPE> <ACTOR> <RECIPIENT|-> <DATE|->``;
+the fake analyzer turns each into an Event, so tests control exactly what is stored
+without depending on the NLP stages.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from detente.ingest.sources import ErrorRecord
+from detente.model import (
+    QUAD,
+    Actor,
+    Article,
+    Entity,
+    Event,
+    EventActor,
+    Location,
+    Quote,
+    RawDocument,
+    Result,
+    Speaker,
+    Timex,
+)
+
+STORY = (
+    "Russian forces shelled the city of Kharkiv on Tuesday, officials said, as talks between "
+    "the foreign ministers of France and Russia ended without agreement. The governor of the "
+    "region said three people were wounded and a school was damaged in the strikes, which "
+    "began before dawn and lasted several hours. Ukraine's president called on Western allies "
+    "to send more air defence systems and accused Moscow of targeting civilians deliberately. "
+    "The Kremlin denied the accusation and said its forces struck only military targets. "
+    "Diplomats in Brussels said the European Union was preparing a new package of sanctions."
+)
+
+
+def event(kind: str, actor: str | None, recipient: str | None, when: str | None,
+          sentence: str = "", start: int = 0) -> Event:
+    """A hand-built event (codes double as names)."""
+    return Event(
+        type=kind, mode=None, context=[],
+        actor=[EventActor(text=actor, name=actor, code=actor, sector="GOV")] if actor else [],
+        recipient=[EventActor(text=recipient, name=recipient, code=recipient, sector=None)]
+        if recipient else [],
+        date=when, date_precision="day" if when else None, negated=False, modality="asserted",
+        location=Location(name="Kharkiv", country="UKR", lat=49.99, lon=36.23),
+        intensity=-5.0, quad=QUAD[kind], cameo=None, sentence=sentence or f"{actor} {kind} {recipient}",
+        start=start, end=start + 10, confidence=0.9,
+    )
+
+
+def result(doc_id: str, body: str, *, title: str | None = None, url: str | None = None,
+           published: str | None = None, events: Iterable[Event] = ()) -> Result:
+    """A hand-built Result with one entity, timex and quote taken from ``body``."""
+    article = Article(title=title, url=url, body=body, publisher="Example News",
+                      published=date.fromisoformat(published) if published else None)
+    first = body.split()[0] if body.split() else ""
+    return Result(
+        id=doc_id, article=article,
+        entities=[Entity(text=first, label="NORP", start=0, end=len(first),
+                         actor=Actor(name="Russia", code="RUS", sector=None))],
+        timexes=[Timex(text="Tuesday", start=0, end=7, type="DATE", value=published)],
+        quotes=[Quote(text="its forces struck only military targets", start=0, end=10,
+                      kind="indirect", cue="said",
+                      speaker=Speaker(text="The Kremlin", start=0, end=11, name="Kremlin",
+                                      code="RUS", sector="GOV"))],
+        events=list(events),
+    )
+
+
+class FakeAnalyzer:
+    """Stands in for detente.pipeline.Analyzer: no model, events read from the text."""
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
+        self.delay = float(os.environ.get("DETENTE_FAKE_DELAY", "0"))
+
+    def analyze_many(self, items: Iterable[RawDocument | ErrorRecord]) -> Iterator[Result | ErrorRecord]:
+        for item in items:
+            if isinstance(item, ErrorRecord):
+                yield item
+                continue
+            if self.delay:
+                time.sleep(self.delay)
+            text = item.text or item.html or ""
+            if "FAIL" in text:
+                yield ErrorRecord(id=item.id, error=f"{item.source}: analysis failed: FAIL marker")
+                continue
+            yield self._result(item, text)
+
+    def _result(self, raw: RawDocument, text: str) -> Result:
+        lines = text.splitlines()
+        events = []
+        for number, line in enumerate(lines):
+            parts = line.split()
+            if len(parts) == 5 and parts[0] == "EVENT":
+                _, kind, actor, recipient, when = parts
+                events.append(event(kind, actor, None if recipient == "-" else recipient,
+                                    None if when == "-" else when, sentence=line, start=number))
+        published = raw.published.isoformat() if raw.published else None
+        return result(raw.id, text.strip(), title=lines[0] if lines else None, url=raw.url,
+                      published=published, events=events)
+
+
+def fake_analyzer(settings: Any) -> FakeAnalyzer:
+    """The ``DETENTE_ANALYZER`` factory: ``tests.ingest_helpers:fake_analyzer``."""
+    return FakeAnalyzer(settings)

@@ -1,0 +1,143 @@
+"""Unit tests of the events stage on hand-built parses (no trained model)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from detente.model import Actor, Article, Result
+from detente.nlp import events_args
+from detente.nlp.context import DocContext
+from detente.nlp.events import events_stage
+from detente.nlp.events_lexicon import load_lexicon
+from detente.nlp.places import find_place
+from detente.settings import Settings
+
+CODES = {"Russia": "RUS", "Ukraine": "UKR", "France": "FRA", "Macron": "FRA", "Putin": "RUS",
+         "NATO": "NATO", "Israel": "ISR", "Syria": "SYR"}
+
+
+@pytest.fixture(autouse=True)
+def fake_actors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code a span by the first known name in it (the actors stage is tested elsewhere)."""
+    def resolve(span: Span, ctx: DocContext) -> Actor | None:
+        for tok in span:
+            if tok.text in CODES:
+                return Actor(name=tok.text, code=CODES[tok.text], sector="GOV")
+        return None
+
+    monkeypatch.setattr(events_args, "span_actor", resolve)
+
+
+def parse(rows: list[tuple[str, str, int, str, str]]) -> Doc:
+    """rows of (word, lemma, head index, dep, POS); tag VBD for past verbs."""
+    nlp = spacy.blank("en")
+    words = [r[0] for r in rows]
+    doc = Doc(nlp.vocab, words=words, heads=[r[2] for r in rows], deps=[r[3] for r in rows],
+              pos=[r[4] for r in rows], lemmas=[r[1] for r in rows],
+              sent_starts=[i == 0 for i in range(len(rows))])
+    for tok in doc:
+        if tok.pos_ == "VERB" and tok.text.endswith("ed"):
+            tok.tag_ = "VBD"
+    return doc
+
+
+def run(doc: Doc, anchor: date | None = date(2022, 1, 28)) -> list[Any]:
+    ctx = DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings(),
+                     anchor=anchor)
+    events_stage(doc, ctx)
+    return ctx.result.events
+
+
+def test_attack_codes_actor_recipient_and_intensity() -> None:
+    doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("attacked", "attack", 1, "ROOT", "VERB"),
+                 ("Ukraine", "Ukraine", 1, "dobj", "PROPN"), (".", ".", 1, "punct", "PUNCT")])
+    [event] = run(doc)
+    assert (event.type, event.quad, event.intensity) == ("ASSAULT", 4, -9.0)
+    assert [a.code for a in event.actor] == ["RUS"] and [r.code for r in event.recipient] == ["UKR"]
+    assert (event.date, event.date_precision, event.modality, event.negated) == (
+        "2022-01-28", "day", "asserted", False)
+    assert doc.text[event.start:event.end] == event.sentence
+
+
+def test_negation_and_would() -> None:
+    doc = parse([("Russia", "Russia", 3, "nsubj", "PROPN"), ("would", "would", 3, "aux", "AUX"),
+                 ("not", "not", 3, "neg", "PART"), ("attack", "attack", 3, "ROOT", "VERB"),
+                 ("Ukraine", "Ukraine", 3, "dobj", "PROPN")])
+    [event] = run(doc)
+    assert event.negated and event.modality == "hypothetical"
+
+
+def test_symmetric_meeting_is_coded_both_ways() -> None:
+    doc = parse([("Macron", "Macron", 3, "nsubj", "PROPN"), ("and", "and", 0, "cc", "CCONJ"),
+                 ("Putin", "Putin", 0, "conj", "PROPN"), ("met", "meet", 3, "ROOT", "VERB")])
+    events = run(doc)
+    pairs = {(e.actor[0].code, e.recipient[0].code) for e in events}
+    assert pairs == {("FRA", "RUS"), ("RUS", "FRA")}
+    assert all(e.type == "CONSULT" for e in events)
+
+
+def test_control_verb_folds_its_complement() -> None:
+    # Israel refused to withdraw -> one REJECT (mode yield), no RETREAT
+    doc = parse([("Israel", "Israel", 1, "nsubj", "PROPN"), ("refused", "refuse", 1, "ROOT", "VERB"),
+                 ("to", "to", 3, "aux", "PART"), ("withdraw", "withdraw", 1, "xcomp", "VERB")])
+    [event] = run(doc)
+    assert (event.type, event.mode) == ("REJECT", "yield")
+
+
+def test_accused_of_amassing_is_a_claim_by_the_accused() -> None:
+    doc = parse([("Russia", "Russia", 2, "nsubjpass", "PROPN"), ("is", "be", 2, "auxpass", "AUX"),
+                 ("accused", "accuse", 2, "ROOT", "VERB"), ("of", "of", 2, "prep", "ADP"),
+                 ("amassing", "amass", 3, "pcomp", "VERB"), ("troops", "troop", 4, "dobj", "NOUN")])
+    events = run(doc)
+    [mobilize] = [e for e in events if e.type == "MOBILIZE"]
+    assert mobilize.actor[0].code == "RUS" and mobilize.modality == "claimed"
+
+
+def test_no_actor_no_event() -> None:
+    doc = parse([("Troops", "troop", 1, "nsubjpass", "NOUN"), ("were", "be", 2, "auxpass", "AUX"),
+                 ("attacked", "attack", 2, "ROOT", "VERB")])
+    doc[0].head = doc[2]
+    assert run(doc) == []
+
+
+def test_same_event_twice_is_coded_once() -> None:
+    rows = [("Russia", "Russia", 1, "nsubj", "PROPN"), ("attacked", "attack", 1, "ROOT", "VERB"),
+            ("Ukraine", "Ukraine", 1, "dobj", "PROPN"), (".", ".", 1, "punct", "PUNCT")]
+    nlp = spacy.blank("en")
+    words = [r[0] for r in rows] * 2
+    doc = Doc(nlp.vocab, words=words, heads=[r[2] for r in rows] + [r[2] + 4 for r in rows],
+              deps=[r[3] for r in rows] * 2, pos=[r[4] for r in rows] * 2,
+              lemmas=[r[1] for r in rows] * 2, sent_starts=[i in (0, 4) for i in range(8)])
+    assert len(run(doc)) == 1
+
+
+def test_no_publication_date_leaves_date_null() -> None:
+    doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("attacked", "attack", 1, "ROOT", "VERB"),
+                 ("Ukraine", "Ukraine", 1, "dobj", "PROPN")])
+    [event] = run(doc, anchor=None)
+    assert event.date is None and event.date_precision is None
+
+
+def test_lexicon_is_well_formed() -> None:
+    lex = load_lexicon()
+    assert len(lex.senses) > 250
+    for senses in lex.senses.values():
+        for sense in senses:
+            assert sense.pos in ("V", "N", "A")
+            lex.scores.intensity(sense.type, sense.mode)  # every type has a score
+    assert lex.scores.intensity("CONSULT", "phone") == 1.5
+    assert lex.scores.intensity("ACCUSE", None) == -3.0
+
+
+def test_place_index_matches_whole_names_only() -> None:
+    paris = find_place("Paris")
+    assert paris is not None and paris.country == "FRA"
+    ukraine = find_place("Ukraine")
+    assert ukraine is not None and ukraine.kind == "country" and ukraine.country == "UKR"
+    assert find_place("Ukrain") is None and find_place("Paris France") is None
+    assert find_place("the Crimean Peninsula") is None

@@ -1,0 +1,58 @@
+"""Data-driven cases: one sentence each (tests/cases/events/sentences.jsonl), full NLP stages."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+CASES = Path(__file__).parent / "cases" / "events" / "sentences.jsonl"
+
+
+def _cases() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    from detente.nlp.pipeline import pipeline_for
+    from detente.settings import Settings
+
+    return pipeline_for(Settings())
+
+
+def _events(nlp: Any, text: str, published: str | None) -> list[Any]:
+    from detente.model import Article, Result
+    from detente.nlp.context import DocContext
+    from detente.nlp.stages import STAGES
+    from detente.settings import Settings
+
+    doc = nlp(text)
+    ctx = DocContext(result=Result(id="case", article=Article(body=text)), settings=Settings(),
+                     anchor=date.fromisoformat(published) if published else None)
+    for stage in STAGES:
+        stage(doc, ctx)
+    return ctx.result.events
+
+
+def _matches(event: Any, expect: dict[str, Any]) -> bool:
+    return (
+        event.type == expect["type"]
+        and ("actor" not in expect or expect["actor"] in {a.code for a in event.actor})
+        and ("recipient" not in expect or expect["recipient"] in {r.code for r in event.recipient})
+        and ("modality" not in expect or event.modality == expect["modality"])
+        and ("negated" not in expect or event.negated == expect["negated"])
+    )
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c["text"][:40])
+def test_event_case(nlp: Any, case: dict[str, Any]) -> None:
+    events = _events(nlp, case["text"], case.get("published"))
+    summary = [(e.type, [a.code for a in e.actor], [r.code for r in e.recipient], e.modality,
+                e.negated) for e in events]
+    assert any(_matches(e, case["expect"]) for e in events), f"{case['expect']} not in {summary}"

@@ -1,0 +1,40 @@
+"""Gold gate: the time stage on TBAQ (TimeBank + AQUAINT) against floors in tests/floors/time.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, shared_path
+
+pytestmark = [pytest.mark.gold, pytest.mark.model, pytest.mark.slow]
+
+FLOORS = Path(__file__).parent / "floors" / "time.json"
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, float]:
+    gold_path = shared_path("gold", "time", "tbaq.jsonl")
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import time as time_bench
+
+    from detente.nlp.pipeline import pipeline_for
+    from detente.settings import Settings
+
+    nlp = pipeline_for(Settings())
+    scores = time_bench.evaluate(time_bench.load_gold(gold_path), nlp.pipe, baseline=False)
+    return scores.figures()
+
+
+def _floors() -> dict[str, float]:
+    data: dict[str, float] = json.loads(FLOORS.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(_floors()))
+def test_time_floor(figures: dict[str, float], name: str) -> None:
+    floor = _floors()[name]
+    assert figures[name] >= floor, f"{name} = {figures[name]:.3f} fell below its floor {floor}"

@@ -1,0 +1,233 @@
+"""`detente ingest`: inputs, idempotence, bad inputs, workers, and surviving SIGKILL.
+
+The NLP model is swapped for tests/ingest_helpers.py's FakeAnalyzer (through
+DETENTE_ANALYZER), so these tests exercise the ingest machinery, not the stages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import detente
+from detente.cli import main
+from detente.ingest.runner import IngestOptions, ingest
+from detente.ingest.walk import walk
+from detente.ingest.warc import read_warc
+from detente.store import TABLES
+from ingest_helpers import STORY
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DETENTE_ANALYZER", "ingest_helpers:fake_analyzer")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), str(ROOT / "src")]))
+    import detente.ingest.runner as runner
+
+    monkeypatch.setattr(runner, "_ANALYZER", None)
+
+
+def corpus(folder: Path, n: int = 12) -> Path:
+    """n text dumps (every third a near-copy of the one before) and some noise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        base = i - 1 if i % 3 == 2 else i
+        body = f"Story {base}\n\n{STORY} Paragraph {base} of the report.\n"
+        body += f"EVENT ASSAULT RUS UKR 2022-05-{10 + base % 5:02d}\n"
+        if i % 4 == 0:
+            body += f"EVENT CONSULT FRA RUS 2022-05-{10 + i % 3:02d}\n"
+        (folder / f"doc{i:03d}.txt").write_text(body.replace("Story", f"Headline {i}"), "utf-8")
+    return folder
+
+
+def test_walk_finds_documents_in_order_and_skips_hidden(tmp_path: Path) -> None:
+    for name in ("b.txt", "a.html", "c.html.gz", "noext", "d.jsonl", "e.warc.gz", "x.png",
+                 ".hidden.txt", ".git/f.txt", "sub/z.htm"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in walk(tmp_path)]
+    assert found == ["a.html", "b.txt", "c.html.gz", "d.jsonl", "e.warc.gz", "noext", "sub/z.htm"]
+
+
+def _warc(path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        pages = [
+            ("https://n.example/a", "text/html; charset=utf-8",
+             b"<html><body><h1>Kharkiv</h1><p>" + STORY.encode() + b"</p></body></html>"),
+            ("https://n.example/b.txt", "text/plain", STORY.encode()),
+            ("https://n.example/logo.png", "image/png", b"\x89PNG...."),
+        ]
+        for uri, ctype, payload in pages:
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.0")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(payload),
+                                                          http_headers=http))
+        writer.write_record(writer.create_warc_record("https://n.example/a", "request",
+                                                      payload=io.BytesIO(b"GET / HTTP/1.0\r\n\r\n")))
+
+
+def test_warc_responses_become_documents(tmp_path: Path) -> None:
+    _warc(tmp_path / "crawl.warc.gz")
+    docs = list(read_warc(tmp_path / "crawl.warc.gz"))
+    assert [d.url for d in docs] == ["https://n.example/a", "https://n.example/b.txt"]  # type: ignore[union-attr]
+    assert docs[0].html is not None and "Kharkiv" in docs[0].html  # type: ignore[union-attr]
+    assert docs[1].text == STORY  # type: ignore[union-attr]
+    with detente.open(tmp_path / "w.db") as db:
+        summary = ingest(IngestOptions(warc=[tmp_path / "crawl.warc.gz"], jobs=1, progress=False), db)
+        assert (summary.added, summary.failed) == (2, 0)
+        assert set(db.articles()["url"]) == {"https://n.example/a", "https://n.example/b.txt"}
+    (tmp_path / "broken.warc").write_bytes(b"this is not a WARC file at all\n" * 5)
+    with detente.open(tmp_path / "w.db") as db:
+        summary = ingest(IngestOptions(warc=[tmp_path / "broken.warc"], jobs=1, progress=False), db)
+        assert summary.failed == 1 and "broken.warc" in summary.failures[0].reason
+
+
+def test_ingest_is_idempotent_and_reports_bad_inputs(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in")
+    (folder / "empty.txt").write_text("   ")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "fails.txt").write_text("FAIL in analysis")
+    with gzip.open(folder / "page.html.gz", "wt") as fh:
+        fh.write("<html><body><p>" + STORY + "</p></body></html>")
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text(json.dumps({"id": "j1", "text": "Jsonl story\n\n" + STORY}) + "\n{not json\n")
+    options = IngestOptions(paths=[folder], jsonl=[jsonl], jobs=1, progress=False)
+    with detente.open(tmp_path / "t.db") as db:
+        first = ingest(options, db)
+        assert (first.seen, first.added, first.failed) == (18, 14, 4)
+        reasons = " | ".join(f.reason for f in first.failures)
+        for fragment in ("empty.txt: the document is empty", "binary.txt", "fails.txt",
+                         "more.jsonl:2: not valid JSON"):
+            assert fragment in reasons
+        counts = db.counts()
+        again = ingest(options, db)
+        assert (again.added, again.skipped) == (0, 14)
+        assert db.counts() == counts
+        assert counts["clusters"] < counts["articles"]  # the near-copies joined their stories
+        assert counts["events"] < counts["event_sources"]  # repeated events were merged
+
+
+def test_workers_store_the_same_rows_as_one_process(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in")
+    with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
+        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), one)
+        summary = ingest(IngestOptions(paths=[folder], jobs=2, progress=False), two)
+        assert summary.workers == 1  # 12 documents make one chunk
+        assert _dump(one.conn) == _dump(two.conn)
+
+
+def test_two_worker_processes(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in", n=40)
+    with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
+        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), one)
+        summary = ingest(IngestOptions(paths=[folder], jobs=2, progress=False), two)
+        assert summary.workers == 2 and os.getpid() not in summary.peak_rss_mb
+        assert _dump(one.conn) == _dump(two.conn)
+
+
+def test_cli_ingest_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = corpus(tmp_path / "in", n=3)
+    db = tmp_path / "c.db"
+    assert main(["ingest", str(folder), "--db", str(db), "-j", "1", "-q"]) == 0
+    assert "3 articles added" in capsys.readouterr().err
+    assert main(["ingest", str(folder), "--db", str(db), "-j", "1", "-q"]) == 0
+    assert "0 articles added, 3 already stored" in capsys.readouterr().err
+
+
+def _dump(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, less the wall-clock columns."""
+    out = {}
+    for table in (*TABLES, "minhash_bands"):
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "added_at"]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        out[table] = conn.execute(f"SELECT {quoted} FROM {table} ORDER BY rowid").fetchall()
+    return out
+
+
+def _ingest_cmd(folder: Path, db: Path) -> list[str]:
+    return [sys.executable, "-m", "detente.cli", "ingest", str(folder), "--db", str(db), "-j", "2", "-q"]
+
+
+def test_sigkill_then_rerun_gives_the_rows_of_an_uninterrupted_run(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in", n=60)
+    env = {**os.environ, "DETENTE_FAKE_DELAY": "0.03"}
+    whole, killed = tmp_path / "whole.db", tmp_path / "killed.db"
+    options = IngestOptions(paths=[folder], jobs=1, progress=False)
+    with detente.open(whole) as db:
+        ingest(options, db)
+
+    stop_after = random.randint(1, 55)
+    proc = subprocess.Popen(_ingest_cmd(folder, killed), env=env, start_new_session=True,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _articles(killed) >= stop_after:
+                break
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):  # its orphaned workers (our session only)
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    partial = _articles(killed)
+    assert partial < 60
+
+    with detente.open(killed) as db:  # the re-run, here in this process
+        assert ingest(options, db).added == 60 - partial
+    with detente.open(whole) as a, detente.open(killed) as b:
+        assert b.integrity() == "ok"
+        assert _dump(a.conn) == _dump(b.conn)
+        assert a.counts()["articles"] == 60
+
+
+def _articles(path: Path) -> int:
+    try:
+        with sqlite3.connect(path, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_the_sample_corpus_is_small_and_attributed() -> None:
+    from detente.demo import sample_files
+
+    files = sample_files()
+    assert all(f.is_file() for f in files)
+    folder = files[0].parent
+    total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert total < 2_000_000
+    attribution = (folder / "ATTRIBUTION.md").read_text("utf-8")
+    for credit in ("Open Government Licence", "CC BY 3.0", "CC BY-SA 3.0", "public domain"):
+        assert credit in attribution
+    assert "bbc.co" not in files[0].read_text("utf-8")  # BBC Online (CC BY-NC) is left out
+
+
+def test_demo_ingests_the_sample_and_prints_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from detente.demo import main as demo
+
+    assert demo(["--db", str(tmp_path / "demo.db"), "-j", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "89 articles added" in out
+    assert "Busiest actor -> recipient pairs" in out and "Latest events" in out

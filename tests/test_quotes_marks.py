@@ -1,0 +1,47 @@
+"""Quotation-mark pairing (no model needed)."""
+
+from __future__ import annotations
+
+from detente.nlp.quotes_marks import find_marked_spans
+
+
+def _texts(text: str) -> list[str]:
+    return [text[m.start : m.end] for m in find_marked_spans(text)]
+
+
+def test_curly_and_straight() -> None:
+    text = 'He said “one thing” and "another thing" today.'
+    assert _texts(text) == ["“one thing”", '"another thing"']
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    assert _texts("Clinton's voters' choice isn't theirs.") == []
+
+
+def test_single_quotes() -> None:
+    assert _texts("Christie called it ‘a disgrace’ on Monday.") == ["‘a disgrace’"]
+
+
+def test_double_apostrophe_marks() -> None:
+    text = "''It is over,'' he said. ''We lost.''"
+    assert _texts(text) == ["''It is over,''", "''We lost.''"]
+
+
+def test_multi_paragraph_quote() -> None:
+    text = "She said: “First part.\n\n“Second part.”\n\nAfter."
+    spans = find_marked_spans(text)
+    assert len(spans) == 1
+    assert spans[0].paragraphs == 2
+    assert text[spans[0].start : spans[0].end] == "“First part.\n\n“Second part.”"
+
+
+def test_unclosed_quote_ends_with_its_paragraph() -> None:
+    text = "He said “this never closes.\n\nNew paragraph."
+    spans = find_marked_spans(text)
+    assert [text[m.start : m.end] for m in spans] == ["“this never closes."]
+    assert spans[0].closed is False
+
+
+def test_wrong_way_curly_mark_opens() -> None:
+    text = "”Mr. Smith is wrong about this,” said Jane."
+    assert _texts(text) == ["”Mr. Smith is wrong about this,”"]

@@ -1,0 +1,105 @@
+"""The store: migrations, whole-article writes, idempotence, filters, the Python API."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import detente
+from detente.errors import DetenteError
+from detente.store import Filters, schema
+from ingest_helpers import STORY, event, result
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> detente.Database:
+    return detente.open(tmp_path / "t.db")
+
+
+def test_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with detente.open(path) as db:
+        assert db.version == schema.migrations()[-1].version
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with detente.open(path) as db:  # re-opening applies nothing twice
+        rows = db.conn.execute("SELECT count(*) FROM schema_version").fetchone()[0]
+        assert rows == len(schema.migrations())
+
+
+def test_migrations_are_ordered_sql_files() -> None:
+    versions = [m.version for m in schema.migrations()]
+    assert versions == sorted(versions) and versions[0] == 1
+    assert all(m.name.endswith(".sql") for m in schema.migrations())
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    detente.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_version(version, name) VALUES (999, '0999_future.sql')")
+    with pytest.raises(DetenteError, match="newer than this detente"):
+        detente.open(path)
+
+
+def test_add_stores_every_part_of_a_result(db: detente.Database) -> None:
+    r = result("a", STORY, title="Kharkiv shelled", url="https://a.example/1", published="2022-05-10",
+               events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")])
+    written = db.add(r.to_dict())
+    assert written is not None and written.new_events == 1
+    counts = db.counts()
+    assert counts["articles"] == counts["entities"] == counts["timexes"] == counts["quotes"] == 1
+    assert counts["events"] == counts["event_sources"] == 1
+    assert db.integrity() == "ok"
+
+
+def test_the_same_content_is_stored_once(db: detente.Database) -> None:
+    r = result("a", STORY, url="https://a.example/1").to_dict()
+    assert db.add(r, content_hash="h1") is not None
+    assert db.add(r, content_hash="h1") is None
+    assert db.counts()["articles"] == 1
+
+
+def test_an_article_is_written_whole_or_not_at_all(db: detente.Database) -> None:
+    broken = result("b", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]).to_dict()
+    del broken["events"][0]["type"]  # fails after the article, entities and quotes went in
+    with pytest.raises(KeyError):
+        db.add(broken, content_hash="broken")
+    assert all(n == 0 for n in db.counts().values())
+
+
+def test_filters_select_events(db: detente.Database) -> None:
+    db.add(result("a", STORY, url="u1", published="2022-05-10", events=[
+        event("ASSAULT", "RUS", "UKR", "2022-05-10"),
+        event("CONSULT", "FRA", "RUS", "2022-03-01"),
+    ]).to_dict())
+    assert list(db.events(actor="rus")["type"]) == ["ASSAULT"]
+    assert list(db.events(recipient="RUS")["type"]) == ["CONSULT"]
+    assert list(db.events(type="consult")["actor_code"]) == ["FRA"]
+    assert list(db.events(quad=4)["type"]) == ["ASSAULT"]
+    assert list(db.events(since="2022-04-01")["type"]) == ["ASSAULT"]
+    assert list(db.events(until="2022-03-01")["type"]) == ["CONSULT"]
+    assert len(db.events(text="Kharkiv shelled")) == 2
+    assert len(db.events(text="Vladivostok")) == 0
+    assert list(db.events()["date"]) == ["2022-05-10", "2022-03-01"]  # latest first
+
+
+def test_articles_and_quotes_frames(db: detente.Database) -> None:
+    db.add(result("a", STORY, title="Kharkiv shelled", url="u1", published="2022-05-10").to_dict())
+    db.add(result("b", "A quiet day in Lisbon with no news at all.", url="u2").to_dict())
+    assert list(db.articles(text="sanctions Brussels")["doc_id"]) == ["a"]
+    assert list(db.articles(actor="RUS")["doc_id"]) == ["a", "b"]  # the helper codes one entity RUS
+    quotes = db.quotes(text="military targets", actor="RUS")
+    assert len(quotes) == 2 and set(quotes["speaker_name"]) == {"Kremlin"}
+    assert "body" in db.articles(body=True).columns
+
+
+def test_bad_filters_say_what_is_wrong(db: detente.Database) -> None:
+    with pytest.raises(DetenteError, match="unknown event type"):
+        db.events(type="HUG")
+    with pytest.raises(DetenteError, match="not a date"):
+        db.events(since="yesterday")
+    with pytest.raises(DetenteError, match="no words"):
+        db.events(text="!!")
+    assert Filters(quad=3).quad == 3
