@@ -217,7 +217,7 @@ def evaluate(gold: list[GoldEvent], pipe: Callable[..., Iterator[Any]],
         mine.add(record, coded)
         anchor.add(record, dictionary_anchor(doc, ctx))
         if errors is not None and (coded.top_type != record.type or not coded.top_sources & record.sources or not _target_ok(coded, record)):
-            errors.append(f"{record.id}\tgold {record.type} {sorted(record.sources)}->{sorted(record.targets)}"
+            errors.append(f"{record.id}\t{'IN' if record.type in coded.types else ''}gold {record.type} {sorted(record.sources)}->{sorted(record.targets)}"
                           f"\tours {coded.top_type} {sorted(coded.top_sources)}->{sorted(coded.top_targets)}"
                           f"\t{record.text[:150]}")
     return mine, anchor

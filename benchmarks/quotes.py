@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -34,7 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "gold" / "quotes" / "polnear_dev.jsonl"
 RESULTS = ROOT / "benchmarks" / "results" / "quotes.md"
-QUOTE_MARKS = ("“", "”", '"', "‘", "«", "»", "„")
+QUOTE_MARKS = ("“", "”", '"', "‘", "«", "»", "„", "''")
+_OPENING_SINGLE = re.compile(r"(?:^|[\s(\[—–-])'\w")
 MIN_IOU = 0.5
 MERGE_FRAGMENTS = True
 
@@ -134,8 +136,9 @@ def gold_items(record: dict[str, Any]) -> list[Item]:
 
 
 def has_mark(text: str) -> bool:
-    """Does ``text`` hold a double quotation mark or an opening single one?"""
-    return any(m in text for m in QUOTE_MARKS) or text.lstrip().startswith("'")
+    """Does ``text`` hold a quotation mark: a double one, '' (NYT style), or a single one
+    that opens a quotation (not an apostrophe as in Clinton's or voters')?"""
+    return any(m in text for m in QUOTE_MARKS) or bool(_OPENING_SINGLE.search(text))
 
 
 def detente_items(text: str, quotes: Iterable[Any]) -> list[Item]:

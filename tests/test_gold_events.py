@@ -20,6 +20,7 @@ def figures() -> dict[str, float]:
     gold_path = shared_path("gold", "events", "plover_gsr.jsonl")
     sys.path.insert(0, str(ROOT))
     from benchmarks import events as events_bench
+
     from detente.nlp.pipeline import pipeline_for
     from detente.settings import Settings
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from detente.model import Article, Result, Timex
 from detente.nlp.context import DocContext
@@ -75,3 +78,22 @@ def test_seed_offsets(seed_run: tuple[list[Timex], DocContext, object], seed_tex
     for timex in seed_run[0]:
         assert seed_text[timex.start : timex.end] == timex.text
         assert not re.match(r"(?i)(on|in|for)\b", timex.text)
+
+
+SENTENCES = Path(__file__).parent / "cases" / "time" / "sentences.yaml"
+
+
+def _sentence_cases() -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = yaml.safe_load(SENTENCES.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("case", _sentence_cases(), ids=lambda c: str(c["sentence"])[:40])
+def test_sentence_case(case: dict[str, Any]) -> None:
+    doc = load_pipeline(Settings().model)(case["sentence"])
+    ctx = DocContext(result=Result(id="s", article=Article(body=doc.text)), settings=Settings(),
+                     anchor=case["anchor"])
+    timex_stage(doc, ctx)
+    got = {t.text: (t.type, t.value) for t in ctx.result.timexes}
+    for want in case["expect"]:
+        assert got.get(want["text"]) == (want["type"], want["value"]), got

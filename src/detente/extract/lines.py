@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -238,6 +238,14 @@ def sequence_features(p: np.ndarray, features: np.ndarray) -> np.ndarray:
         np.full(n, float(np.log1p(n))),
     ]
     return np.column_stack([*cols, own])
+
+
+class LineScorer(Protocol):
+    """Anything that gives each line of a dump its probability of being body."""
+
+    def probabilities(self, lines: list[str]) -> np.ndarray:
+        """P(body) of each line."""
+        ...
 
 
 @dataclass(frozen=True)

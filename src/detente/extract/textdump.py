@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import Article
 from .dates import find_dates
-from .lines import LineClassifier, best_window, default_classifier
+from .lines import LineScorer, best_window, default_classifier
 from .meta import read_meta
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
@@ -51,7 +51,7 @@ def select_body(probabilities: np.ndarray, lines: list[str]) -> list[int]:
     return list(range(start, end + 1))
 
 
-def extract_textdump(text: str, *, classifier: LineClassifier | None = None) -> Article:
+def extract_textdump(text: str, *, classifier: LineScorer | None = None) -> Article:
     """The article in a page's text dump: body, title, dek, authors, dates and more.
 
     ``classifier`` replaces the shipped line model (cross-validation uses this).

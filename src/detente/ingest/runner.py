@@ -15,6 +15,7 @@ import importlib
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import time
 from collections import deque
@@ -295,7 +296,9 @@ def _store(
 def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
+    # shutil falls back to 100 columns where the terminal reports none (tqdm would print nothing).
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
     return tqdm(
         total=total, unit="article", file=sys.stderr, disable=not enabled or total == 0,
-        dynamic_ncols=True, smoothing=0.1,
+        ncols=width, smoothing=0.1,
     )

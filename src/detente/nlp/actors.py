@@ -50,6 +50,10 @@ class MentionIndex:
     anchor: date | None
     by_span: dict[tuple[int, int], Actor | None] = field(default_factory=dict)
     people: dict[str, Actor] = field(default_factory=dict)  # full names and surnames seen
+    chrome: frozenset[int] = frozenset()  # token indices inside page furniture
+
+    def is_chrome(self, span: Span) -> bool:
+        return span.start in self.chrome or (span.end - 1) in self.chrome
 
 
 def actor_for_text(text: str, when: date | None = None) -> Actor | None:
@@ -57,8 +61,12 @@ def actor_for_text(text: str, when: date | None = None) -> Actor | None:
     words = _trim_words(words_of(text))
     if not words:
         return None
-    shown = " ".join(text.split())
-    return compose(Phrase(words=words, head=len(words) - 1, text=shown), when)
+    phrase = Phrase(words=words, head=len(words) - 1, text=" ".join(text.split()))
+    actor = compose(phrase, when)
+    if actor is None and any(w.proper for w in words):
+        repaired = _repaired(phrase)
+        actor = compose(repaired, when) if repaired is not None else None
+    return actor
 
 
 def actor_for_span(span: Span, ctx: DocContext) -> Actor | None:
@@ -98,15 +106,17 @@ def link_actors(doc: Doc, ctx: DocContext) -> None:
     """The stage: entities[] with actors, and the mention index for later stages."""
     index = mention_index(doc, ctx)
     entities: list[Entity] = []
-    covered: dict[tuple[int, int], Actor | None] = {}
+    inner: list[Actor | None] = [None] * len(doc)  # actor of the entity covering a token
+    in_entity = [False] * len(doc)
     for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS or is_chrome(ent):
+        if ent.label_ not in ENTITY_LABELS or index.is_chrome(ent):
             continue
         actor = actor_for_span(ent, ctx)
-        trimmed = _trim(ent) or ent
-        covered[(trimmed.start, trimmed.end)] = actor
+        for i in range(ent.start, ent.end):
+            in_entity[i] = True
+            inner[i] = actor
         entities.append(Entity(ent.text, ent.label_, ent.start_char, ent.end_char, actor))
-    entities.extend(_phrase_entities(doc, ctx, index, covered))
+    entities.extend(_phrase_entities(doc, ctx, index, in_entity, inner))
     entities.sort(key=lambda e: (e.start, -e.end))
     ctx.result.entities = entities
 
@@ -116,10 +126,10 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     index = ctx.shared.get(SHARED_KEY)
     if isinstance(index, MentionIndex) and index.doc is doc:
         return index
-    index = MentionIndex(doc=doc, anchor=ctx.anchor)
+    index = MentionIndex(doc=doc, anchor=ctx.anchor, chrome=_chrome_tokens(doc))
     ctx.shared[SHARED_KEY] = index
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent) > 1 and not is_chrome(ent):
+        if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
             actor = _resolve(ent, index)
             index.by_span[(ent.start, ent.end)] = actor
             if actor is not None:
@@ -129,8 +139,19 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
 
 def is_chrome(span: Span) -> bool:
     """True for mentions inside page furniture (handles, links, subscribe lines)."""
-    sent = span.sent if span.doc.has_annotation("SENT_START") else span
-    return bool(_CHROME.search(sent.text)) or any(t.like_url or t.like_email for t in span)
+    chrome = _chrome_tokens(span.doc)
+    return span.start in chrome or (span.end - 1) in chrome
+
+
+def _chrome_tokens(doc: Doc) -> frozenset[int]:
+    """Token indices of sentences that are page furniture, and of links and addresses."""
+    out: set[int] = set()
+    sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+    for sent in sentences:
+        if _CHROME.search(sent.text):
+            out.update(range(sent.start, sent.end))
+    out.update(t.i for t in doc if t.like_url or t.like_email)
+    return frozenset(out)
 
 
 def _remember(index: MentionIndex, ent: Span, actor: Actor) -> None:
@@ -143,7 +164,7 @@ def _remember(index: MentionIndex, ent: Span, actor: Actor) -> None:
 
 def _resolve(span: Span, index: MentionIndex) -> Actor | None:
     trimmed = _trim(span)
-    if trimmed is None or is_chrome(trimmed):
+    if trimmed is None or index.is_chrome(trimmed):
         return None
     when = index.anchor
     if span.label_ == "PERSON" or _looks_like_name(trimmed):
@@ -151,7 +172,7 @@ def _resolve(span: Span, index: MentionIndex) -> Actor | None:
         if person is not None:
             return person
     phrase = _phrase(trimmed)
-    actor = compose(phrase, when, _operating_country(trimmed, index))
+    actor = compose(phrase, when, lambda exclude: _operating_country(trimmed, exclude))
     if actor is not None:
         return _placed(actor, trimmed)
     if span.label_ == "PERSON":
@@ -175,18 +196,22 @@ def _misspelt(span: Span, phrase: Phrase, index: MentionIndex) -> Actor | None:
             " ".join(t.text for t in names[-2:]))
         if person is not None:
             return person.actor_on(index.anchor)
+    repaired = _repaired(phrase)
+    return compose(repaired, index.anchor) if repaired is not None else None
+
+
+def _repaired(phrase: Phrase) -> Phrase | None:
+    """The phrase with misspelt state names and adjectives corrected, or None if none was."""
     vocabulary = codebook().vocabulary
-    repaired = []
+    words = []
     changed = False
     for word in phrase.words:
         fixed = fuzzy_cue(word.text) if word.proper and word.text not in vocabulary else None
         if fixed is not None:
             word = Word(fixed, fixed, fixed.title(), word.space, word.proper)
             changed = True
-        repaired.append(word)
-    if not changed:
-        return None
-    return compose(Phrase(tuple(repaired), phrase.head, phrase.text), index.anchor)
+        words.append(word)
+    return Phrase(tuple(words), phrase.head, phrase.text) if changed else None
 
 
 def _looks_like_name(span: Span) -> bool:
@@ -261,8 +286,9 @@ def _placed(actor: Actor, span: Span) -> Actor:
     return actor
 
 
-def _operating_country(span: Span, index: MentionIndex) -> str | None:
-    """Where a sponsored group operates: "in eastern Ukraine" after it, else in its sentence."""
+def _operating_country(span: Span, exclude: str | None) -> str | None:
+    """Where a group is: "in eastern Ukraine" after it, else a state named in its sentence
+    (other than ``exclude``, its sponsor or ethnic kin state)."""
     candidates = [t for t in span.root.subtree if t.i >= span.end] + list(span.sent)
     for token in candidates:
         if token.ent_type_ in {"GPE", "LOC"} and not (span.start <= token.i < span.end):
@@ -270,17 +296,27 @@ def _operating_country(span: Span, index: MentionIndex) -> str | None:
             if prev is not None and prev.lower_ in {"pro", "-"}:
                 continue
             code = _token_country(token)
-            if code is not None:
+            if code is not None and code != exclude:
                 return code
     return None
 
 
 def _token_country(token: Token) -> str | None:
-    book = codebook()
-    entry = book.entries.get(token.lower_)
+    """The state of the GPE/LOC entity a token is part of ("the United States" -> USA)."""
+    doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    text = norm(doc[start:end].text).removeprefix("the ")
+    entry = codebook().entries.get(text)
     if entry is not None and entry.kind in {"state", "capital", "place"}:
         return entry.code
-    return None
+    from .places import find_place
+
+    place = find_place(doc[start:end].text)
+    return place.country if place is not None else None
 
 
 def _trim(span: Span) -> Span | None:
@@ -309,34 +345,25 @@ def _phrase(span: Span) -> Phrase:
     return Phrase(words=words, head=head, text=" ".join(span.text.split()))
 
 
-def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex,
-                     covered: dict[tuple[int, int], Actor | None]) -> list[Entity]:
+def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex, in_entity: list[bool],
+                     inner: list[Actor | None]) -> list[Entity]:
     """Noun phrases that name an actor their entities alone do not ("Ukrainian soldiers")."""
     vocabulary = codebook().vocabulary
     out: list[Entity] = []
     for chunk in doc.noun_chunks:
-        if chunk.root.pos_ == "PRON" or not any(t.lower_ in vocabulary for t in chunk):
+        if chunk.root.pos_ == "PRON" or all(in_entity[chunk.start:chunk.end]):
+            continue
+        if not any(t.lower_ in vocabulary for t in chunk):
             continue
         span = _trim(chunk)
-        if span is None or is_chrome(span) or _inside_entity(span, covered):
+        if span is None or index.is_chrome(span) or all(in_entity[span.start:span.end]):
             continue
         actor = actor_for_span(span, ctx)
-        if actor is None or _same_as_inner(actor, span, covered):
+        if actor is None or any(a is not None and (a.code, a.sector) == (actor.code, actor.sector)
+                                for a in inner[span.start:span.end]):
             continue
         out.append(Entity(span.text, PHRASE_LABEL, span.start_char, span.end_char, actor))
     return out
-
-
-def _inside_entity(span: Span, covered: dict[tuple[int, int], Actor | None]) -> bool:
-    return any(start <= span.start and span.end <= end for start, end in covered)
-
-
-def _same_as_inner(actor: Actor, span: Span, covered: dict[tuple[int, int], Actor | None]) -> bool:
-    for (start, end), inner in covered.items():
-        if span.start <= start and end <= span.end and inner is not None \
-                and (inner.code, inner.sector) == (actor.code, actor.sector):
-            return True
-    return False
 
 
 def _coordinated_parts(span: Span) -> list[Span]:

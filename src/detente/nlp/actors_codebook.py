@@ -125,13 +125,13 @@ def norm(text: str) -> str:
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("detente.data.codebook").joinpath(name).read_text("utf-8")
+    text = resources.files("detente.data").joinpath("codebook", name).read_text("utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
 def _yaml(name: str) -> dict[str, Any]:
-    text = resources.files("detente.data.codebook").joinpath(name).read_text("utf-8")
+    text = resources.files("detente.data").joinpath("codebook", name).read_text("utf-8")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ConfigError(f"data/codebook/{name}: expected a mapping at the top level")

@@ -11,6 +11,7 @@ actor-bearing (a codebook item or a sector/role word): "Russian invasion" is no 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,12 @@ from .actors_codebook import Codebook, Entry, Person, codebook, norm
 _MAX_NGRAM = 6
 _STATE_KINDS = frozenset({"state", "adjective", "demonym", "capital", "place"})
 _NON_STATE_BODIES = frozenset({"MIL", "GOV", "PRM"})  # sponsored groups are not the state
+
+
+# Where a group is, for groups coded by residence ("ethnic Albanians" in Macedonia) or by
+# where they operate ("pro-Russian separatists" in Ukraine): a state code other than
+# ``exclude`` named near the mention, or None.
+Locator = Callable[[str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -160,7 +167,7 @@ def role_office(phrase: Phrase, book: Codebook | None = None) -> tuple[str, froz
     return None
 
 
-def compose(phrase: Phrase, when: date | None, location: str | None = None) -> Actor | None:
+def compose(phrase: Phrase, when: date | None, location: Locator | None = None) -> Actor | None:
     """The actor a phrase names, or None when its head is not actor-bearing."""
     book = codebook()
     items = find_items(phrase.words, book)
@@ -173,7 +180,7 @@ def compose(phrase: Phrase, when: date | None, location: str | None = None) -> A
             return titled
     sector, bearing = sector_of(phrase, items, book)
     if head_item is not None and not head_item.sponsor and head_item.entry is not None:
-        return _entry_actor(head_item.entry, items, phrase, sector)
+        return _entry_actor(head_item.entry, items, phrase, sector, location)
     if not bearing:
         return None
     return _group_actor(phrase, items, sector, when, location)
@@ -199,8 +206,14 @@ def _titled_person(phrase: Phrase, items: list[Item], when: date | None) -> Acto
     return Actor(name=name, code=actor.code, sector=actor.sector or "GOV")
 
 
-def _entry_actor(entry: Entry, items: list[Item], phrase: Phrase, sector: str | None) -> Actor:
+def _entry_actor(entry: Entry, items: list[Item], phrase: Phrase, sector: str | None,
+                 location: Locator | None = None) -> Actor:
     """The head is a codebook entry; a state adjective before a state body relocates it."""
+    if entry.kind == "demonym" and location is not None \
+            and any(w.text == "ethnic" for w in phrase.words):
+        home = location(entry.code)  # "ethnic Albanians" in a Macedonian village: MKD
+        if home is not None:
+            return Actor(name=phrase.text, code=home, sector=sector)
     if entry.kind == "demonym":  # "Bosnian Serbs", "Albanians of southern Serbia"
         others = [it for it in items if not it.sponsor and it.entry is not None
                   and it.entry.kind in _STATE_KINDS and not it.covers(phrase.head)]
@@ -227,12 +240,13 @@ def _country_item(items: list[Item], before: int) -> Item | None:
 
 
 def _group_actor(phrase: Phrase, items: list[Item], sector: str | None,
-                 when: date | None, location: str | None) -> Actor | None:
+                 when: date | None, location: Locator | None) -> Actor | None:
     """A group or title headed by a sector/role word: code from its modifiers."""
     own = [it for it in items if not it.sponsor]
     sponsors = [it for it in items if it.sponsor]
     if not own and sponsors:
-        code = location or _item_code(sponsors[0], when)
+        sponsor = _item_code(sponsors[0], when)
+        code = (location(sponsor) if location is not None else None) or sponsor
         if sector in _NON_STATE_BODIES or sector is None:
             sector = "REB"
         return Actor(name=phrase.text, code=code, sector=sector)

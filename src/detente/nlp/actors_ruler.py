@@ -51,16 +51,18 @@ class ActorRuler:
 
 def merge_entities(model: list[Span], ruler: list[Span]) -> list[Span]:
     """The model's entities with ruler matches written over them (see module docstring)."""
-    kept: list[Span] = []
+    owner: dict[int, Span] = {}
+    for ent in model:
+        for i in range(ent.start, ent.end):
+            owner[i] = ent
     taken: list[Span] = []
     for span in ruler:
-        covering = [e for e in model if e.start <= span.start and span.end <= e.end
-                    and len(e) > len(span) and e.label_ not in _WEAK_LABELS]
-        if not covering:
+        overlapping = {owner[i] for i in range(span.start, span.end) if i in owner}
+        if not any(e.start <= span.start and span.end <= e.end and len(e) > len(span)
+                   and e.label_ not in _WEAK_LABELS for e in overlapping):
             taken.append(span)
-    for ent in model:
-        if not any(ent.start < s.end and s.start < ent.end for s in taken):
-            kept.append(ent)
+    claimed = {i for span in taken for i in range(span.start, span.end)}
+    kept = [e for e in model if not any(i in claimed for i in range(e.start, e.end))]
     return sorted(kept + taken, key=lambda s: s.start)
 
 

@@ -41,7 +41,10 @@ _SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
                 "RETREAT": "CONCEDE"}
 _STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
-_DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE"})
+_STATE_ONLY = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ACCUSE", "investigate"),
+                         ("SANCTION", "convict"), ("COERCE", "censor"), ("COERCE", "curfew")})
+_VENUE_TYPES = frozenset({"CONSULT", "AGREE", "SUPPORT", "COOPERATE"})  # a place is where they met
+_DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
 _MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
 _NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
 _PHONE_WORDS = frozenset({"telephone", "phone", "videoconference", "video", "call"})
@@ -86,13 +89,14 @@ class _Dates:
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc, self.ctx = doc, ctx
+        self.text = doc.text  # Doc.text is rebuilt from the tokens on every access
         self.governing, self.date_ref = _timex_api()
         self.narrative: DateChoice | None = None
         self._last_paragraph = -1
         self.noun_dates: dict[tuple[str, str], DateChoice] = {}
 
     def start_sentence(self, sent: Span) -> None:
-        paragraph = self.doc.text.count("\n\n", 0, sent.start_char)
+        paragraph = self.text.count("\n\n", 0, sent.start_char)
         if paragraph != self._last_paragraph:
             self.narrative, self._last_paragraph = None, paragraph
 
@@ -154,7 +158,7 @@ def _past(verb: Token) -> bool:
     for _ in range(4):
         if node.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") for c in node.children):
             return True
-        if node.dep_ not in ("xcomp", "conj", "pcomp", "prep", "dobj", "pobj") or node.head is node:
+        if node.dep_ not in ("xcomp", "conj", "pcomp", "prep", "dobj", "pobj") or node.head.i == node.i:
             return False
         node = node.head
     return False
@@ -177,10 +181,15 @@ class EventCoder:
         self.actors = ActorCoder(ctx, lex.cues)
         self.dates = _Dates(doc, ctx)
         self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
+        self._sent: Span = doc[0:0]
+        self._sent_text = ""
+        self.text = doc.text
+        self._ents = list(doc.ents)
 
     def run(self) -> list[Event]:
         best: dict[tuple[Any, ...], Event] = {}
         for sent in self.doc.sents:
+            self._sent, self._sent_text = sent, self.text[sent.start_char:sent.end_char]
             self.dates.start_sentence(sent)
             for trig in resolve_triggers(sent, self.lex, self._names_actor):
                 for event in self._events(trig, sent):
@@ -212,7 +221,7 @@ class EventCoder:
             date=when.value, date_precision=when.precision,
             negated=verdict.negated, modality=modality, location=self._location(trig),
             intensity=self.lex.scores.intensity(type_, mode), quad=QUAD[type_], cameo=cameo,
-            sentence=sent.text, start=sent.start_char, end=sent.end_char,
+            sentence=self._sent_text, start=sent.start_char, end=sent.end_char,
             confidence=self._confidence(trig, args, verdict),
         )
         return _both_ways(event)
@@ -225,14 +234,14 @@ class EventCoder:
         type_, mode, cameo = code
         future = verdict.modality == "future" or (
             verdict.modality == "hypothetical" and _own_modal(trig.clause))
+        if _conditional(trig.clause) and not verdict.negated and type_ not in _NEVER_THREATS:
+            threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
+            return "THREATEN", threat, "130", replace(verdict, modality="asserted")
         if verdict.negated and type_ in ("AGREE", "CONSULT", "SUPPORT"):
             mode = "meet" if type_ in ("AGREE", "CONSULT") else None
             return "REJECT", mode, "120", replace(verdict, negated=False)
         if future and not verdict.negated and type_ in _FUTURE_TYPE and trig.sense.pos != "N":
             return _FUTURE_TYPE[type_], None, None, verdict
-        if _conditional(trig.clause) and not verdict.negated and type_ not in _NEVER_THREATS:
-            threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
-            return "THREATEN", threat, "130", replace(verdict, modality="asserted")
         if future and not verdict.negated and QUAD[type_] == 4:
             threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
             if type_ == "COERCE":
@@ -261,9 +270,14 @@ class EventCoder:
         agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
         actors = self._code_all(agents, owner=False)
         recipients_first = self._code_all(patients, owner=True)
+        if not agents and trig.sense.pos == "V" and (trig.sense.type, trig.sense.mode) in _STATE_ONLY:
+            implied = self._state_where(trig)  # "was arrested in Lebanon": by Lebanon's state
+            if implied is not None:
+                return Args([implied], recipients_first, False, True)
         if agents and not actors:
             fallback = self.actors.first_in_sentence(
-                trig.tok.sent, {r.code for r in recipients_first if r.code}, trig.tok.idx)
+                self._sent, {r.code for r in recipients_first if r.code}, trig.tok.idx
+            ) or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx)
             uncoded = self.actors.uncoded(agents[0])
             actors = [fallback] if fallback is not None else [uncoded] if uncoded is not None else []
         if trig.sense.type == "CONSULT" and any(
@@ -280,6 +294,13 @@ class EventCoder:
             and not self.actors.code(agents[0])
         return Args(actors, recipients, bool(agents), weak)
 
+    def _state_where(self, trig: Trigger) -> EventActor | None:
+        """The state of the place where a passive state act happened (arrest, trial, probe)."""
+        place = self._location(trig)
+        if place is None or not place.country:
+            return None
+        return EventActor(text=place.name, name=None, code=place.country, sector="GOV")
+
     def _implied_recipients(self, trig: Trigger, patients: list[Token],
                             trig_actors: list[EventActor]) -> list[EventActor]:
         """When no recipient is named where the grammar puts one: a coded name in the
@@ -293,6 +314,9 @@ class EventCoder:
         named = self._named_in_clause(trig, actor.code)
         if named is not None:
             return [named]
+        place = self._location(trig) if trig.sense.type not in _VENUE_TYPES else None
+        if place is not None and place.country and place.country != actor.code:
+            return [EventActor(text=place.name, name=None, code=place.country, sector=None)]
         if patients and patients[0].pos_ != "PRON" and self.actors.uncoded(patients[0]):
             return [EventActor(text=phrase_text(patients[0]), name=None, code=actor.code, sector=None)]
         if trig.sense.type in _DOMESTIC:
@@ -310,11 +334,14 @@ class EventCoder:
         for head in heads:
             for child in head.children:
                 if child.dep_ not in ("prep", "advcl", "xcomp", "dobj", "npadvmod", "acl") or (
-                        child.dep_ == "prep" and child.lower_ in ("in", "at", "near", "on", "during", "since")):
+                        child.dep_ == "prep" and child.lower_ in ("in", "at", "near", "on", "during", "since")) \
+                        or (child.dep_ == "advcl" and not _infinitival(child)):
                     continue
                 for tok in _phrase_tokens(child):
-                    if tok.ent_type_ and tok.ent_iob_ == "B" and tok.pos_ in ("PROPN", "ADJ", "NOUN"):
-                        for found in self.actors.code(tok):
+                    if tok.ent_type_ and tok.ent_iob_ == "B":
+                        ent = next((e for e in self._ents if e.start == tok.i), None)
+                        root = ent.root if ent is not None else tok
+                        for found in self.actors.code(root):
                             if found.code and found.code != actor_code:
                                 return found
         return None
@@ -348,6 +375,8 @@ class EventCoder:
                 return found
         if trig.sense.type in ("THREATEN", "REQUEST"):
             found = self._clause_subject(trig.tok, ("unless", "if", "for"))
+            for inner in (c for c in trig.tok.children if c.dep_ in ("xcomp", "ccomp") and not found):
+                found = self._clause_subject(inner, ("unless", "if"))
             head = _verb_above(trig.tok) if trig.sense.pos == "N" else None
             if not found and head is not None:
                 found = self._clause_subject(head, ("for",), after=trig.tok.i)
@@ -474,7 +503,7 @@ class EventCoder:
         for node in [tok, *pobjs(tok, ("in", "of"))]:
             if node.ent_type_ not in ("GPE", "LOC", "FAC"):
                 continue
-            ent = next((e for e in node.sent.ents if e.start <= node.i < e.end), None)
+            ent = next((e for e in self._ents if e.start <= node.i < e.end), None)
             place = find_place(ent.text if ent is not None else node.text)
             if place is not None:
                 return place.location()
@@ -492,13 +521,15 @@ class EventCoder:
         score -= 0.1 if args.weak else 0.0
         if verdict.negated or verdict.modality in ("hypothetical", "denied"):
             score -= 0.15
+        if _in_condition(clause):  # "... unless the president agrees to step down"
+            score -= 0.2
         return round(min(0.99, max(0.05, score)), 3)
 
 
 def _depth(tok: Token, lex: Lexicon) -> int:
     """Steps to the sentence root, not counting a speech verb's complement or conjunction."""
     depth, node = 0, tok
-    while node.head is not node and depth < 8:
+    while node.head.i != node.i and depth < 8:
         head = node.head
         if not (node.dep_ in ("ccomp", "conj") and (head.lemma_.lower() in lex.cues.report_verbs or node.dep_ == "conj")):
             depth += 1
@@ -513,6 +544,23 @@ def _conditional(verb: Token) -> bool:
     """"will boycott the elections unless the president steps down": a coercive condition."""
     return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "unless" for m in c.children)
                for c in verb.children)
+
+
+def _in_condition(tok: Token) -> bool:
+    """Whether ``tok`` sits in an if/unless clause (a condition, not an event)."""
+    node = tok
+    for _ in range(6):
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in node.children):
+            return True
+        if node.head.i == node.i or node.dep_ not in ("xcomp", "conj", "ccomp", "advcl", "pobj", "prep", "dobj", "pcomp"):
+            return False
+        node = node.head
+    return False
+
+
+def _infinitival(verb: Token) -> bool:
+    """A purpose or content clause ("to protest ...", "demanding ..."), not a condition or time."""
+    return not any(c.dep_ == "mark" for c in verb.children)
 
 
 def _phrase_tokens(tok: Token) -> list[Token]:
@@ -534,7 +582,7 @@ def _verb_above(noun: Token) -> Token | None:
     head = noun.head
     if noun.dep_ == "pobj" and head.dep_ in ("prep", "dative"):
         head = head.head
-    return head if head.pos_ == "VERB" and head is not noun else None
+    return head if head.pos_ == "VERB" and head.i != noun.i else None
 
 
 def phrase_text(tok: Token) -> str:

@@ -149,6 +149,9 @@ def subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
         if child.dep_ in ("nsubj", "csubj"):
             if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
                 return conjuncts(verb.head)
+            if child.pos_ == "VERB":  # "The Red Cross operating in Iraq said": misparsed
+                inner = [c for c in child.children if c.dep_ == "nsubj"]
+                return conjuncts(inner[0]) if inner else []
             return conjuncts(child)
     if verb.lemma_.lower() in _STATIVE_PASSIVES:  # "Israel is opposed to", "were engaged in"
         for child in verb.children:
@@ -164,10 +167,12 @@ def subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
 
 def _inherited_subject(verb: Token, depth: int) -> list[Token]:
     dep, head = verb.dep_, verb.head
-    if head is verb:
+    if head.i == verb.i:
         return []
     if dep == "relcl" or (dep == "acl" and verb.tag_ == "VBG"):
         return conjuncts(head)
+    if dep == "acl" and verb.tag_ in ("VBD", "VBN") and _misparsed_clause(verb):
+        return conjuncts(head)  # "a human rights group protested here": a main verb misparsed
     if dep == "pcomp" and head.dep_ in ("prep", "agent"):
         head = head.head
     elif dep not in ("conj", "xcomp", "advcl", "ccomp", "acomp"):
@@ -185,6 +190,14 @@ def _inherited_subject(verb: Token, depth: int) -> list[Token]:
     if head.pos_ not in ("VERB", "AUX"):
         return []
     return subject_tokens(head, depth + 1)
+
+
+def _misparsed_clause(verb: Token) -> bool:
+    """A past verb hanging as a participle but used intransitively right after its noun
+    ("Palestinian youths resorted to throwing stones"): the noun is its subject."""
+    if any(c.dep_ in ("dobj", "auxpass", "agent") for c in verb.children):
+        return False
+    return verb.i == verb.head.i + 1 and verb.head.dep_ in ("ROOT", "nsubj", "appos", "npadvmod")
 
 
 def _object_controller(head: Token) -> list[Token]:
@@ -247,7 +260,7 @@ class ActorCoder:
         if span is None:
             return False
         tok = span[0]
-        while tok.dep_ in ("compound", "amod") and tok.head is not tok:
+        while tok.dep_ in ("compound", "amod") and tok.head.i != tok.i:
             tok = tok.head
         return tok.dep_ == "pobj" and tok.head.lower_ in ("in", "at", "near", "outside", "inside", "across", "around")
 
@@ -277,7 +290,7 @@ class ActorCoder:
         key = tok.i if head is None else -tok.i - 1
         if key in self._cache:
             return self._cache[key]
-        found = self._pronoun(tok) if tok.lower_ in _PRONOUNS else self._span(tok, head)
+        found = self._pronoun(tok) if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON" else self._span(tok, head)
         self._cache[key] = found
         return found
 
@@ -323,7 +336,7 @@ class ActorCoder:
     def _reporting_subject(self, tok: Token) -> EventActor | None:
         node = tok.head
         for _ in range(5):
-            if node.head is node:
+            if node.head.i == node.i:
                 return None
             if node.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
                 return None
@@ -336,6 +349,8 @@ class ActorCoder:
 
     def _owner(self, tok: Token) -> EventActor | None:
         for child in tok.children:
+            if child.pos_ == "PRON":  # "their peacekeeping force": the actor's own
+                continue
             if child.dep_ == "poss" or (child.dep_ == "compound" and child.pos_ == "PROPN"):
                 found = self._one(child, None)
                 if found is not None:

@@ -8,6 +8,7 @@ steer arguments, negation and modality; ``scores.yaml`` PLOVER's intensity scale
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -167,16 +168,19 @@ def load_lexicon() -> Lexicon:
     return Lexicon(senses, _cues(_read("cues.yaml")), _scores(_read("scores.yaml")))
 
 
-def lemma_keys(tok: Any) -> tuple[str, ...]:
-    """Lexicon keys for a token: its lemma, its text, and the text de-inflected by rule
-    (the small model's lemmatizer misses some forms: "staged" -> "stag")."""
+def lemma_keys(tok: Any) -> Iterator[str]:
+    """Lexicon keys for a token, lazily: its lemma, its text, and the text de-inflected by
+    rule (the small model's lemmatizer misses some forms: "staged" -> "stag")."""
+    yield str(tok.lemma_).lower()
     lower = str(tok.lower_)
-    keys = [str(tok.lemma_).lower(), lower]
+    yield lower
     if tok.pos_ in ("VERB", "AUX"):
-        for suffix, repl in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("ing", "e"),
-                             ("ing", ""), ("es", ""), ("s", "")):
+        for suffix, repl in _VERB_ENDINGS:
             if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
-                keys.append(lower[: -len(suffix)] + repl)
+                yield lower[: -len(suffix)] + repl
     elif tok.pos_ in ("NOUN", "PROPN") and lower.endswith("s") and len(lower) > 3:
-        keys.append(lower[:-1])
-    return tuple(keys)
+        yield lower[:-1]
+
+
+_VERB_ENDINGS = (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("ing", "e"), ("ing", ""),
+                 ("es", ""), ("s", ""))

@@ -38,9 +38,9 @@ def assess(tok: Token, cues: Cues) -> Assessment:
             found |= _clause_cues(node, cues)
         found |= _word_cues(node, cues)
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
-        if node is not tok and node.pos_ == "VERB":
+        if node.i != tok.i and node.pos_ == "VERB":
             verbs_passed += 1
         found |= _relation_cues(node, head, cues, first=verbs_passed == 0)
         if node.dep_ not in _CLAUSE_LINKS:
@@ -55,7 +55,7 @@ def _negated(tok: Token, cues: Cues) -> bool:
         if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
             return True
     node = tok
-    while node.dep_ in ("xcomp", "conj") and node.head is not node:
+    while node.dep_ in ("xcomp", "conj") and node.head.i != node.i:
         head = node.head
         if node.dep_ == "xcomp" and head.lemma_.lower() in cues.negation_verbs:
             return True

@@ -28,6 +28,8 @@ ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 
 _POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
 _OWN_ACTOR_DEPS = frozenset({"poss"})
+_CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
+_SETTING_PREPS = frozenset({"for", "during", "on", "in"})
 _GENERIC_HEADS = frozenset({"effort", "mission", "bid", "process", "initiative", "campaign",
                             "operation", "attempt", "round", "programme", "program", "plan"})
 _FOLD_EDGES = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "acl", "advcl", "attr", "oprd", "conj", "relcl"})
@@ -104,7 +106,7 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
     """Every trigger in ``sent`` with a matching sense, before folding."""
     found: list[Trigger] = []
     for tok in sent:
-        if tok.dep_ == "amod" and tok.pos_ != "NOUN":
+        if tok.pos_ not in _CONTENT or (tok.dep_ == "amod" and tok.pos_ != "NOUN"):
             continue
         at = tok
         if tok.dep_ == "compound":  # "a mediation effort", "the peace mission"
@@ -124,9 +126,11 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int]) -> Token | Non
     """"held talks" -> held; "took part in an exercise" -> took; else None."""
     head = noun.head
     if noun.dep_ == "pobj" and head.dep_ == "prep":
-        head = head.head
+        prep, head = head, head.head
         if head.pos_ == "NOUN" and head.lemma_.lower() == "part" and head.head.pos_ == "VERB":
             head = head.head
+        elif prep.lower_ in _SETTING_PREPS and head.pos_ == "VERB" and head.i not in trigger_ids:
+            return head  # "converging for a rally", "arrived on a visit"
     elif noun.dep_ not in ("dobj", "attr", "nsubjpass", "oprd"):
         return None
     if head.pos_ != "VERB" or head.i in trigger_ids:
@@ -161,7 +165,7 @@ def _governing_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> tuple[
     """The nearest trigger above ``trigger`` through complement edges, with the last edge."""
     node = trigger.clause
     for _ in range(6):
-        if node.head is node or node.dep_ not in _FOLD_EDGES or node.dep_ == "conj":
+        if node.head.i == node.i or node.dep_ not in _FOLD_EDGES or node.dep_ == "conj":
             return None
         edge, node = node.dep_, node.head
         found = by_index.get(node.i)

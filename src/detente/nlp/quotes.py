@@ -37,11 +37,12 @@ _VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
 _EDGE_PUNCT = frozenset(".,;:!?-–—()")
-_MIN_FULL_WORDS = 3
+_MIN_FULL_WORDS = 2
 _INHERIT_GAP = 400
 DASHES = "―—–-"
 DIRECTIVES = True
-NP_OBJECTS = True  # characters: a continuation paragraph sits right after its quote
+NP_OBJECTS = True
+PARTIAL_TAIL = 6  # characters: a continuation paragraph sits right after its quote
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,10 @@ class QuoteFinder:
 
     def _is_full(self, span: MarkedSpan, tokens: Span) -> bool:
         words = sum(1 for t in tokens if t.is_alpha)
-        if words < _MIN_FULL_WORDS:
-            return False
         text = self.doc.text
+        closing = text[span.start + 1 : span.end].rstrip("”\"' ")[-1:]
+        if words < _MIN_FULL_WORDS and not (words and closing in (",", ".", "!", "?")):
+            return False
         before = text[: span.start].rstrip(" \t")
         if not before or before[-1] == "\n" or before[-1] in ":,.?!—–-(":
             return True
@@ -253,7 +255,7 @@ class QuoteFinder:
                    default=-1)
         if last < 0:
             return None
-        if hi - last > 2:
+        if hi - last > PARTIAL_TAIL:
             hi = last  # "called X “a disgrace” on Wednesday in Ohio": the content ends at the marks
         return self._span_content(lo, hi, "partial", cue)
 

@@ -66,7 +66,7 @@ def _patterns() -> re.Pattern[str]:
     """Expressions the small model tends to miss, as one case-sensitive regex."""
     lex = lexicon()
     holidays = sorted(
-        (h.title().replace("'S", "'s") for h in [*lex.holidays_fixed, *lex.holidays_nth]),
+        (h.title().replace("'S", "'s") for h in [*lex.holidays_fixed, *lex.holidays_nth, *lex.holidays_easter]),
         key=len, reverse=True,
     )
     weekdays = "|".join(k.title() for k in lex.weekdays if len(k) > 3)
@@ -237,7 +237,7 @@ def verb_tense(verb: Token) -> Tense | None:
 
 def _split_at_verbs(span: Span) -> list[Span]:
     """"the quarter ended Sept. 30": the model's one entity holds two expressions."""
-    cuts = [t.i for t in span[1:] if t.pos_ == "VERB"]
+    cuts = [t.i for t in span[1:] if t.pos_ == "VERB" and t.dep_ not in ("amod", "compound")]
     if not cuts:
         return [span]
     doc, pieces, start = span.doc, [], span.start

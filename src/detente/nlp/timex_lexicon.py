@@ -26,6 +26,8 @@ class TimeLexicon:
     refs: dict[str, str]
     holidays_fixed: dict[str, tuple[int, int]]
     holidays_nth: dict[str, tuple[int, int, int]]
+    holidays_easter: dict[str, int]
+    decade_words: dict[str, int]
     future_lemmas: frozenset[str]
     future_aux: frozenset[str]
     day_parts: dict[str, str]
@@ -76,6 +78,8 @@ def lexicon() -> TimeLexicon:
         holidays_nth={
             str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw["holidays_nth"].items()
         },
+        holidays_easter={str(k): int(v) for k, v in raw["holidays_easter"].items()},
+        decade_words={str(k): int(v) for k, v in raw["decade_words"].items()},
         future_lemmas=frozenset(str(x) for x in raw["future_lemmas"]),
         future_aux=frozenset(str(x) for x in raw["future_aux"]),
         day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},

@@ -53,6 +53,7 @@ class Words:
     tokens: tuple[str, ...]
 
     def has(self, *words: str) -> bool:
+        """Whether any of ``words`` is one of the tokens."""
         return any(w in self.tokens for w in words)
 
 
@@ -96,11 +97,13 @@ def normalize(text: str, ctx: NormContext) -> Normalized | None:
 
 
 def iso_week(day: date) -> str:
+    """TIMEX3 week value: "2022-W04"."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def quarter_of(day: date) -> int:
+    """The calendar quarter (1-4) of ``day``."""
     return (day.month - 1) // 3 + 1
 
 
@@ -332,6 +335,19 @@ def _rule_relative_day(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normaliz
     return Normalized("DATE", (ctx.anchor + timedelta(days=shift)).isoformat())
 
 
+def easter_sunday(year: int) -> date:
+    """Western Easter (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 - the computus' own names
+    m = (a + 11 * h + 19 * l) // 433
+    month = (h + l - 7 * m + 90) // 25
+    return date(year, month, (h + l - 7 * m + 33 * month + 19) % 32)
+
+
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     if n > 0:
         first = date(year, month, 1)
@@ -345,7 +361,8 @@ def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
     key = " ".join(t for t in w.tokens if t not in ("the", "last", "next", "this", "on", "at"))
     key = re.sub(r"\s*\d{4}$", "", key)
     fixed, nth = lex.holidays_fixed.get(key), lex.holidays_nth.get(key)
-    if fixed is None and nth is None:
+    easter = lex.holidays_easter.get(key)
+    if fixed is None and nth is None and easter is None:
         return None
     year = explicit_year(w, lex)
     if ctx.anchor is None and year is None:
@@ -354,6 +371,8 @@ def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
     def on(y: int) -> date:
         if fixed is not None:
             return date(y, fixed[0], fixed[1])
+        if easter is not None:
+            return easter_sunday(y) + timedelta(days=easter)
         assert nth is not None
         return _nth_weekday(y, nth[0], nth[1], nth[2])
 
@@ -492,6 +511,8 @@ def _rule_decade(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | N
         m = re.fullmatch(r"(\d{3})0s|'(\d)0s", tok)
         if m:
             return Normalized("DATE", m.group(1) or f"19{m.group(2)}")
+        if tok in lex.decade_words:
+            return Normalized("DATE", f"19{lex.decade_words[tok]}")
     if w.has("century", "centuries"):
         m = re.search(r"(\d+)(?:st|nd|rd|th)", w.raw)
         if m:
@@ -516,6 +537,8 @@ def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normali
     unit = units[0]
     if any(lex.numbers.get(t, 0) is None for t in w.tokens):
         return None  # "the next few years": a vague duration
+    if w.has("following", "preceding", "previous", "subsequent") and w.has("the"):
+        return Normalized("DATE", None)  # relative to the story's own time, which we do not track
     if w.has(*_REL_LAST) and w.has("the") and not w.has("weekend"):
         return Normalized("DURATION", f"P1{unit}" if unit != "WE" else "P1W")
     if w.has("fiscal") and w.has("year") and ctx.anchor:
@@ -584,7 +607,7 @@ def _rule_duration(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized |
 
 
 _RULES = (
-    _rule_refs, _rule_set, _rule_clock, _rule_month, _rule_weekday, _rule_relative_day,
-    _rule_holiday, _rule_quarter, _rule_season, _rule_decade, _rule_ago, _rule_relative_unit,
+    _rule_refs, _rule_set, _rule_clock, _rule_holiday, _rule_month, _rule_weekday,
+    _rule_relative_day, _rule_quarter, _rule_season, _rule_decade, _rule_ago, _rule_relative_unit,
     _rule_year, _rule_duration,
 )

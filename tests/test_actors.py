@@ -1,0 +1,82 @@
+"""Actors without the trained model: the codebook, text linking, the entity ruler's merge."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from detente.model import Actor
+from detente.nlp.actors import actor_for_text, is_chrome, plover_code
+from detente.nlp.actors_codebook import codebook
+from detente.nlp.actors_ruler import merge_entities
+
+CASES = Path(__file__).parent / "cases" / "actors" / "text_cases.tsv"
+
+
+def _cases() -> list[dict[str, str]]:
+    lines = [line for line in CASES.read_text("utf-8").splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c['text']}@{c['date']}")
+def test_actor_for_text(case: dict[str, str]) -> None:
+    when = None if case["date"] == "-" else date.fromisoformat(case["date"])
+    actor = actor_for_text(case["text"], when)
+    if case["code"] == "-":
+        assert actor is None, actor
+        return
+    assert actor is not None, case["text"]
+    assert actor.code == case["code"], actor
+    assert actor.sector == (None if case["sector"] == "-" else case["sector"]), actor
+    if case.get("name"):
+        assert actor.name == case["name"], actor
+
+
+def test_every_iso_state_is_in_the_codebook() -> None:
+    import pycountry
+
+    names = codebook().state_names
+    missing = [c.alpha_3 for c in pycountry.countries if c.alpha_3 not in names]
+    assert not missing
+
+
+def test_tenures_are_ordered() -> None:
+    for terms in codebook().holders.values():
+        for term in terms:
+            assert term.start is not None, term
+            assert term.end is None or term.start < term.end, term
+
+
+def test_plover_codes() -> None:
+    assert plover_code("NATO") == "IGO"
+    assert plover_code("UN") == "UNO"
+    assert plover_code("EU") == "EUR"
+    assert plover_code("RUS") == "RUS"
+
+
+def test_ruler_overwrites_split_names_but_keeps_longer_model_entities() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("France 24 said the Obama administration met Zelenskyy .")
+    model = [Span(doc, 0, 1, "GPE"), Span(doc, 1, 2, "DATE"), Span(doc, 3, 6, "ORG"),
+             Span(doc, 7, 8, "ORG")]
+    ruler = [Span(doc, 0, 2, "ORG"), Span(doc, 4, 5, "PERSON"), Span(doc, 7, 8, "PERSON")]
+    merged = [(s.text, s.label_) for s in merge_entities(model, ruler)]
+    assert merged == [("France 24", "ORG"), ("the Obama administration", "ORG"),
+                      ("Zelenskyy", "PERSON")]
+
+
+def test_chrome_is_never_an_actor() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Follow @cainburdeau on Twitter.")
+    assert is_chrome(doc[0:2])
+
+
+def test_actor_is_a_frozen_record() -> None:
+    actor = actor_for_text("the Kremlin")
+    assert actor == Actor(name=actor.name, code="RUS", sector="GOV") if actor else False
