@@ -26,14 +26,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
 
 from detente.extract.lines import (
     MODEL_FILE,
     LineClassifier,
+    TreeEnsemble,
     feature_names,
     line_features,
     sequence_features,
@@ -86,10 +87,14 @@ def _labels(lines: list[str], gold: str) -> np.ndarray:
     )
 
 
-def _booster(seed: int = 0) -> HistGradientBoostingClassifier:
+# Small ensembles keep extraction fast (trees are walked with numpy at run time).
+STAGE1 = {"max_iter": 100, "max_leaf_nodes": 24, "learning_rate": 0.12}
+STAGE2 = {"max_iter": 60, "max_leaf_nodes": 15, "learning_rate": 0.15}
+
+
+def _booster(params: dict[str, float], seed: int = 0) -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.1, max_leaf_nodes=31, l2_regularization=1.0,
-        early_stopping=False, random_state=seed,
+        **params, l2_regularization=1.0, early_stopping=False, random_state=seed
     )
 
 
@@ -104,14 +109,35 @@ def fit_classifier(pages: list[Page], inner_folds: int = 4) -> LineClassifier:
     """Train both stages on ``pages``; stage 2 learns from out-of-fold stage-1 scores."""
     x, y, groups = _stack(pages)
     oof = np.zeros(len(y))
-    for train, test in GroupKFold(inner_folds).split(x, y, groups):
-        oof[test] = _booster().fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-    stage1 = _booster().fit(x, y)
-    seq = np.vstack(
-        [sequence_features(oof[groups == k], p.features) for k, p in enumerate(pages)]
+    # One thread: OpenMP spinning on a shared machine makes more threads far slower.
+    with threadpool_limits(limits=1):
+        for train, test in GroupKFold(inner_folds).split(x, y, groups):
+            oof[test] = _booster(STAGE1).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+        stage1 = _booster(STAGE1).fit(x, y)
+        seq = np.vstack(
+            [sequence_features(oof[groups == k], p.features) for k, p in enumerate(pages)]
+        )
+        stage2 = _booster(STAGE2, seed=1).fit(seq, y)
+    return LineClassifier(stage1=to_ensemble(stage1), stage2=to_ensemble(stage2))
+
+
+def to_ensemble(model: HistGradientBoostingClassifier) -> TreeEnsemble:
+    """A fitted binary HistGradientBoostingClassifier as flat node arrays."""
+    trees = [predictors[0].nodes for predictors in model._predictors]
+    offsets = np.cumsum([0] + [len(t) for t in trees[:-1]])
+    nodes = np.concatenate(trees)
+    shift = np.concatenate([np.full(len(t), off) for t, off in zip(trees, offsets, strict=True)])
+    return TreeEnsemble(
+        feature=nodes["feature_idx"].astype(np.int32),
+        threshold=nodes["num_threshold"].astype(np.float64),
+        left=(nodes["left"] + shift).astype(np.int32),
+        right=(nodes["right"] + shift).astype(np.int32),
+        value=nodes["value"].astype(np.float64),
+        is_leaf=nodes["is_leaf"].astype(bool),
+        roots=offsets.astype(np.int32),
+        baseline=float(np.ravel(model._baseline_prediction)[0]),
+        depth=int(nodes["depth"].max()),
     )
-    stage2 = _booster(1).fit(seq, y)
-    return LineClassifier(stage1=stage1, stage2=stage2)
 
 
 def folds(pages: list[Page], k: int = 5) -> Iterator[tuple[list[int], LineClassifier]]:
@@ -134,12 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(score_textdumps_cv(pages))
     classifier = fit_classifier(pages)
-    payload = {
-        "feature_names": feature_names(),
-        "stage1": classifier.stage1,
-        "stage2": classifier.stage2,
-    }
-    joblib.dump(payload, MODEL_PATH, compress=3)
+    arrays = classifier.stage1.arrays("stage1") | classifier.stage2.arrays("stage2")
+    np.savez_compressed(MODEL_PATH, feature_names=np.array(feature_names()), **arrays)
     print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KiB)")
     return 0
 

@@ -125,12 +125,28 @@ def test_ingest_is_idempotent_and_reports_bad_inputs(tmp_path: Path) -> None:
         assert counts["events"] < counts["event_sources"]  # repeated events were merged
 
 
+def test_reingest_loads_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.ingest.runner as runner
+
+    folder = corpus(tmp_path / "in", n=4)
+    with detente.open(tmp_path / "t.db") as db:
+        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), db)
+        monkeypatch.setattr(runner, "_ANALYZER", None)
+
+        def no_model(settings: object) -> None:
+            raise AssertionError("a re-ingest with nothing new must not load the model")
+
+        monkeypatch.setattr(runner, "init_worker", no_model)
+        for jobs in (1, 2):
+            assert ingest(IngestOptions(paths=[folder], jobs=jobs, progress=False), db).skipped == 4
+
+
 def test_workers_store_the_same_rows_as_one_process(tmp_path: Path) -> None:
-    folder = corpus(tmp_path / "in")
+    folder = corpus(tmp_path / "in", n=6)
     with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
         ingest(IngestOptions(paths=[folder], jobs=1, progress=False), one)
         summary = ingest(IngestOptions(paths=[folder], jobs=2, progress=False), two)
-        assert summary.workers == 1  # 12 documents make one chunk
+        assert summary.workers == 1  # 6 documents make one chunk: no pool for one chunk
         assert _dump(one.conn) == _dump(two.conn)
 
 

@@ -3,7 +3,7 @@
 A text dump is a page's visible text, one block per line. Each line gets a
 vector of surface features (its own shape, its neighbours' shape, its place in
 the page), which a learned classifier turns into the probability that the line
-is article body. Two gradient-boosting models are stacked (``data/extract/line_model.joblib``,
+is article body. Two gradient-boosting models are stacked (``data/extract/line_model.npz``,
 trained by ``benchmarks/train_lines.py``): the first scores each line from its
 own and its neighbours' surface features, the second rescores it from the
 first-stage scores of the lines around it.
@@ -24,7 +24,9 @@ from ..errors import ConfigError
 from .lexicon import lexicon
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_SENT_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SENT_END = re.compile(r"[.!?…。！？][\"'”’)\]」』]*$")
+# Scripts written without spaces: about two characters make a word.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _QUOTE = re.compile(r"[\"“”]")
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
@@ -78,14 +80,20 @@ _PUNCT = re.compile(r"[^\w\s]|_")
 def _own_features(line: str, duplicate: bool) -> dict[str, float]:
     lex = lexicon()
     words = _WORD.findall(line)
-    n_words = len(words)
+    unspaced = len(_UNSPACED.findall(line)) if not line.isascii() else 0
+    n_words = len(words) + unspaced // 2
     n_chars = len(line)
     lower = line.lower()
-    low_words = _WORD.findall(lower)
-    stops = sum(1 for w in low_words if w in lex.stopwords)
-    chrome = sum(1 for w in low_words if w in lex.chrome_words)
-    short = sum(1 for w in words if len(w) <= 3)
-    caps = sum(1 for w in words if w[0].isupper())
+    stops = chrome = short = caps = letters = 0
+    stopwords, chrome_words = lex.stopwords, lex.chrome_words
+    for word in words:
+        low = word.lower()
+        size = len(word)
+        letters += size
+        stops += low in stopwords
+        chrome += low in chrome_words
+        short += size <= 3
+        caps += word[0].isupper()
     nw = max(1, n_words)
     nc = max(1, n_chars)
     return {
@@ -110,7 +118,7 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         "copyright": float(bool(_COPYRIGHT.search(line))),
         "duplicate": float(duplicate),
         "upper": float(n_words >= 2 and line.upper() == line and any(c.isalpha() for c in line)),
-        "mean_word_len": min(12.0, sum(len(w) for w in words) / nw) / 12.0,
+        "mean_word_len": min(12.0, letters / nw) / 12.0,
         "says": float(lower.rstrip().endswith((" says:", " said:", " wrote:"))),
     }
 
@@ -249,34 +257,90 @@ class LineScorer(Protocol):
 
 
 @dataclass(frozen=True)
-class LineClassifier:
-    """Two stacked gradient-boosting models: line features, then sequence features."""
+class TreeEnsemble:
+    """A binary gradient-boosted tree ensemble as flat node arrays (evaluated with numpy).
 
-    stage1: Any
-    stage2: Any
+    Node ``k`` of any tree sends a row left when ``x[feature[k]] <= threshold[k]``;
+    the raw score is ``baseline`` plus the leaf values, P = logistic(raw score).
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    is_leaf: np.ndarray
+    roots: np.ndarray
+    baseline: float
+    depth: int
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """P(class 1) of each row of ``x``."""
+        n, width = x.shape
+        # Leaves loop to themselves (+inf threshold), so every row walks ``depth`` steps.
+        feature = np.where(self.is_leaf, 0, self.feature)
+        threshold = np.where(self.is_leaf, np.inf, self.threshold)
+        nodes = np.arange(len(self.feature))
+        left = np.where(self.is_leaf, nodes, self.left)
+        right = np.where(self.is_leaf, nodes, self.right)
+        flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        offset = (np.arange(n) * width)[None, :]
+        node = np.repeat(self.roots[:, None], n, axis=1)
+        for _ in range(self.depth):
+            go_left = flat[offset + feature[node]] <= threshold[node]
+            node = np.where(go_left, left[node], right[node])
+        raw = self.baseline + self.value[node].sum(axis=0)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0))))
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The ensemble as named arrays (for ``numpy.savez``)."""
+        return {
+            f"{prefix}_{name}": np.asarray(getattr(self, name))
+            for name in ("feature", "threshold", "left", "right", "value", "is_leaf", "roots")
+        } | {f"{prefix}_meta": np.array([self.baseline, float(self.depth)])}
+
+    @classmethod
+    def from_arrays(cls, data: Any, prefix: str) -> TreeEnsemble:
+        """The ensemble stored by ``arrays``."""
+        meta = data[f"{prefix}_meta"]
+        return cls(
+            feature=data[f"{prefix}_feature"], threshold=data[f"{prefix}_threshold"],
+            left=data[f"{prefix}_left"], right=data[f"{prefix}_right"],
+            value=data[f"{prefix}_value"], is_leaf=data[f"{prefix}_is_leaf"].astype(bool),
+            roots=data[f"{prefix}_roots"], baseline=float(meta[0]), depth=int(meta[1]),
+        )
+
+
+@dataclass(frozen=True)
+class LineClassifier:
+    """Two stacked tree ensembles: line features, then sequence features."""
+
+    stage1: TreeEnsemble
+    stage2: TreeEnsemble
 
     def probabilities(self, lines: list[str]) -> np.ndarray:
         """P(body) of each line of a text dump."""
         if not lines:
             return np.zeros(0)
         features = line_features(lines)
-        p1 = self.stage1.predict_proba(features)[:, 1]
-        return np.asarray(self.stage2.predict_proba(sequence_features(p1, features))[:, 1])
+        p1 = self.stage1.predict(features)
+        return self.stage2.predict(sequence_features(p1, features))
 
 
-MODEL_FILE = "extract/line_model.joblib"
+MODEL_FILE = "extract/line_model.npz"
 
 
 @functools.lru_cache(maxsize=1)
 def default_classifier() -> LineClassifier:
-    """The shipped classifier (``data/extract/line_model.joblib``, from train_lines.py)."""
-    import joblib
-
+    """The shipped classifier (``data/extract/line_model.npz``, from train_lines.py)."""
     with resources.as_file(resources.files("detente.data").joinpath(MODEL_FILE)) as path:
-        raw = joblib.load(path)
-    if list(raw["feature_names"]) != feature_names():
+        data = dict(np.load(path, allow_pickle=False))
+    if data["feature_names"].tolist() != feature_names():
         raise ConfigError(
             f"{MODEL_FILE} was trained on other line features: "
             "rerun benchmarks/train_lines.py"
         )
-    return LineClassifier(stage1=raw["stage1"], stage2=raw["stage2"])
+    return LineClassifier(
+        stage1=TreeEnsemble.from_arrays(data, "stage1"),
+        stage2=TreeEnsemble.from_arrays(data, "stage2"),
+    )

@@ -33,9 +33,9 @@ from .sources import ErrorRecord, read_jsonl, read_path, validate
 from .walk import kind_of, walk
 from .warc import read_warc
 
-# Documents per task sent to a worker: large enough for nlp.pipe batching,
-# small enough to keep every worker busy to the end.
-CHUNK = 16
+# Documents per task sent to a worker: enough for nlp.pipe to batch, few enough that
+# the workers finish together (the last chunk is the tail) and the progress bar moves.
+CHUNK = 8
 
 
 @dataclass
@@ -191,9 +191,9 @@ def run_chunks(
 ) -> Iterator[ChunkOutcome]:
     """Outcomes chunk by chunk, in input order; one worker runs in this process."""
     if workers <= 1:
-        if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
-            init_worker(settings)
         for chunk in chunks:
+            if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
+                init_worker(settings)  # only once there is work: a re-ingest loads no model
             yield analyze_chunk(chunk)
         return
     # spawn: workers start clean (no inherited SQLite handle, no progress-bar thread).

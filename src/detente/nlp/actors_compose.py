@@ -83,6 +83,8 @@ def _longest_at(words: tuple[Word, ...], i: int, book: Codebook) -> Item | None:
         written = book.exact_case.get(key)
         if written is not None and _joined(words[i:i + n], "orig") not in written:
             continue
+        if n == 1 and not words[i].orig[:1].isupper():
+            continue  # one-word names are written capitalised: "economist" is no outlet
         person = book.people.get(key)
         if person is not None:
             return Item(i, i + n, person=person)
@@ -252,7 +254,8 @@ def _group_actor(phrase: Phrase, items: list[Item], sector: str | None,
         return Actor(name=phrase.text, code=code, sector=sector)
     if not own:
         return None
-    item = own[-1]
+    states = [it for it in own if it.entry is not None and it.entry.kind in _STATE_KINDS]
+    item = states[-1] if states else own[-1]  # "Nigerian Union of ...": the state, not a stray name
     if item.person is not None:  # "the Obama administration", "Putin's troops"
         code = item.person.actor_on(when).code
         return Actor(name=phrase.text, code=code, sector=sector or "GOV")

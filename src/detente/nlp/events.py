@@ -2,35 +2,40 @@
 
 Sentence by sentence, from the parse: triggers (events_triggers) -> actor and recipient
 mentions coded through the actors stage (events_args) -> negation and modality
-(events_modality) -> date (the time stage's governing timex; else a date the paragraph's
-narrative set; else the publication date, precision "day") -> place (places) -> PLOVER
-intensity and quad -> one Event per (type, actor, recipient, date) in the article.
+(events_modality) -> date (events_dates) -> place (places) -> PLOVER intensity and quad
+-> one Event per (type, actor, recipient, date) in the article (the most confident).
 
 Decisions:
-- An event needs an actor mention (PLOVER: no explicit actor, no event). A mention the
-  actors stage cannot code is kept with a null code and a lower confidence.
+- An event needs an actor mention (PLOVER: no explicit actor, no event); a passive
+  without agent is not coded, except state acts (arrest, deport, probe, conviction) in a
+  named place, coded to that place's state. A mention the actors stage cannot code
+  ("President Askar Akayev") takes the first coded name of the sentence, with a lower
+  confidence; a pronoun subject takes the speaker it reports ("Syria says it ...").
 - Symmetric acts (CONSULT, AGREE, COOPERATE) by coordinated actors with no recipient are
   coded both ways: "Macron and Putin spoke" -> FRA->RUS and RUS->FRA.
-- Without a timex in its clause, an event takes the date of the paragraph's narrative
-  (a historical date set by an earlier sentence, for a past-tense clause), else the
-  publication date with precision "day"; with no publication date it stays null.
-- ``historical``: an asserted or reported event dated over a year before publication.
+- With no recipient where the grammar puts one: a coded name in the event's own object
+  or purpose phrases; else the state of the place where it happened (not for meetings);
+  else, for domestic acts (PROTEST, COERCE, CONCEDE, REJECT, THREATEN) and uncoded
+  patients ("protesters"), the actor's own country (an implied recipient has text "").
+- PLOVER's combined readings: future SUPPORT/CONSULT/COOPERATE/AID -> AGREE, future
+  RETREAT -> CONCEDE, announced ("will", "would") or conditional ("unless") material
+  conflict -> THREATEN, refused or negated AGREE/CONSULT/SUPPORT -> REJECT, promises of
+  conflict acts ("vowed to punish") -> THREATEN, exercises by several states -> COOPERATE.
+- Dates: see events_dates; ``historical`` = an asserted or reported event with an
+  explicit date over a year before publication.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import QUAD, Event, EventActor, Location, Precision
+from ..model import QUAD, Event, EventActor, Location
 from .context import DocContext
 from .events_args import ActorCoder, direct_objects, phrase, pobjs, subject_tokens
+from .events_dates import Dates, older_than_a_year
 from .events_lexicon import Lexicon, load_lexicon
 from .events_modality import _ORDER, Assessment, assess
 from .events_triggers import Trigger, resolve_triggers
@@ -44,20 +49,15 @@ _STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
 _STATE_ONLY = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ACCUSE", "investigate"),
                          ("SANCTION", "convict"), ("COERCE", "censor"), ("COERCE", "curfew")})
 _VENUE_TYPES = frozenset({"CONSULT", "AGREE", "SUPPORT", "COOPERATE"})  # a place is where they met
+_BACKGROUND_PREPS = frozenset({"after", "before", "following", "since", "amid", "despite",
+                               "because", "as", "while", "when", "until"})
+_THREAT_MODALS = frozenset({"would", "will", "'ll", "may", "might", "could"})
 _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
 _MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
 _NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
 _PHONE_WORDS = frozenset({"telephone", "phone", "videoconference", "video", "call"})
 _VIOLENCE_WORDS = frozenset({"military", "force", "war", "attack", "retaliation", "strike",
                              "invasion", "violence", "nuclear", "retaliatory", "armed"})
-_DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
-
-
-@dataclass(frozen=True)
-class DateChoice:
-    value: str | None
-    precision: Precision | None
-    explicit: bool  # from a timex (not the publication date)
 
 
 @dataclass
@@ -66,102 +66,6 @@ class Args:
     recipients: list[EventActor]
     has_subject: bool
     weak: bool = False  # the actor is a name found elsewhere in the sentence
-
-
-# -- the time stage, guarded ------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _timex_api() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
-    try:
-        module = importlib.import_module("detente.nlp.timex")
-    except ImportError:
-        return None, None
-    return getattr(module, "governing_date", None), getattr(module, "date_ref", None)
-
-
-def _precision(value: str) -> Precision | None:
-    return {10: "day", 7: "month", 4: "year"}.get(len(value))  # type: ignore[return-value]
-
-
-class _Dates:
-    """Dates for events: local and governing timexes, paragraph narrative, publication."""
-
-    def __init__(self, doc: Doc, ctx: DocContext) -> None:
-        self.doc, self.ctx = doc, ctx
-        self.text = doc.text  # Doc.text is rebuilt from the tokens on every access
-        self.governing, self.date_ref = _timex_api()
-        self.narrative: DateChoice | None = None
-        self._last_paragraph = -1
-        self.noun_dates: dict[tuple[str, str], DateChoice] = {}
-
-    def start_sentence(self, sent: Span) -> None:
-        paragraph = self.text.count("\n\n", 0, sent.start_char)
-        if paragraph != self._last_paragraph:
-            self.narrative, self._last_paragraph = None, paragraph
-
-    def end_sentence(self, sent: Span) -> None:
-        for timex in self.ctx.result.timexes:
-            if sent.start_char <= timex.start < sent.end_char and self.date_ref is not None:
-                ref = self.date_ref(timex)
-                if ref is not None and self._historical(ref.value):
-                    self.narrative = DateChoice(ref.value, ref.precision, True)
-
-    def for_trigger(self, trig: Trigger, actors: tuple[str, ...]) -> DateChoice:
-        if trig.sense.pos == "N":
-            key = (trig.tok.lemma_.lower(), "/".join(actors))
-            local = self._noun_local(trig.tok)
-            if local is not None:
-                self.noun_dates.setdefault(key, local)
-                return local
-            if key in self.noun_dates:  # "the Kremlin's demands" again: the same demands
-                return self.noun_dates[key]
-        if self.governing is not None:
-            ref = self.governing(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
-            if ref is not None:
-                return DateChoice(ref.value, ref.precision, True)
-        if self.narrative is not None and _past(trig.clause):
-            return self.narrative
-        if self.ctx.anchor is not None:
-            return DateChoice(self.ctx.anchor.isoformat(), "day", False)
-        return DateChoice(None, None, False)
-
-    def _noun_local(self, noun: Token) -> DateChoice | None:
-        """"the Kremlin's demands in December", "the 2014 annexation"."""
-        left, right = noun.left_edge.idx, noun.idx + len(noun)
-        nxt = noun.i + 1
-        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in _DATE_PREPS:
-            right = self.doc[nxt + 1].idx + 1
-        for timex in self.ctx.result.timexes:
-            if left <= timex.start < right and timex.start != noun.idx and self.date_ref:
-                ref = self.date_ref(timex)
-                if ref is not None:
-                    return DateChoice(ref.value, ref.precision, True)
-        return None
-
-    def _historical(self, value: str) -> bool:
-        anchor = self.ctx.anchor
-        return anchor is not None and _older_than_a_year(value, anchor)
-
-
-def _older_than_a_year(value: str, anchor: date) -> bool:
-    try:
-        year = int(value[:4])
-        month = int(value[5:7]) if len(value) >= 7 else 12
-    except ValueError:
-        return False
-    return (anchor.year - year) * 12 + (anchor.month - month) > 12
-
-
-def _past(verb: Token) -> bool:
-    node = verb
-    for _ in range(4):
-        if node.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") for c in node.children):
-            return True
-        if node.dep_ not in ("xcomp", "conj", "pcomp", "prep", "dobj", "pobj") or node.head.i == node.i:
-            return False
-        node = node.head
-    return False
 
 
 # -- the stage ---------------------------------------------------------------------------
@@ -179,7 +83,7 @@ class EventCoder:
     def __init__(self, doc: Doc, ctx: DocContext, lex: Lexicon) -> None:
         self.doc, self.ctx, self.lex = doc, ctx, lex
         self.actors = ActorCoder(ctx, lex.cues)
-        self.dates = _Dates(doc, ctx)
+        self.dates = Dates(doc, ctx)
         self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
         self._sent: Span = doc[0:0]
         self._sent_text = ""
@@ -252,7 +156,7 @@ class EventCoder:
         return type_, mode, cameo, verdict
 
     def _old(self, value: str) -> bool:
-        return self.ctx.anchor is not None and _older_than_a_year(value, self.ctx.anchor)
+        return self.ctx.anchor is not None and older_than_a_year(value, self.ctx.anchor)
 
     # -- arguments -----------------------------------------------------------------------
 
@@ -375,8 +279,8 @@ class EventCoder:
                 return found
         if trig.sense.type in ("THREATEN", "REQUEST"):
             found = self._clause_subject(trig.tok, ("unless", "if", "for"))
-            for inner in (c for c in trig.tok.children if c.dep_ in ("xcomp", "ccomp") and not found):
-                found = self._clause_subject(inner, ("unless", "if"))
+            for clause in (c for c in trig.tok.children if c.dep_ in ("xcomp", "ccomp") and not found):
+                found = self._clause_subject(clause, ("unless", "if"))
             head = _verb_above(trig.tok) if trig.sense.pos == "N" else None
             if not found and head is not None:
                 found = self._clause_subject(head, ("for",), after=trig.tok.i)
@@ -523,6 +427,10 @@ class EventCoder:
             score -= 0.15
         if _in_condition(clause):  # "... unless the president agrees to step down"
             score -= 0.2
+        if _in_background(trig.tok):  # "after violent protests by Muslim groups"
+            score -= 0.15
+        if verdict.modality == "claimed" and depth > 0:  # the act someone is accused of
+            score -= 0.1
         return round(min(0.99, max(0.05, score)), 3)
 
 
@@ -542,8 +450,25 @@ _NEVER_THREATS = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "
 
 def _conditional(verb: Token) -> bool:
     """"will boycott the elections unless the president steps down": a coercive condition."""
-    return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "unless" for m in c.children)
-               for c in verb.children)
+    for clause in (c for c in verb.children if c.dep_ == "advcl"):
+        marks = {m.lower_ for m in clause.children if m.dep_ == "mark"}
+        if "unless" in marks or ("if" in marks and _own_modal(verb, _THREAT_MODALS)):
+            return True
+    return False
+
+
+def _in_background(tok: Token) -> bool:
+    """A trigger in a temporal or causal adjunct: background to the sentence's event."""
+    node = tok
+    for _ in range(4):
+        if node.dep_ == "pobj" and node.head.lower_ in _BACKGROUND_PREPS:
+            return True
+        if node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _BACKGROUND_PREPS for m in node.children):
+            return True
+        if node.head.i == node.i or node.dep_ not in ("pobj", "prep", "conj", "compound", "pcomp"):
+            return False
+        node = node.head
+    return False
 
 
 def _in_condition(tok: Token) -> bool:
@@ -569,13 +494,14 @@ def _phrase_tokens(tok: Token) -> list[Token]:
     while stack:
         node = stack.pop()
         out.append(node)
-        stack.extend(c for c in node.children if c.dep_ not in ("appos", "relcl", "acl", "parataxis"))
+        stack.extend(c for c in node.children
+                     if c.dep_ not in ("appos", "relcl", "acl", "parataxis", "conj", "cc"))
     return sorted(out, key=lambda t: t.i)
 
 
-def _own_modal(verb: Token) -> bool:
+def _own_modal(verb: Token, modals: frozenset[str] = frozenset({"would", "will", "'ll"})) -> bool:
     """"they would blockade Paris": a modal on the verb itself (not a conditional above)."""
-    return any(c.dep_ == "aux" and c.lower_ in ("would", "will", "'ll") for c in verb.children)
+    return any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children)
 
 
 def _verb_above(noun: Token) -> Token | None:

@@ -40,6 +40,8 @@ _STATIVE_PASSIVES = frozenset({"oppose", "commit", "prepare", "determine", "reso
                                "involve", "dedicate", "set", "poise"})
 _HE_SHE = frozenset({"he", "she", "him", "her", "his"})
 _PRONOUNS = _HE_SHE | {"it", "they", "them", "we", "us", "its", "their", "our"}
+_FIRST_PERSON = frozenset({"we", "us", "our"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
 _RELATIVE = frozenset({"who", "that", "which", "whom"})
 
 
@@ -323,7 +325,9 @@ class ActorCoder:
     def _pronoun(self, tok: Token) -> EventActor | None:
         """A pronoun subject: the speaker it reports ("Syria says it is willing"), else
         the latest person (he/she) or coded name (it/they) before it."""
-        reporter = self._reporting_subject(tok)
+        if tok.lower_ in _FIRST_PERSON:
+            return None  # "we", "us": the speaker of a quote, not resolved here
+        reporter = self._reporting_subject(tok) if tok.dep_ in _SUBJECT_DEPS else None
         if reporter is not None:
             return replace(reporter, text=tok.text)
         pool = self._persons if tok.lower_ in _HE_SHE else self._groups
@@ -343,8 +347,9 @@ class ActorCoder:
             node = node.head
             subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"]
             if subjects:
-                found = self._one(subjects[0], None)
-                return found
+                if not _agrees(tok, subjects[0]):
+                    return None
+                return self._one(subjects[0], None)
         return None
 
     def _owner(self, tok: Token) -> EventActor | None:
@@ -360,6 +365,14 @@ class ActorCoder:
             if found is not None:
                 return found
         return None
+
+
+def _agrees(pronoun: Token, antecedent: Token) -> bool:
+    """Person/number agreement: "they" is no single person, "he" no country."""
+    person = antecedent.ent_type_ == "PERSON"
+    if pronoun.lower_ in _HE_SHE:
+        return person or antecedent.ent_type_ == "" and antecedent.tag_ == "NN"
+    return not person
 
 
 def _extent(tok: Token) -> tuple[int, int]:

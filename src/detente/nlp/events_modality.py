@@ -19,7 +19,8 @@ from .events_lexicon import Cues
 # Strongest first: one event gets one modality.
 _ORDER: tuple[Modality, ...] = ("denied", "claimed", "hypothetical", "future", "reported")
 _CLAUSE_LINKS = frozenset({"xcomp", "conj", "acomp", "pcomp", "pobj", "prep", "dobj", "attr", "oprd", "amod", "compound", "nsubj", "nsubjpass"})
-_COMPLEMENT = frozenset({"ccomp", "xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "attr", "advcl"})
+_CLAIM_NOUNS = frozenset({"allegation", "accusation", "claim", "charge", "suspicion", "rumor", "rumour"})
+_COMPLEMENT = frozenset({"ccomp", "xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "attr", "advcl", "relcl"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ def assess(tok: Token, cues: Cues) -> Assessment:
         if node.i != tok.i and node.pos_ == "VERB":
             verbs_passed += 1
         found |= _relation_cues(node, head, cues, first=verbs_passed == 0)
+        if head.pos_ == "NOUN" and node.dep_ in ("acl", "ccomp", "relcl") and any(
+                c.dep_ == "det" and c.lower_ == "no" for c in head.children):
+            negated = True  # "there is no evidence Russia plans to attack"
         if node.dep_ not in _CLAUSE_LINKS:
             in_clause = False
         node, steps = head, steps + 1
@@ -107,6 +111,8 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
         return out
     if dep not in _COMPLEMENT:
         return out
+    if head.pos_ == "NOUN" and lemma in _CLAIM_NOUNS and dep in ("acl", "ccomp", "relcl"):
+        out.add("claimed")  # "an allegation that the NPFL had taken ..."
     if lemma in cues.deny_verbs and head.pos_ == "VERB":
         out.add("denied")
     elif lemma in cues.claim_verbs and head.pos_ == "VERB" and dep in ("ccomp", "xcomp"):

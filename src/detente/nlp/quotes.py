@@ -84,10 +84,11 @@ class QuoteFinder:
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token on each access: read it once
         self.ctx = ctx
         self.lex = cue_lexicon()
         self.index: SpeakerIndex = build_index(doc, ctx)
-        self.marks = self._align_marks(find_marked_spans(doc.text))
+        self.marks = self._align_marks(find_marked_spans(self.text))
         self.in_mark = [-1] * len(doc)
         for number, mark in enumerate(self.marks):
             for i in range(mark.first, mark.last + 1):
@@ -108,7 +109,7 @@ class QuoteFinder:
 
     def _is_full(self, span: MarkedSpan, tokens: Span) -> bool:
         words = sum(1 for t in tokens if t.is_alpha)
-        text = self.doc.text
+        text = self.text
         closing = text[span.start + 1 : span.end].rstrip("”\"' ")[-1:]
         if words < _MIN_FULL_WORDS and not (words and closing in (",", ".", "!", "?")):
             return False
@@ -123,7 +124,7 @@ class QuoteFinder:
     def run(self) -> list[Quote]:
         """All quotes, in text order."""
         for token in self.doc:
-            if self.in_mark[token.i] < 0:
+            if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
                 self._reported(token)
         self._direct()
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
@@ -134,7 +135,7 @@ class QuoteFinder:
         if attribution is not None and attribution.speaker is not None:
             speaker = make_speaker(self.index, speaker_phrase(attribution.speaker), self.ctx)
         return Quote(
-            text=self.doc.text[content.start : content.end],
+            text=self.text[content.start : content.end],
             start=content.start,
             end=content.end,
             kind=content.kind,
@@ -198,13 +199,13 @@ class QuoteFinder:
     def _object_content(self, cue: Token) -> Content | None:
         """'denied the report': a noun-phrase object of a speech act."""
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
-        if obj is None:
-            return None
+        if obj is None or obj.pos_ in ("PRON", "PROPN") or obj.right_edge.i == obj.left_edge.i:
+            return None  # "attacked Machado", "denied it": a target, not a content
         return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
 
     def _clip(self, lo: int, hi: int, cue: Token) -> tuple[int, int]:
         """Keep a complement inside its cue's paragraph (the parser may run across one)."""
-        text = self.doc.text
+        text = self.text
         para_lo = text.rfind("\n", 0, cue.idx) + 1
         para_hi = text.find("\n", cue.idx)
         para_hi = len(text) if para_hi < 0 else para_hi
@@ -309,7 +310,7 @@ class QuoteFinder:
 
     def _subject(self, cue: Token) -> Token | None:
         token: Token | None = cue
-        for _ in range(4):
+        for _ in range(5):
             if token is None:
                 return None
             subjects = [
@@ -325,12 +326,13 @@ class QuoteFinder:
                 return child
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
                 return token.head  # "a statement saying that ..."
-            token = token.head if token.dep_ in _CLIMB_DEPS and token.head is not token else None
+            climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
+            token = token.head if climbs and token.head is not token else None
         return None
 
     def _same_paragraph(self, a: Token, b: Token) -> bool:
         lo, hi = (a, b) if a.i < b.i else (b, a)
-        return "\n" not in self.doc.text[lo.idx : hi.idx]
+        return "\n" not in self.text[lo.idx : hi.idx]
 
     def _cited(self, cue: Token) -> Token | None:
         """'X reported, citing Y': Y is the speaker, X the channel."""
@@ -416,7 +418,7 @@ class QuoteFinder:
 
     def _frame(self, mark: Mark) -> range:
         """Tokens of the quotation's sentences, within its paragraph(s)."""
-        doc, text = self.doc, self.doc.text
+        doc, text = self.doc, self.text
         lo, hi = doc[mark.first].sent.start, doc[mark.last].sent.end
         if mark.last + 1 < len(doc) and doc[mark.last].sent.end == mark.last + 1:
             hi = max(hi, doc[mark.last + 1].sent.end) if self._short_tail(mark) else hi
@@ -434,7 +436,7 @@ class QuoteFinder:
         nxt = self.doc[mark.last + 1].sent
         if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
             return False
-        inner = self.doc.text[mark.span.start : mark.span.end].rstrip("”\"' ")
+        inner = self.text[mark.span.start : mark.span.end].rstrip("”\"' ")
         return len(nxt) <= 8 or inner[-1:] in (",", "!", "?", "—", "–", "-")
 
     def _frame_cue(self, mark: Mark) -> Attribution | None:
@@ -479,7 +481,7 @@ class QuoteFinder:
 
     def _colon_cue(self, mark: Mark) -> Attribution | None:
         """'He said:' ending the sentence or paragraph just before the quotation."""
-        text = self.doc.text[: mark.span.start].rstrip()
+        text = self.text[: mark.span.start].rstrip()
         if not text.endswith(":"):
             return None
         colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
@@ -495,7 +497,7 @@ class QuoteFinder:
 
     def _dash_cue(self, mark: Mark) -> Attribution | None:
         """'“...” — Jane Doe': a name after a dash right after the quotation."""
-        text = self.doc.text
+        text = self.text
         at = mark.span.end
         while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
             at += 1
@@ -515,7 +517,7 @@ class QuoteFinder:
 
     def _continues(self, before: Mark, mark: Mark) -> bool:
         """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
-        gap = self.doc.text[before.span.end : mark.span.start]
+        gap = self.text[before.span.end : mark.span.start]
         if len(gap) > _INHERIT_GAP:
             return False
         if "\n" in gap:
@@ -524,5 +526,5 @@ class QuoteFinder:
         return True
 
     def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
-        tail, _, rest = self.doc.text[before.span.end : mark.span.start].partition("\n")
+        tail, _, rest = self.text[before.span.end : mark.span.start].partition("\n")
         return len(tail) < 120 and not rest.strip()

@@ -8,6 +8,7 @@ closed at the end of its paragraph.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 DOUBLE_OPEN = "“„«"
@@ -18,6 +19,7 @@ SINGLE_CLOSE = "’"
 STRAIGHT_SINGLE = "'"
 TWO_SINGLES = "''"
 QUOTE_CHARS = frozenset(DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_OPEN)
+_CANDIDATES = re.compile("''|[" + re.escape(DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE) + "]")
 # Characters after which a single quote mark opens a quotation (not an apostrophe).
 _SINGLE_OPENERS = frozenset(" \t([—–-“\"/:")
 
@@ -69,28 +71,22 @@ def _closes_single(text: str, i: int, line_end: int) -> bool:
 
 
 def _scan_line(text: str, begin: int, end: int, state: _State, out: list[MarkedSpan]) -> None:
-    skip_reopen = state.double_at is not None  # a continued quote re-opens the paragraph
-    paired = False
-    for i in range(begin, end):
-        if paired:  # second half of a '' mark
-            paired = False
+    # a quotation carried over from the previous paragraph re-opens this one
+    stripped = len(text[begin:end]) - len(text[begin:end].lstrip())
+    reopen_at = begin + stripped if state.double_at is not None else -1
+    for match in _CANDIDATES.finditer(text, begin, end):
+        i = match.start()
+        paired = match.end() - i == 2  # '' as a double mark (NYT house style)
+        ch = STRAIGHT_DOUBLE if paired else text[i]
+        if i == reopen_at and (ch in DOUBLE_OPEN or ch == STRAIGHT_DOUBLE):
             continue
-        ch = text[i]
-        if ch.isspace():
-            continue
-        if ch == STRAIGHT_SINGLE and text.startswith(TWO_SINGLES, i):
-            ch, paired = STRAIGHT_DOUBLE, True  # '' as a double mark (NYT house style)
-        if skip_reopen:
-            skip_reopen = False
-            if ch in DOUBLE_OPEN or ch == STRAIGHT_DOUBLE:
-                continue  # (a '' re-opening skips its second half through ``paired``)
         ch = _direction(text, i, ch, state.double_at is not None)
         if ch in DOUBLE_OPEN or (ch == STRAIGHT_DOUBLE and state.double_at is None):
             if state.double_at is None:
                 state.double_at, state.single_at = i, None
         elif ch in DOUBLE_CLOSE or ch == STRAIGHT_DOUBLE:
             if state.double_at is not None:
-                out.append(MarkedSpan(state.double_at, i + 1 + paired, True, state.paragraphs))
+                out.append(MarkedSpan(state.double_at, match.end(), True, state.paragraphs))
                 state.double_at, state.paragraphs = None, 1
         elif state.double_at is None:
             _scan_single(text, i, end, state, out)

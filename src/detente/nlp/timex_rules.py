@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from ..model import TimexType
+from .timex_calendar import easter_sunday, iso_week, nth_weekday, quarter_of, shift_month
 from .timex_lexicon import TimeLexicon, lexicon
 
 # "conditional": a modal or an infinitive ("would meet", "an agreement to buy"):
@@ -91,25 +92,6 @@ def normalize(text: str, ctx: NormContext) -> Normalized | None:
         if found is not None:
             return found
     return None
-
-
-# -- small date helpers ---------------------------------------------------------------
-
-
-def iso_week(day: date) -> str:
-    """TIMEX3 week value: "2022-W04"."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def quarter_of(day: date) -> int:
-    """The calendar quarter (1-4) of ``day``."""
-    return (day.month - 1) // 3 + 1
-
-
-def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
 
 
 def _number(tokens: tuple[str, ...], lex: TimeLexicon) -> int | None:
@@ -335,28 +317,6 @@ def _rule_relative_day(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normaliz
     return Normalized("DATE", (ctx.anchor + timedelta(days=shift)).isoformat())
 
 
-def easter_sunday(year: int) -> date:
-    """Western Easter (the anonymous Gregorian computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 - the computus' own names
-    m = (a + 11 * h + 19 * l) // 433
-    month = (h + l - 7 * m + 90) // 25
-    return date(year, month, (h + l - 7 * m + 33 * month + 19) % 32)
-
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    if n > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    last = nxt - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
 def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
     key = " ".join(t for t in w.tokens if t not in ("the", "last", "next", "this", "on", "at"))
     key = re.sub(r"\s*\d{4}$", "", key)
@@ -374,7 +334,7 @@ def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
         if easter is not None:
             return easter_sunday(y) + timedelta(days=easter)
         assert nth is not None
-        return _nth_weekday(y, nth[0], nth[1], nth[2])
+        return nth_weekday(y, nth[0], nth[1], nth[2])
 
     if year is None:
         assert ctx.anchor is not None
@@ -424,7 +384,7 @@ def _rule_ago(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None
         days = count * (7 if unit == "W" else 1)
         return Normalized("DATE", (anchor + timedelta(days=days)).isoformat())
     if unit == "M":
-        y, m = _shift_month(anchor.year, anchor.month, count)
+        y, m = shift_month(anchor.year, anchor.month, count)
         return Normalized("DATE", f"{y}-{m:02d}")
     if unit == "Y" and ctx.quarter_context and ctx.last_quarter:
         year, q = ctx.last_quarter.split("-")
@@ -433,7 +393,7 @@ def _rule_ago(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None
         years = count * {"Y": 1, "DE": 10, "CE": 100}[unit]
         return Normalized("DATE", str(anchor.year + years))
     if unit == "Q":
-        y, m = _shift_month(anchor.year, anchor.month, 3 * count)
+        y, m = shift_month(anchor.year, anchor.month, 3 * count)
         return Normalized("DATE", f"{y}-Q{(m - 1) // 3 + 1}")
     return None
 
@@ -480,7 +440,7 @@ def _rule_quarter(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
     if w.has("current", "this") and anchor:
         return Normalized("DATE", f"{anchor.year}-Q{quarter_of(anchor)}")
     if w.has("next", "coming") and anchor:
-        y, m = _shift_month(anchor.year, anchor.month, 3)
+        y, m = shift_month(anchor.year, anchor.month, 3)
         return Normalized("DATE", f"{y}-Q{(m - 1) // 3 + 1}")
     year = _reference_year(w, ctx, lex, ref_year)
     return Normalized("DATE", f"{year}-Q{ref_q}")
@@ -554,7 +514,7 @@ def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normali
     if unit == "W":
         return Normalized("DATE", iso_week(anchor + timedelta(days=7 * shift)))
     if unit == "M":
-        y, m = _shift_month(anchor.year, anchor.month, shift)
+        y, m = shift_month(anchor.year, anchor.month, shift)
         return Normalized("DATE", f"{y}-{m:02d}")
     if unit == "Y":
         return Normalized("DATE", str(anchor.year + shift))

@@ -198,10 +198,13 @@ def quotes_sql(f: Filters) -> tuple[str, list[Any]]:
 
 
 def pairs_sql(f: Filters) -> tuple[str, list[Any]]:
-    """Actor -> recipient pairs by number of distinct events, busiest first."""
+    """Actor -> recipient pairs by number of distinct events, busiest first.
+
+    Events without a coded recipient are no pair and are left out.
+    """
     sql = Sql()
     _event_filters(sql, f)
-    sql.add("e.actor_code IS NOT NULL")
+    sql.add("e.actor_code IS NOT NULL AND e.recipient_code IS NOT NULL")
     return (
         "SELECT e.actor_code, e.recipient_code, count(*) AS events,"
         " sum((SELECT count(*) FROM event_sources s WHERE s.event_id = e.id)) AS mentions,"

@@ -56,7 +56,7 @@ def pairs_table(db: Database, filters: Filters, width: int | None = None) -> str
     sql, params = pairs_sql(filters)
     columns = (Column("actor", 10), Column("recipient", 10), Column("events", 6),
                Column("mentions", 8), Column("coop", 5), Column("conflict", 8), Column("latest", 10))
-    rows = [(r["actor_code"], r["recipient_code"] or "-", r["events"], r["mentions"],
+    rows = [(r["actor_code"], r["recipient_code"], r["events"], r["mentions"],
              r["cooperation"], r["conflict"], r["latest"]) for r in db.rows(sql, params)]
     if not rows:
         return "no coded actor pairs yet"

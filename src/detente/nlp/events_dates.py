@@ -1,0 +1,122 @@
+"""Dates of events: the time stage's governing timex, a date local to an event noun, the
+paragraph's narrative date, else the publication date (precision "day")."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Precision
+from .context import DocContext
+from .events_triggers import Trigger
+
+_DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    value: str | None
+    precision: Precision | None
+    explicit: bool  # from a timex (not the publication date)
+
+
+# -- the time stage, guarded ------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _timex_api() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
+    try:
+        module = importlib.import_module("detente.nlp.timex")
+    except ImportError:
+        return None, None
+    return getattr(module, "governing_date", None), getattr(module, "date_ref", None)
+
+
+def _precision(value: str) -> Precision | None:
+    return {10: "day", 7: "month", 4: "year"}.get(len(value))  # type: ignore[return-value]
+
+
+class Dates:
+    """Dates for events: local and governing timexes, paragraph narrative, publication."""
+
+    def __init__(self, doc: Doc, ctx: DocContext) -> None:
+        self.doc, self.ctx = doc, ctx
+        self.text = doc.text  # Doc.text is rebuilt from the tokens on every access
+        self.governing, self.date_ref = _timex_api()
+        self.narrative: DateChoice | None = None
+        self._last_paragraph = -1
+        self.noun_dates: dict[tuple[str, str], DateChoice] = {}
+
+    def start_sentence(self, sent: Span) -> None:
+        paragraph = self.text.count("\n\n", 0, sent.start_char)
+        if paragraph != self._last_paragraph:
+            self.narrative, self._last_paragraph = None, paragraph
+
+    def end_sentence(self, sent: Span) -> None:
+        for timex in self.ctx.result.timexes:
+            if sent.start_char <= timex.start < sent.end_char and self.date_ref is not None:
+                ref = self.date_ref(timex)
+                if ref is not None and self._historical(ref.value):
+                    self.narrative = DateChoice(ref.value, ref.precision, True)
+
+    def for_trigger(self, trig: Trigger, actors: tuple[str, ...]) -> DateChoice:
+        if trig.sense.pos == "N":
+            key = (trig.tok.lemma_.lower(), "/".join(actors))
+            local = self._noun_local(trig.tok)
+            if local is not None:
+                self.noun_dates.setdefault(key, local)
+                return local
+            if key in self.noun_dates:  # "the Kremlin's demands" again: the same demands
+                return self.noun_dates[key]
+        if self.governing is not None:
+            ref = self.governing(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
+            if ref is not None:
+                return DateChoice(ref.value, ref.precision, True)
+        if self.narrative is not None and _past(trig.clause):
+            return self.narrative
+        if self.ctx.anchor is not None:
+            return DateChoice(self.ctx.anchor.isoformat(), "day", False)
+        return DateChoice(None, None, False)
+
+    def _noun_local(self, noun: Token) -> DateChoice | None:
+        """"the Kremlin's demands in December", "the 2014 annexation"."""
+        left, right = noun.left_edge.idx, noun.idx + len(noun)
+        nxt = noun.i + 1
+        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in _DATE_PREPS:
+            right = self.doc[nxt + 1].idx + 1
+        for timex in self.ctx.result.timexes:
+            if left <= timex.start < right and timex.start != noun.idx and self.date_ref:
+                ref = self.date_ref(timex)
+                if ref is not None:
+                    return DateChoice(ref.value, ref.precision, True)
+        return None
+
+    def _historical(self, value: str) -> bool:
+        anchor = self.ctx.anchor
+        return anchor is not None and older_than_a_year(value, anchor)
+
+
+def older_than_a_year(value: str, anchor: date) -> bool:
+    try:
+        year = int(value[:4])
+        month = int(value[5:7]) if len(value) >= 7 else 12
+    except ValueError:
+        return False
+    return (anchor.year - year) * 12 + (anchor.month - month) > 12
+
+
+def _past(verb: Token) -> bool:
+    node = verb
+    for _ in range(4):
+        if node.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") for c in node.children):
+            return True
+        if node.dep_ not in ("xcomp", "conj", "pcomp", "prep", "dobj", "pobj") or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
