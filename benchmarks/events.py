@@ -249,6 +249,16 @@ def speed(nlp: Any, copies: int = 200) -> dict[str, float]:
 
 # -- report -------------------------------------------------------------------------------
 
+NOTES = [
+    "Notes: codes compared in the GSR's classes (NATO/UN/EU/... -> IGO; legacy JAP/ITL/VTN -> "
+    "ISO-3). Symmetric acts by coordinated actors are coded both ways (the issue's and the seed's "
+    "convention), while the GSR codes them as one record with no target: about a dozen sentences "
+    "count as target misses for that reason. Where PLOVER's manual and the GSR's older labels "
+    "disagree (announced release/withdrawal -> CONCEDE, apology -> CONCEDE, declared ceasefire -> "
+    "CONCEDE, destruction of property -> ASSAULT), detente follows the manual. The lexicon is "
+    "written from PLOVER's definitions and CAMEO's code descriptions, not from the GSR sentences.",
+]
+
 DONE_WHEN = {"type_top": 0.80, "source": 0.80, "target": 0.70, "all_three": 0.55}
 
 
@@ -269,6 +279,7 @@ def report(mine: Scores, anchor: Scores, timing: dict[str, float] | None) -> str
         lines += ["", f"Speed (seed body x200): events stage {timing['events_stage']:.2f} s of "
                   f"{timing['total']:.2f} s pipeline ({timing['events_share']:.1%}; done when <= 10%); "
                   f"parse {timing['parse']:.2f} s."]
+    lines += ["", *NOTES]
     lines += ["", "Confusion (rows gold, columns detente's top event; '-' none):", "",
               "| gold \\ ours | " + " | ".join(t[:4] for t in TYPES) + " | - |",
               "|---" * (len(TYPES) + 2) + "|"]

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
-from detente.model import Actor
-from detente.nlp.actors import actor_for_text, is_chrome, plover_code
+from detente.model import Actor, Article, Result
+from detente.nlp.actors import actor_for_text, actors_for_span, is_chrome, plover_code
 from detente.nlp.actors_codebook import codebook
 from detente.nlp.actors_ruler import merge_entities
+from detente.nlp.context import DocContext
+from detente.settings import Settings
 
 CASES = Path(__file__).parent / "cases" / "actors" / "text_cases.tsv"
 
@@ -77,6 +79,17 @@ def test_chrome_is_never_an_actor() -> None:
     assert is_chrome(doc[0:2])
 
 
-def test_actor_is_a_frozen_record() -> None:
-    actor = actor_for_text("the Kremlin")
-    assert actor == Actor(name=actor.name, code="RUS", sector="GOV") if actor else False
+def test_lower_case_words_are_not_names() -> None:
+    assert actor_for_text("an economist said") is None
+    assert actor_for_text("granting an amnesty") is None
+    kremlin = actor_for_text("the Kremlin")
+    assert kremlin is not None and kremlin == Actor(kremlin.name, "RUS", "GOV")
+
+
+def test_coordinated_groups_share_the_head_sector() -> None:
+    doc = Doc(spacy.blank("en").vocab, words=["Ukrainian", "and", "Russian", "diplomats"],
+              heads=[3, 0, 0, 3], deps=["amod", "cc", "conj", "ROOT"],
+              pos=["ADJ", "CCONJ", "ADJ", "NOUN"], lemmas=["ukrainian", "and", "russian", "diplomat"])
+    ctx = DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings())
+    codes = [(a.code, a.sector) for a in actors_for_span(doc[:], ctx)]
+    assert codes == [("UKR", "GOV"), ("RUS", "GOV")]

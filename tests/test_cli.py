@@ -37,11 +37,16 @@ def test_analyze_seed_validates_against_schema(capsys: pytest.CaptureFixture[str
     assert code == 0
     result = json.loads(out)
     validate_result(result)
-    body = result["article"]["body"]
+    article = result["article"]
     for key in ("entities", "quotes", "events", "timexes"):
         for item in result[key]:
-            if "start" in item:
-                assert body[item["start"]:item["end"]] == item["text"], (key, item)
+            # Offsets are into the body, or into a caption when one is named.
+            frame = article["body"]
+            if item.get("caption") is not None:
+                frame = article["captions"][item["caption"]]["text"]
+            # Events point at their evidence sentence; the rest at their own text.
+            text = item["sentence"] if key == "events" else item["text"]
+            assert frame[item["start"]:item["end"]] == text, (key, item)
 
 
 @pytest.mark.model

@@ -1,4 +1,4 @@
-"""Gold gate: text-dump body extraction on the scrapinghub dumps, cross-validated by page.
+"""Gold gates: body extraction on the scrapinghub pages (HTML) and their text dumps.
 
 Floors in tests/floors/extraction.json (set a little below the measured figures;
 they only go up). The figure is the one ``benchmarks/extraction.py`` prints:
@@ -32,6 +32,19 @@ def test_textdump_body_cv_meets_floors() -> None:
     assert run.score.f1 >= floors["f1"], run
     assert run.score.precision >= floors["precision"], run
     assert run.score.recall >= floors["recall"], run
+
+
+@pytest.mark.gold
+@pytest.mark.slow
+def test_html_body_meets_floors() -> None:
+    gold = shared_path("gold", "extraction", "scrapinghub")
+    from extraction import score_html
+
+    ours = score_html(gold, anchor=False)[0]
+    floors = FLOORS["html"]
+    assert ours.score.f1 >= floors["f1"], ours
+    assert ours.score.precision >= floors["precision"], ours
+    assert ours.score.recall >= floors["recall"], ours
 
 
 def test_metric_matches_upstream_definition() -> None:

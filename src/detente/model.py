@@ -82,6 +82,9 @@ class Entity:
     start: int
     end: int
     actor: Actor | None = None
+    # Set when the span lies in article.captions[caption]: offsets are then into
+    # that caption's text instead of the body.
+    caption: int | None = None
 
 
 @dataclass
@@ -91,6 +94,9 @@ class Timex:
     end: int
     type: TimexType
     value: str | None
+    # Set when the span lies in article.captions[caption]: offsets are then into
+    # that caption's text instead of the body.
+    caption: int | None = None
 
 
 @dataclass
@@ -112,6 +118,9 @@ class Quote:
     cue: str | None
     speaker: Speaker | None
     via: str | None = None
+    # Set when the span lies in article.captions[caption]: offsets are then into
+    # that caption's text instead of the body.
+    caption: int | None = None
 
 
 @dataclass
@@ -149,6 +158,9 @@ class Event:
     start: int
     end: int
     confidence: float
+    # Set when the span lies in article.captions[caption]: offsets are then into
+    # that caption's text instead of the body.
+    caption: int | None = None
 
 
 @dataclass

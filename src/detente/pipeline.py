@@ -12,6 +12,7 @@ from .extract import extract_article
 from .ingest.sources import ErrorRecord, validate
 from .model import Article, RawDocument, Result
 from .nlp.context import DocContext
+from .nlp.layout import Layout, layout_of, relocate
 from .nlp.pipeline import pipeline_for
 from .nlp.stages import STAGES
 from .settings import Settings, load_settings
@@ -76,16 +77,21 @@ class Analyzer:
         self, batch: list[Result | ErrorRecord]
     ) -> Iterator[Result | ErrorRecord]:
         todo = [r for r in batch if isinstance(r, Result) and _wants_nlp(r)]
-        docs = self.nlp.pipe(r.article.body for r in todo) if todo else iter(())
-        done = {id(r): self._annotate(doc, r) for r, doc in zip(todo, docs, strict=True)}
+        layouts = [layout_of(r.article) for r in todo]
+        docs = self.nlp.pipe(lay.text for lay in layouts) if todo else iter(())
+        done = {
+            id(r): self._annotate(doc, r, lay)
+            for r, lay, doc in zip(todo, layouts, docs, strict=True)
+        }
         for item in batch:
             yield done.get(id(item), item)
 
-    def _annotate(self, doc: Doc, result: Result) -> Result | ErrorRecord:
+    def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result | ErrorRecord:
         ctx = DocContext(result=result, settings=self.settings, anchor=result.article.published)
         try:
             for stage in STAGES:
                 stage(doc, ctx)
+            relocate(result, layout)
         except Exception as exc:  # report, keep the batch going
             return ErrorRecord(id=result.id, error=f"{result.id}: analysis failed: {exc!r}")
         return result

@@ -28,6 +28,7 @@ _DATE_PATTERNS = (
     re.compile(rf"\b{_WD}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<num>\d\d)-(?P<day>\d\d)\b"),
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _RELATIVE_DAY = re.compile(r"\b(?:on|last|this|early|late|since|until|by)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _PUBLISHED = re.compile(r"\b(?:published|posted|first published|updated|last updated|date)\b", re.I)
 _UPDATED = re.compile(r"\bupdated\b", re.I)
@@ -57,7 +58,9 @@ class DumpDates:
 
 def find_mentions(text: str, line: int = -1) -> list[DateMention]:
     """Every full date written in ``text``."""
-    out = []
+    out: list[DateMention] = []
+    if not _YEAR.search(text):
+        return out
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             groups = m.groupdict()
@@ -138,14 +141,17 @@ def _story_candidates(
     out: list[tuple[str, DateMention]] = []
     end = body[-1] if body else start
     body_set = set(body)
+    # The story proper starts at its first paragraph-length line; shorter lines
+    # before it (names, outlet, date) are the byline area.
+    story = next((i for i in body if len(lines[i].split()) >= 8), start)
     for i in range(head_end, min(len(lines), end + 6)):
         line = lines[i]
-        if i in body_set:
-            source = "body"
-        elif _PUBLISHED.search(line):
+        if _PUBLISHED.search(line) and len(line.split()) <= 12:
             source = "published-line"
-        elif i < start:
+        elif i < story:
             source = "byline-area"
+        elif i in body_set:
+            source = "body"
         else:
             continue
         out.extend((source, m) for m in find_mentions(line, i))

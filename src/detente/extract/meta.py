@@ -35,9 +35,17 @@ _DATELINE = re.compile(
 )
 _FOLLOW = re.compile(r"^follow\b.{0,60}@\w+|^follow (?:us|me|him|her)\b", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?)?\s*(?P<owner>[A-Z][\w&.'’ -]{2,60})")
+# Where a byline's names end: a separator, a date, a time, "Updated", "Published".
+_NAME_END = re.compile(
+    r"\s+[|/]\s+|\s+[-–—]\s+|\s+(?:on\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?\s+\d|\s*\d|\s+(?:updated|published|posted)\b",
+    re.IGNORECASE,
+)
 _SPLIT_NAMES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\band\b|&|;)\s*")
 _SPLIT_ITEMS = re.compile(r"\s*[,|;•·]\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*$")
+# Every credit pattern (data/extract/textdump.yaml) contains one of these.
+_CREDIT_KEYS = ("photo", "image", "picture", "credit", "/")
 HEAD_WINDOW = 15  # lines before the body searched for title, dek and bylines
 
 
@@ -57,6 +65,9 @@ class DumpMeta:
 
 def split_caption(line: str) -> Caption | None:
     """A photo caption with its credit split off, when ``line`` carries a credit."""
+    lowered = line.lower()
+    if not any(key in lowered for key in _CREDIT_KEYS):
+        return None
     for pattern in lexicon().credit_patterns:
         match = pattern.search(line)
         if match:
@@ -66,7 +77,7 @@ def split_caption(line: str) -> Caption | None:
 
 
 def _names(raw: str) -> list[str]:
-    raw = re.split(r"\s+[|/]\s+|\s+[-–—]\s+", raw)[0]
+    raw = _NAME_END.split(raw)[0]
     out = []
     for part in _SPLIT_NAMES.split(raw):
         part = part.strip(" .,")
@@ -181,7 +192,8 @@ def _read_lines(lines: list[str], meta: DumpMeta, start: int, end: int) -> None:
             continue
         if _read_line(lines, i, meta, in_head=i < start) or (i in body and _is_chrome(line)):
             drop.add(i)
-    meta.body = [i for i in meta.body if i not in drop]
+    names = {a.lower() for a in meta.authors}
+    meta.body = [i for i in meta.body if i not in drop and lines[i].lower() not in names]
 
 
 def _read_line(lines: list[str], i: int, meta: DumpMeta, *, in_head: bool) -> bool:

@@ -29,12 +29,13 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
 from .context import DocContext
-from .quotes_lexicon import CueLexicon, cue_lexicon
+from .quotes_lexicon import cue_lexicon
 from .quotes_marks import MarkedSpan, find_marked_spans
 from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
 
 _VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
+_INVERTED_DEPS = frozenset({"dobj", "attr", "npadvmod", "nsubjpass", "appos", "oprd"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
 _EDGE_PUNCT = frozenset(".,;:!?-–—()")
 _MIN_FULL_WORDS = 2
@@ -309,25 +310,48 @@ class QuoteFinder:
         return Attribution(cue_text, speaker, None, cue.i)
 
     def _subject(self, cue: Token) -> Token | None:
-        token: Token | None = cue
+        """The cue's source: its subject or passive agent, else that of the verb a
+        participle or infinitive hangs from ("..., adding that", "after saying")."""
+        token = cue
         for _ in range(5):
-            if token is None:
-                return None
-            subjects = [
-                c for c in token.children
-                if c.dep_ in ("nsubj", "agent") and c.lower_ != "there" and self._same_paragraph(c, token)
-            ]
-            if subjects:
-                child = min(subjects, key=lambda c: abs(c.i - token.i))
-                if child.dep_ == "agent":
-                    return next((c for c in child.children if c.dep_ == "pobj"), None)
-                if child.tag_ == "WDT" or child.lower_ in ("who", "that", "which"):
-                    return token.head if token.dep_ == "relcl" else None
-                return child
+            found = self._own_subject(token)
+            if found is not None:
+                return found
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
                 return token.head  # "a statement saying that ..."
             climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
-            token = token.head if climbs and token.head is not token else None
+            if not climbs or token.head.i == token.i:
+                return None
+            token = token.head
+        return None
+
+    def _own_subject(self, token: Token) -> Token | None:
+        subjects = [
+            c for c in token.children
+            if c.dep_ in ("nsubj", "agent") and c.lower_ != "there" and self._same_paragraph(c, token)
+        ]
+        if not subjects:
+            return self._inverted_subject(token)
+        child = min(subjects, key=lambda c: abs(c.i - token.i))
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if child.tag_ == "WDT" or child.lower_ in ("who", "that", "which"):
+            return token.head if token.dep_ == "relcl" else None
+        return child
+
+    def _inverted_subject(self, token: Token) -> Token | None:
+        """'..., says Paul Rieckhoff, founder of ...': the parser may take the inverted
+        subject of a speech verb for an object."""
+        if token.lemma_.lower() not in self.lex.speech:
+            return None
+        for child in token.children:
+            if (
+                token.i < child.i <= token.i + 4
+                and child.dep_ in _INVERTED_DEPS
+                and child.pos_ in ("PROPN", "NOUN")
+                and self.in_mark[child.i] < 0
+            ):
+                return child
         return None
 
     def _same_paragraph(self, a: Token, b: Token) -> bool:
@@ -508,7 +532,7 @@ class QuoteFinder:
         while at < len(text) and text[at] in " \t":
             at += 1
         span = self.doc.char_span(at, at + 1, alignment_mode="expand")
-        if span is None or span[0].pos_ not in ("PROPN", "NOUN"):
+        if span is None or not span[0].is_alpha or not span[0].is_title:
             return None
         token = span[0]
         while token.dep_ in ("compound", "flat") and token.head.i > token.i:
