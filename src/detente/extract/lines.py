@@ -51,7 +51,15 @@ CONTEXT_OF: tuple[str, ...] = ("log_words", "sent_end", "stop_ratio", "chrome_ra
 WINDOWS: tuple[int, ...] = (1, 3, 8)
 DOC_FEATURES: tuple[str, ...] = (
     "position", "char_position", "rel_words", "log_dist_prose", "in_prose_block",
-    "prev_prose", "next_prose",
+    "prev_prose", "next_prose", "after_comments",
+)
+# A heading that opens a reader-comment section: what follows is not the article.
+_COMMENTS_HEAD = re.compile(
+    r"^(?:\d+\s+(?:comments?|responses?|replies|reactions)\b|comments?\s*\(\d+\)|"
+    r"(?:leave|post|add|write) a (?:comment|reply)|join the (?:discussion|conversation)|"
+    r"(?:show|view|load|read) (?:all )?(?:\d+ )?comments|comments?$|discussion$|"
+    r"what do you think\?$)",
+    re.IGNORECASE,
 )
 
 
@@ -189,9 +197,21 @@ def line_features(lines: list[str]) -> np.ndarray:
         ((idx >= block[0]) & (idx <= block[1])).astype(float),
         np.concatenate([[0.0], prose[:-1]]),
         np.concatenate([prose[1:], [0.0]]),
+        _after_comments(lines, block[0]),
     ])
     cols.append(doc)
     return np.hstack(cols)
+
+
+def _after_comments(lines: list[str], start: int) -> np.ndarray:
+    """1 from the first comment-section heading after ``start`` on (0 before), per line."""
+    out = np.zeros(len(lines))
+    for i in range(max(0, start + 1), len(lines)):
+        line = lines[i]
+        if len(line) < 60 and _COMMENTS_HEAD.match(line):
+            out[i:] = 1.0
+            break
+    return out
 
 
 def _prose_block(prose: np.ndarray, log_words: np.ndarray) -> tuple[int, int]:

@@ -240,18 +240,22 @@ def _find_publisher(lines: list[str], meta: DumpMeta, start: int) -> None:
     first = lines[meta.body[0]] if meta.body else ""
     dateline = _DATELINE.match(first)
     head_end = meta.title_index if meta.title_index is not None else start
+    masthead = _masthead(lines, head_end)
     if dateline and dateline.group("abbr"):
         named = _initials_match(dateline.group("abbr"), lines, head_end)
         if named:
-            meta.publisher = named
+            # The full site name when the masthead extends the abbreviated name.
+            full = masthead is not None and masthead.startswith(named)
+            meta.publisher = masthead if full else named
             return
     if meta.publisher:
         return
-    meta.publisher = _masthead(lines, head_end)
+    meta.publisher = masthead
     if meta.publisher:
         return
     for line in lines[meta.body[-1] if meta.body else 0 :]:
         owner = _COPYRIGHT.search(line)
         if owner:
-            meta.publisher = owner.group("owner").split(".")[0].strip(" ,")
+            name = owner.group("owner").split(".")[0]
+            meta.publisher = re.sub(r"[\s\d,–-]+$", "", name) or None
             return

@@ -12,7 +12,10 @@ Four kinds of quote (``Quote.kind``):
   ("Putin has warned of a “military-technical” response"); a fragment that no
   speech cue governs is a scare quote and is left out ("other “lethal aid”").
 - ``indirect``: a clausal complement of a speech or cognition verb with no
-  marks ("Lavrov said the door was opened"), and clauses sourced "according to X".
+  marks ("Lavrov said the door was opened"), clauses sourced "according to X",
+  directives and pledges with their infinitive ("urged allies to send troops")
+  and speech acts with a noun-phrase content ("denied the report"); the last two
+  are ``mixed`` when they hold a quoted fragment.
 
 The quote's text is its content as written: for direct quotes the marks and what
 they hold, for the others the reported clause or phrase. ``cue`` is the verb
@@ -35,15 +38,12 @@ from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_ph
 
 _VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
-_INVERTED_DEPS = frozenset({"dobj", "attr", "npadvmod", "nsubjpass", "appos", "oprd"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
 _EDGE_PUNCT = frozenset(".,;:!?-–—()")
 _MIN_FULL_WORDS = 2
-_INHERIT_GAP = 400
-DASHES = "―—–-"
-DIRECTIVES = True
-NP_OBJECTS = True
-PARTIAL_TAIL = 6  # characters: a continuation paragraph sits right after its quote
+_INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
+_DASHES = "―—–-"
+_PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 
 
 @dataclass(frozen=True)
@@ -181,13 +181,19 @@ class QuoteFinder:
         partial = self._phrase_content(cue, lemma)
         if partial is not None:
             return partial
-        if DIRECTIVES and lemma in self.lex.directive:
+        if any(c.dep_ == "auxpass" for c in cue.children) or self._is_citing(cue, lemma):
+            return None
+        if lemma in self.lex.directive:
             content = self._directive_content(cue)
             if content is not None:
                 return content
-        if NP_OBJECTS and lemma in self.lex.np_object:
+        if lemma in self.lex.np_object:
             return self._object_content(cue)
         return None
+
+    def _is_citing(self, cue: Token, lemma: str) -> bool:
+        """'..., citing an aide': the channel's source, not a quote of its own."""
+        return lemma in self.lex.citing and cue.tag_ == "VBG" and cue.dep_ in ("advcl", "xcomp", "conj")
 
     def _directive_content(self, cue: Token) -> Content | None:
         """'urged supporters to vote': the object and its infinitive clause."""
@@ -257,7 +263,7 @@ class QuoteFinder:
                    default=-1)
         if last < 0:
             return None
-        if hi - last > PARTIAL_TAIL:
+        if hi - last > _PARTIAL_TAIL:
             hi = last  # "called X “a disgrace” on Wednesday in Ohio": the content ends at the marks
         return self._span_content(lo, hi, "partial", cue)
 
@@ -331,28 +337,13 @@ class QuoteFinder:
             if c.dep_ in ("nsubj", "agent") and c.lower_ != "there" and self._same_paragraph(c, token)
         ]
         if not subjects:
-            return self._inverted_subject(token)
+            return None
         child = min(subjects, key=lambda c: abs(c.i - token.i))
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
         if child.tag_ == "WDT" or child.lower_ in ("who", "that", "which"):
             return token.head if token.dep_ == "relcl" else None
         return child
-
-    def _inverted_subject(self, token: Token) -> Token | None:
-        """'..., says Paul Rieckhoff, founder of ...': the parser may take the inverted
-        subject of a speech verb for an object."""
-        if token.lemma_.lower() not in self.lex.speech:
-            return None
-        for child in token.children:
-            if (
-                token.i < child.i <= token.i + 4
-                and child.dep_ in _INVERTED_DEPS
-                and child.pos_ in ("PROPN", "NOUN")
-                and self.in_mark[child.i] < 0
-            ):
-                return child
-        return None
 
     def _same_paragraph(self, a: Token, b: Token) -> bool:
         lo, hi = (a, b) if a.i < b.i else (b, a)
@@ -525,7 +516,7 @@ class QuoteFinder:
         at = mark.span.end
         while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
             at += 1
-        if at >= len(text) or text[at] not in DASHES:
+        if at >= len(text) or text[at] not in _DASHES:
             return None
         dash = text[at]
         at += 1
