@@ -25,6 +25,7 @@ from ..model import Actor, Entity
 from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .actors_compose import Phrase, Word, compose, words_of
 from .context import DocContext
+from .spans import split_at
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is no named entity
@@ -368,16 +369,7 @@ def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex, in_entity: 
 
 def _coordinated_parts(span: Span) -> list[Span]:
     """Split "the U.S. and NATO" / "Ukrainian and Russian diplomats" at conjunctions."""
-    doc = span.doc
     cuts = [t.i for t in span if t.dep_ == "cc" or (t.text == "," and t.i > span.start)]
     if not cuts:
         return []
-    parts: list[Span] = []
-    start = span.start
-    for cut in cuts:
-        if cut > start:
-            parts.append(doc[start:cut])
-        start = cut + 1
-    if start < span.end:
-        parts.append(doc[start:span.end])
-    return [p for p in (_trim(p) for p in parts) if p is not None]
+    return [p for p in (_trim(p) for p in split_at(span, cuts)) if p is not None]

@@ -242,7 +242,20 @@ class QuoteFinder:
         return Content(start, end, "mixed" if inside and kind == "indirect" else kind)
 
     def _clause_content(self, clause: Token) -> Content | None:
-        return self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", clause.head)
+        cue = clause.head
+        lo, hi = clause.left_edge.i, clause.right_edge.i
+        if hi < cue.i and self._aside_continues(cue):
+            hi = cue.sent.end - 1  # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt"
+        return self._span_content(lo, hi, "indirect", cue)
+
+    def _aside_continues(self, cue: Token) -> bool:
+        """Does the sentence carry on after ', SPEAKER said,' with more of the report?"""
+        after = cue.right_edge.i + 1
+        if after >= cue.sent.end or self.doc[after].text != ",":
+            after = cue.i + 1
+        if after >= cue.sent.end or self.doc[after].text != ",":
+            return False
+        return sum(1 for t in self.doc[after + 1 : cue.sent.end] if not t.is_punct) >= 3
 
     def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
         """A quoted fragment in what follows the cue (object, prepositional object): partial."""
@@ -284,11 +297,7 @@ class QuoteFinder:
 
     def _aside_content(self, cue: Token) -> Content | None:
         sent = cue.sent
-        lo, hi = sent.start, sent.end - 1
-        if any(self.in_mark[i] >= 0 for i in range(lo, hi + 1)):
-            return None
-        start, end = self._trim(lo, hi)
-        return Content(start, end, "indirect") if end > start else None
+        return self._span_content(sent.start, sent.end - 1, "indirect", cue)
 
     def _trim(self, lo: int, hi: int) -> tuple[int, int]:
         """Character range of tokens lo..hi without edge punctuation, marks kept whole."""

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Precision, Timex
 from .context import DocContext
+from .spans import split_at
 from .timex_lexicon import lexicon
 from .timex_rules import NormContext, Tense, normalize
 
@@ -238,16 +239,7 @@ def verb_tense(verb: Token) -> Tense | None:
 def _split_at_verbs(span: Span) -> list[Span]:
     """"the quarter ended Sept. 30": the model's one entity holds two expressions."""
     cuts = [t.i for t in span[1:] if t.pos_ == "VERB" and t.dep_ not in ("amod", "compound")]
-    if not cuts:
-        return [span]
-    doc, pieces, start = span.doc, [], span.start
-    for cut in cuts:
-        if cut > start:
-            pieces.append(doc[start:cut])
-        start = cut + 1
-    if start < span.end:
-        pieces.append(doc[start : span.end])
-    return pieces
+    return split_at(span, cuts) if cuts else [span]
 
 
 def _spans_to_resolve(doc: Doc) -> Iterator[_Piece]:
