@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from detente.extract.captions import split_credit
 from detente.extract.html import extract_html, find_captions
+from detente.extract.meta import split_caption
 from detente.ingest.sources import read_path
 
 CASE = Path(__file__).parent / "cases" / "html" / "figure-caption.html"
@@ -45,5 +45,5 @@ def test_split_credit_variants() -> None:
         "Nothing to credit (really) here.": None,
     }
     for text, credit in cases.items():
-        caption = split_credit(text)
-        assert caption is not None and caption.credit == credit, text
+        caption = split_caption(text)
+        assert (caption.credit if caption else None) == credit, text

@@ -10,7 +10,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from ..model import Article, Caption
-from .captions import split_credit
+from .meta import split_caption
 
 # Elements whose class or id marks a caption; credits nested inside them.
 _CAPTION_XPATH = (
@@ -75,7 +75,7 @@ def _caption_of(node: lxml_html.HtmlElement) -> Caption | None:
     if credit:
         text = text.replace(credit, "").strip(" |-–—")
         return Caption(text=text, credit=credit) if text else None
-    return split_credit(text)
+    return split_caption(text) or Caption(text=text, credit=None)
 
 
 def _drop_leading_title(body: str, title: str | None) -> str:
