@@ -1,6 +1,7 @@
 """Ingest throughput: `detente ingest` (every stage plus the store) beside plain `nlp.pipe`.
 
-    .venv/bin/python benchmarks/throughput.py [--limit N] [--jobs 1 2] [--scale 10] [--no-write]
+    .venv/bin/python benchmarks/throughput.py [--limit N] [--jobs 1 2] [--scale 10] [--breakdown]
+                                              [--no-write]
 
 Corpus: the 181 scrapinghub text dumps (``textdumps.jsonl`` "text") and the 84
 PolNeAR dev articles (``polnear_dev.jsonl`` "text"), each once, as one JSONL file.
@@ -14,6 +15,7 @@ same ingest again (re-ingest: rows added, time); and, with ``--scale K``, ingest
 K copies of the corpus (each copy's texts made distinct) at the highest ``-j``.
 Times are wall-clock from just after imports to the end, model load included on
 both sides. Peak memory: the largest resident set of any one worker (``ru_maxrss``).
+``--breakdown`` adds where the time goes (extraction, parse, each stage, store).
 Writes ``benchmarks/results/throughput.md``.
 """
 
@@ -119,6 +121,54 @@ def child_ingest(corpus: Path, db_path: Path, jobs: int) -> dict[str, float]:
             "articles": summary.added, "added_rows": added, "failed": summary.failed}
 
 
+def child_breakdown(corpus: Path) -> dict[str, float]:
+    """Seconds spent in each part of detente's work, in one process, model loads excluded."""
+    import detente
+    from detente.extract import extract_article
+    from detente.ingest.sources import read_jsonl
+    from detente.model import RawDocument, Result
+    from detente.nlp.context import DocContext
+    from detente.nlp.stages import STAGES
+    from detente.pipeline import Analyzer
+    from detente.store import dedup
+
+    raws = [r for r in read_jsonl(corpus) if isinstance(r, RawDocument)]
+    analyzer = Analyzer()
+    nlp = analyzer.nlp
+    extract_article(raws[0])  # load the extraction models outside the clock
+    parts: dict[str, float] = {}
+
+    def clock(name: str, started: float) -> None:
+        parts[name] = parts.get(name, 0.0) + time.perf_counter() - started
+
+    t = time.perf_counter()
+    articles = [extract_article(r) for r in raws]
+    clock("extraction", t)
+    t = time.perf_counter()
+    docs = list(nlp.pipe([a.body for a in articles], batch_size=8))
+    clock("spaCy parse", t)
+    results = []
+    for raw, article, doc in zip(raws, articles, docs, strict=True):
+        ctx = DocContext(result=Result(id=raw.id, article=article), settings=analyzer.settings,
+                         anchor=article.published)
+        for stage in STAGES:
+            t = time.perf_counter()
+            stage(doc, ctx)
+            clock(f"stage {getattr(stage, '__name__', 'stage')}", t)
+        results.append(ctx.result)
+    t = time.perf_counter()
+    signatures = [dedup.signature(r.article.body) for r in results]
+    dicts = [r.to_dict() for r in results]
+    clock("minhash + to_dict (worker)", t)
+    with tempfile.TemporaryDirectory() as tmp, detente.open(Path(tmp) / "b.db") as db:
+        t = time.perf_counter()
+        for result, sig in zip(dicts, signatures, strict=True):
+            db.add(result, signature=sig)
+        clock("store write (parent)", t)
+    parts["articles"] = float(len(raws))
+    return parts
+
+
 def _rss(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0
 
@@ -191,6 +241,14 @@ def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
     return out
 
 
+def breakdown_lines(parts: dict[str, float]) -> list[str]:
+    """Where one process's time goes, per article and as a share."""
+    n = parts.pop("articles")
+    total = sum(parts.values())
+    return [f"time share {name}: {secs / n * 1000:.1f} ms/article ({secs / total:.0%})"
+            for name, secs in parts.items()]
+
+
 def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, docs: int) -> None:
     rows = "\n".join(
         f"| {r.name} | {r.jobs} | {r.articles} | {r.seconds:.1f} | {r.articles_per_s:.2f} | "
@@ -215,13 +273,19 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="use only the first N documents (a quick check)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scale", type=int, default=0, help="also time K copies of the corpus")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time each part of detente's work (one more pass at -j 1)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = (child_pipe(Path(rest[0]), int(rest[1])) if kind == "pipe"
-                  else child_ingest(Path(rest[0]), Path(rest[1]), int(rest[2])))
+        if kind == "breakdown":
+            result = child_breakdown(Path(rest[0]))
+        elif kind == "pipe":
+            result = child_pipe(Path(rest[0]), int(rest[1]))
+        else:
+            result = child_ingest(Path(rest[0]), Path(rest[1]), int(rest[2]))
         print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory(prefix="detente-throughput-") as tmp:
@@ -243,8 +307,10 @@ def main() -> None:
             print(_line(scaled), f"({big_docs} documents)", flush=True)
         checks = verdicts(runs, scaled)
         print("\n".join(checks))
+        split = breakdown_lines(_spawn("breakdown", str(corpus))) if args.breakdown else []
+        print("\n".join(split))
         if not args.no_write:
-            write_results(runs, checks, args, docs)
+            write_results(runs, checks + split, args, docs)
             print(f"wrote {RESULTS}")
 
 

@@ -27,6 +27,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,7 +35,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import QUAD, Event, EventActor, Location
 from .context import DocContext
-from .events_args import ActorCoder, direct_objects, phrase, pobjs, subject_tokens
+from .events_args import ActorCoder, direct_objects, is_pronoun, phrase, pobjs, subject_tokens
 from .events_dates import Dates, older_than_a_year
 from .events_lexicon import Lexicon, load_lexicon
 from .events_modality import _ORDER, Assessment, assess
@@ -53,6 +54,7 @@ _BACKGROUND_PREPS = frozenset({"after", "before", "following", "since", "amid", 
                                "because", "as", "while", "when", "until"})
 _THREAT_MODALS = frozenset({"would", "will", "'ll", "may", "might", "could"})
 _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
+_OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
 _MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
 _NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
 _PHONE_WORDS = frozenset({"telephone", "phone", "videoconference", "video", "call"})
@@ -188,6 +190,7 @@ class EventCoder:
             p.lemma_.lower() in self.lex.cues.audience_nouns for p in patients
         ):
             return Args([], [], False)  # talking to reporters is no consultation
+        actors, recipients_first = self._uncross_pronouns(agents, actors, patients, recipients_first)
         recipients = recipients_first or self._fallback_recipients(trig)
         if not recipients and actors and actors[0].code:
             recipients = self._implied_recipients(trig, patients, actors)
@@ -197,6 +200,21 @@ class EventCoder:
         weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
             and not self.actors.code(agents[0])
         return Args(actors, recipients, bool(agents), weak)
+
+    def _uncross_pronouns(self, agents: list[Token], actors: list[EventActor], patients: list[Token],
+                          recipients: list[EventActor]) -> tuple[list[EventActor], list[EventActor]]:
+        """A pronoun is not its own clause-mate: an actor pronoun that resolved to the
+        recipient takes the antecedent before ("its annexation of Crimea" after "Russia's
+        invasion of Ukraine"), and a recipient pronoun that resolved to the actor is
+        dropped ("Zelenskyy has called for them to be rewritten": them = the accords)."""
+        rcpt_codes = {r.code for r in recipients if r.code}
+        if agents and is_pronoun(agents[0]) and len(actors) == 1 and actors[0].code in rcpt_codes:
+            other = self.actors.other_antecedent(agents[0], set(rcpt_codes))
+            actors = [other] if other is not None else actors
+        actor_codes = {a.code for a in actors if a.code}
+        pronouns = {p.text for p in patients if is_pronoun(p)}
+        kept = [r for r in recipients if not (r.text in pronouns and r.code in actor_codes)]
+        return actors, kept
 
     def _state_where(self, trig: Trigger) -> EventActor | None:
         """The state of the place where a passive state act happened (arrest, trial, probe)."""
@@ -221,8 +239,11 @@ class EventCoder:
         place = self._location(trig) if trig.sense.type not in _VENUE_TYPES else None
         if place is not None and place.country and place.country != actor.code:
             return [EventActor(text=place.name, name=None, code=place.country, sector=None)]
-        if patients and patients[0].pos_ != "PRON" and self.actors.uncoded(patients[0]):
-            return [EventActor(text=phrase_text(patients[0]), name=None, code=actor.code, sector=None)]
+        if not _is_state_code(actor.code) or len({a.code for a in trig_actors}) > 1:
+            return []  # an organisation has no domestic side; several states, no one side
+        people = [p for p in patients if p.pos_ != "PRON" and self.actors.is_people(p)]
+        if people and trig.sense.type not in _OWN_GOODS and self.actors.uncoded(people[0]):
+            return [EventActor(text=phrase_text(people[0]), name=None, code=actor.code, sector=None)]
         if trig.sense.type in _DOMESTIC:
             return [EventActor(text="", name=None, code=actor.code, sector=None)]
         if trig.sense.type == "CONSULT" and trig.sense.mode == "visit":
@@ -513,6 +534,16 @@ def _verb_above(noun: Token) -> Token | None:
 
 def phrase_text(tok: Token) -> str:
     return phrase(tok).text
+
+
+@functools.lru_cache(maxsize=512)
+def _is_state_code(code: str | None) -> bool:
+    """Whether ``code`` is a country's ISO 3166-1 alpha-3 code (not NATO, UN, IGO, ...)."""
+    if code is None or len(code) != 3:
+        return False
+    import pycountry
+
+    return pycountry.countries.get(alpha_3=code) is not None
 
 
 def _codes(actors: list[EventActor]) -> tuple[str, ...]:

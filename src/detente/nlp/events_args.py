@@ -31,7 +31,8 @@ _OBJECT_CONTROL = frozenset({
     "order", "urge", "ask", "force", "help", "allow", "encourage", "call", "press", "persuade",
     "enable", "permit", "invite", "tell", "accuse", "charge", "blame", "warn", "command",
     "instruct", "direct", "authorize", "authorise", "send", "dispatch", "compel", "pressure",
-    "convince", "require", "suspect", "implore", "beg", "advise",
+    "convince", "require", "suspect", "implore", "beg", "advise", "prompt", "spur", "push",
+    "drive", "induce", "provoke", "inspire", "motivate", "cause",
 })
 _QUANTITY_NOUNS = frozenset({"amount", "number", "lot", "thousand", "hundred", "million",
                              "ton", "tonne", "shipment", "batch", "supply", "kind", "type",
@@ -43,6 +44,10 @@ _PRONOUNS = _HE_SHE | {"it", "they", "them", "we", "us", "its", "their", "our"}
 _FIRST_PERSON = frozenset({"we", "us", "our"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
 _RELATIVE = frozenset({"who", "that", "which", "whom"})
+# Prepositions of place and direction: a name in their object is where, not who.
+_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "on",
+                          "along", "toward", "towards", "within", "throughout", "over", "into"})
+_PEOPLE_SUFFIXES = ("ers", "ors", "ists", "ians", "ants", "ents", "ees", "ites")
 
 
 @functools.lru_cache(maxsize=1)
@@ -268,9 +273,12 @@ class ActorCoder:
 
     def first_in_sentence(self, sent: Span, exclude: set[str | None], before: int) -> EventActor | None:
         """A last-resort actor for an uncoded mention ("President Askar Akayev ... to
-        Kyrgyzstan"): the first coded name before ``before``, else the first after it."""
+        Kyrgyzstan"): the first coded name before ``before``, else the first after it;
+        never the owner of a place ("troops massed on Ukraine's borders") nor a dateline
+        ("WASHINGTON (AP) -")."""
         names = [e for e in self._coded if sent.start_char <= e.start < sent.end_char
-                 and e.actor is not None and e.actor.code not in exclude]
+                 and e.actor is not None and e.actor.code not in exclude
+                 and not _place_owner_or_dateline(sent, e.start, e.end, self.cues.place_nouns)]
         names.sort(key=lambda e: (e.start >= before, e.start))
         if not names or names[0].actor is None:
             return None
@@ -280,6 +288,35 @@ class ActorCoder:
     def is_agent(self, tok: Token) -> bool:
         """False for subjects that cannot act ("the war", "it", "there")."""
         return tok.lemma_.lower() not in self.cues.non_agents and tok.lower_ not in self.cues.non_agents
+
+    def is_people(self, tok: Token) -> bool:
+        """Whether a mention names people or a group of them ("protesters", "dozens of
+        students", "the opposition"), not a thing ("sanctions", "their assets")."""
+        heads = [tok]
+        if tok.lemma_.lower() in _QUANTITY_NOUNS or tok.tag_ == "CD" or tok.lower_ in ("dozens", "scores"):
+            heads += list(pobjs(tok, ("of",)))
+        for head in heads:
+            lemma, lower = head.lemma_.lower(), head.lower_
+            if head.ent_type_ in ("PERSON", "NORP", "ORG") or lemma in self.cues.group_nouns \
+                    or lemma in self.cues.people_nouns or lower in self.cues.people_nouns:
+                return True
+            if head.tag_ == "NNS" and lower.endswith(_PEOPLE_SUFFIXES):
+                return True
+        return False
+
+    def other_antecedent(self, tok: Token, exclude: set[str]) -> EventActor | None:
+        """A pronoun's antecedent that is none of ``exclude``: "Russia's invasion of
+        Ukraine, including its annexation of Crimea" -> its = Russia (not the Ukraine
+        the annexation is done to)."""
+        if tok.pos_ != "PRON" or tok.lower_ not in _PRONOUNS or tok.lower_ in _FIRST_PERSON:
+            return None
+        pool = self._persons if tok.lower_ in _HE_SHE else self._groups
+        before = [e for e in pool if e.end <= tok.idx and tok.idx - e.end < 400
+                  and e.actor is not None and e.actor.code not in exclude]
+        if not before or before[-1].actor is None:
+            return None
+        actor = before[-1].actor
+        return EventActor(text=tok.text, name=actor.name, code=actor.code, sector=actor.sector)
 
     def uncoded(self, tok: Token) -> EventActor | None:
         """An actor the codebook does not know, kept when it is a name or a group of people."""
@@ -365,6 +402,28 @@ class ActorCoder:
             if found is not None:
                 return found
         return None
+
+
+def is_pronoun(tok: Token) -> bool:
+    """A personal pronoun the coder resolves to an antecedent ("it", "them", "its")."""
+    return tok.pos_ == "PRON" and tok.lower_ in _PRONOUNS
+
+
+def _place_owner_or_dateline(sent: Span, start: int, end: int, place_nouns: frozenset[str]) -> bool:
+    """A name that owns a place where something happens ("on Ukraine's borders", "near
+    Russia's frontier") or a dateline ("WASHINGTON (AP) -"), found by its characters."""
+    span = sent.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    doc = sent.doc
+    if span.start - sent.start <= 2 and span.end < len(doc) and (
+            doc[span.end].text in ("(", "\u2014", "\u2013", "--", "-") or span.text.isupper() and len(span.text) > 3):
+        return True
+    tok = span.root
+    if tok.dep_ != "poss" or tok.head.lemma_.lower() not in place_nouns:
+        return False
+    place = tok.head
+    return place.dep_ == "pobj" and place.head.lower_ in _PLACE_PREPS
 
 
 def _agrees(pronoun: Token, antecedent: Token) -> bool:

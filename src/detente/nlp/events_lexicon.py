@@ -71,6 +71,8 @@ class Cues:
     non_agents: frozenset[str]
     threat_promises: frozenset[str]
     group_nouns: frozenset[str]
+    people_nouns: frozenset[str]
+    place_nouns: frozenset[str]
     audience_nouns: frozenset[str]
     default_rcpt: tuple[str, ...]
     location_preps: frozenset[str]

@@ -98,6 +98,14 @@ def _word_cues(node: Token, cues: Cues) -> set[Modality]:
     return out
 
 
+def _plans_for(governor: Token, cues: Cues) -> bool:
+    """"preparation(s) for", "plans for", or a verb whose object is one ("made plans for")."""
+    if governor.pos_ == "NOUN":
+        return governor.lemma_.lower() in cues.future_nouns
+    return governor.pos_ == "VERB" and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in cues.future_nouns for c in governor.children)
+
+
 def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Modality]:
     """What ``head`` says about the event below it, reached through ``node``."""
     out: set[Modality] = set()
@@ -106,6 +114,8 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
         governor = head.head
         if head.lower_ in ("of", "about", "over") and governor.lemma_.lower() in cues.hypothetical_nouns:
             out.add("hypothetical")
+        if head.lower_ in ("for", "of") and _plans_for(governor, cues):
+            out.add("future")  # "in preparation for an invasion", "made plans for an attack"
         if governor.lemma_.lower() in cues.claim_verbs and governor.pos_ == "VERB":
             out.add("claimed")
         return out

@@ -183,13 +183,39 @@ class QuoteFinder:
             return partial
         if any(c.dep_ == "auxpass" for c in cue.children) or self._is_citing(cue, lemma):
             return None
-        if lemma in self.lex.directive:
-            content = self._directive_content(cue)
+        for content in (
+            self._prep_content(cue, lemma),
+            self._characterise_content(cue, lemma),
+            self._directive_content(cue) if lemma in self.lex.directive else None,
+        ):
             if content is not None:
                 return content
         if lemma in self.lex.np_object:
             return self._object_content(cue)
         return None
+
+    def _prep_content(self, cue: Token, lemma: str) -> Content | None:
+        """'called for a ceasefire': the object of the verb's content preposition."""
+        preps = self.lex.prep_cues.get(lemma)
+        if not preps:
+            return None
+        prep = next((c for c in cue.children if c.dep_ == "prep" and c.i > cue.i
+                     and c.lower_ in preps), None)
+        obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+        if obj is None:
+            return None
+        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
+
+    def _characterise_content(self, cue: Token, lemma: str) -> Content | None:
+        """'called climate change a hoax', 'described it as unfair': object and label."""
+        if lemma not in self.lex.characterise:
+            return None
+        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
+        label = next((c for c in cue.children if c.i > cue.i and (
+            c.dep_ in ("oprd", "xcomp") or (c.dep_ == "prep" and c.lower_ == "as"))), None)
+        if obj is None or label is None:
+            return None
+        return self._span_content(obj.left_edge.i, label.right_edge.i, "indirect", cue)
 
     def _is_citing(self, cue: Token, lemma: str) -> bool:
         """'..., citing an aide': the channel's source, not a quote of its own."""
@@ -255,7 +281,12 @@ class QuoteFinder:
             after = cue.i + 1
         if after >= cue.sent.end or self.doc[after].text != ",":
             return False
-        return sum(1 for t in self.doc[after + 1 : cue.sent.end] if not t.is_punct) >= 3
+        rest = range(after + 1, cue.sent.end)
+        if rest and self.doc[rest[0]].lemma_.lower() in self.lex.citing:
+            return False  # ", citing an aide": the channel's source, not more of the report
+        if any(self.in_mark[i] >= 0 for i in rest):
+            return False  # '“X,” she said, “Y”': two fragments of a direct quote
+        return sum(1 for i in rest if not self.doc[i].is_punct) >= 3
 
     def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
         """A quoted fragment in what follows the cue (object, prepositional object): partial."""
@@ -368,9 +399,11 @@ class QuoteFinder:
         return None
 
     def _cue_text(self, cue: Token) -> str:
+        preps = self.lex.prep_cues.get(cue.lemma_.lower(), frozenset())
         parts = [cue] + [
             c for c in cue.children
             if c.dep_ in ("prt", "neg") or (c.dep_ == "dobj" and c.lower_ == "it")
+            or (c.dep_ == "prep" and c.i == cue.i + 1 and c.lower_ in preps)
         ]
         parts.sort(key=lambda t: t.i)
         return " ".join(t.text for t in parts)

@@ -30,6 +30,8 @@ class CueLexicon:
     naming: frozenset[str]
     directive: frozenset[str]
     np_object: frozenset[str]
+    prep_cues: dict[str, frozenset[str]]  # verb lemma -> prepositions its content follows
+    characterise: frozenset[str]
     phrasal: dict[str, frozenset[str]]  # verb lemma -> particles / objects it needs
     according: tuple[tuple[str, ...], ...]  # lower-cased word sequences
     citing: frozenset[str]
@@ -78,6 +80,8 @@ def cue_lexicon() -> CueLexicon:
         naming=_words(data["naming"]),
         directive=_words(data["directive"]),
         np_object=_words(data["np_object"]),
+        prep_cues={verb.lower(): _words(preps) for verb, preps in data["prep_cues"].items()},
+        characterise=_words(data["characterise"]),
         phrasal={verb: frozenset(parts) for verb, parts in phrasal.items()},
         according=tuple(tuple(p.lower().split()) for p in data["according"]),
         citing=_words(data["citing"]),
