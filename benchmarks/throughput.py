@@ -259,7 +259,8 @@ def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, 
     RESULTS.write_text(
         "## Throughput (`benchmarks/throughput.py`)\n\n"
         f"Corpus: {docs} documents{subset}: scrapinghub text dumps + PolNeAR dev articles. "
-        f"Machine: {os.cpu_count()} cores, shared with other work while measured. "
+        f"Machine: {os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f} "
+        "(above the core count, other work was competing and the speed figures are not reliable). "
         f"Command: `.venv/bin/python benchmarks/throughput.py {' '.join(sys.argv[1:])}`\n\n"
         "| run | -j | articles | seconds | articles/s | words/s | peak MB/worker | rows added |\n"
         "|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"

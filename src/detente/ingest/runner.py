@@ -88,12 +88,15 @@ class IngestSummary:
     def line(self) -> str:
         rate = self.added / self.seconds if self.seconds else 0.0
         peak = max(self.peak_rss_mb.values(), default=0.0)
-        return (
+        text = (
             f"{self.seen} inputs: {self.added} articles added, {self.skipped} already stored, "
             f"{self.failed} failed; events: {self.new_events} new, {self.merged_events} merged "
-            f"into stored ones; {self.seconds:.1f}s ({rate:.1f} articles/s) with "
-            f"{self.workers} worker(s), peak {peak:.0f} MB per worker"
+            f"into stored ones; {self.seconds:.1f}s"
         )
+        if self.workers:
+            text += (f" ({rate:.1f} articles/s) with {self.workers} worker(s), "
+                     f"peak {peak:.0f} MB per worker")
+        return text
 
 
 @dataclass(frozen=True)

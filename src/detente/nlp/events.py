@@ -54,6 +54,7 @@ _BACKGROUND_PREPS = frozenset({"after", "before", "following", "since", "amid", 
                                "because", "as", "while", "when", "until"})
 _THREAT_MODALS = frozenset({"would", "will", "'ll", "may", "might", "could"})
 _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
+_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "he", "him", "his", "she", "her"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
 _MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
 _NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
@@ -190,8 +191,8 @@ class EventCoder:
             p.lemma_.lower() in self.lex.cues.audience_nouns for p in patients
         ):
             return Args([], [], False)  # talking to reporters is no consultation
-        actors, recipients_first = self._uncross_pronouns(agents, actors, patients, recipients_first)
-        recipients = recipients_first or self._fallback_recipients(trig)
+        actors, recipients_first = self._uncross_pronouns(agents, actors, recipients_first)
+        recipients = recipients_first or self._uncross_pronouns([], actors, self._fallback_recipients(trig))[1]
         if not recipients and actors and actors[0].code:
             recipients = self._implied_recipients(trig, patients, actors)
         actor_codes = {a.code for a in actors}
@@ -201,7 +202,7 @@ class EventCoder:
             and not self.actors.code(agents[0])
         return Args(actors, recipients, bool(agents), weak)
 
-    def _uncross_pronouns(self, agents: list[Token], actors: list[EventActor], patients: list[Token],
+    def _uncross_pronouns(self, agents: list[Token], actors: list[EventActor],
                           recipients: list[EventActor]) -> tuple[list[EventActor], list[EventActor]]:
         """A pronoun is not its own clause-mate: an actor pronoun that resolved to the
         recipient takes the antecedent before ("its annexation of Crimea" after "Russia's
@@ -212,8 +213,7 @@ class EventCoder:
             other = self.actors.other_antecedent(agents[0], set(rcpt_codes))
             actors = [other] if other is not None else actors
         actor_codes = {a.code for a in actors if a.code}
-        pronouns = {p.text for p in patients if is_pronoun(p)}
-        kept = [r for r in recipients if not (r.text in pronouns and r.code in actor_codes)]
+        kept = [r for r in recipients if not (r.text.lower() in _PRONOUNS and r.code in actor_codes)]
         return actors, kept
 
     def _state_where(self, trig: Trigger) -> EventActor | None:
@@ -245,12 +245,27 @@ class EventCoder:
         if people and trig.sense.type not in _OWN_GOODS and self.actors.uncoded(people[0]):
             return [EventActor(text=phrase_text(people[0]), name=None, code=actor.code, sector=None)]
         if trig.sense.type in _DOMESTIC:
-            return [EventActor(text="", name=None, code=actor.code, sector=None)]
+            inner = self._complement_patient(trig)  # "refused to grant autonomy to the regions"
+            return [EventActor(text=inner, name=None, code=actor.code, sector=None)]
         if trig.sense.type == "CONSULT" and trig.sense.mode == "visit":
             place = self._location(trig)
             if place is not None and place.country and place.country != actor.code:
                 return [EventActor(text=place.name, name=place.name, code=place.country, sector=None)]
         return []
+
+    def _complement_patient(self, trig: Trigger) -> str:
+        """The uncoded people or places a folded complement acts on ("refused to grant
+        autonomy to two pro-Russian regions" -> "two pro-Russian regions"), else ""."""
+        cues = self.lex.cues
+        todo = list(trig.folded)
+        for inner in todo[:6]:
+            todo.extend(inner.folded)
+            objects = direct_objects(inner.tok)
+            rcpt = inner.sense.rcpt or cues.default_rcpt
+            for tok in [*pobjs(inner.tok, rcpt), *objects, *(p for o in objects for p in pobjs(o, rcpt))]:
+                if tok.pos_ != "PRON" and (self.actors.is_people(tok) or tok.lemma_.lower() in cues.place_nouns):
+                    return phrase_text(tok)
+        return ""
 
     def _named_in_clause(self, trig: Trigger, actor_code: str | None) -> EventActor | None:
         """The first coded name, not the actor's, in the trigger's object and adjunct

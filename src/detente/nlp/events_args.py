@@ -419,6 +419,10 @@ def _place_owner_or_dateline(sent: Span, start: int, end: int, place_nouns: froz
     if span.start - sent.start <= 2 and span.end < len(doc) and (
             doc[span.end].text in ("(", "\u2014", "\u2013", "--", "-") or span.text.isupper() and len(span.text) > 3):
         return True
+    if span.start - sent.start <= 5 and span.start > 0 and span.end < len(doc) \
+            and doc[span.start - 1].text == "(" and doc[span.end].text == ")" \
+            and any(t.text in ("\u2014", "\u2013", "--", "-") for t in doc[span.end:min(span.end + 3, len(doc))]):
+        return True  # the agency credit of a dateline: "WASHINGTON (AP) -"
     tok = span.root
     if tok.dep_ != "poss" or tok.head.lemma_.lower() not in place_nouns:
         return False
