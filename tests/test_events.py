@@ -141,3 +141,62 @@ def test_place_index_matches_whole_names_only() -> None:
     assert ukraine is not None and ukraine.kind == "country" and ukraine.country == "UKR"
     assert find_place("Ukrain") is None and find_place("Paris France") is None
     assert find_place("the Crimean Peninsula") is None
+
+
+def test_plans_for_and_preparation_for_make_an_event_future() -> None:
+    from detente.nlp.events_modality import assess
+
+    doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("made", "make", 1, "ROOT", "VERB"),
+                 ("plans", "plan", 1, "dobj", "NOUN"), ("for", "for", 1, "prep", "ADP"),
+                 ("an", "an", 5, "det", "DET"), ("attack", "attack", 3, "pobj", "NOUN")])
+    assert assess(doc[5], load_lexicon().cues).modality == "future"
+    doc = parse([("troops", "troop", 0, "ROOT", "NOUN"), ("in", "in", 0, "prep", "ADP"),
+                 ("preparation", "preparation", 1, "pobj", "NOUN"), ("for", "for", 2, "prep", "ADP"),
+                 ("an", "an", 5, "det", "DET"), ("invasion", "invasion", 3, "pobj", "NOUN")])
+    assert assess(doc[5], load_lexicon().cues).modality == "future"
+
+
+def test_an_organisation_has_no_domestic_recipient() -> None:
+    # "NATO rejected the proposal": no NATO -> NATO event (a state's rejection is domestic)
+    doc = parse([("NATO", "NATO", 1, "nsubj", "PROPN"), ("rejected", "reject", 1, "ROOT", "VERB"),
+                 ("the", "the", 3, "det", "DET"), ("proposal", "proposal", 1, "dobj", "NOUN")])
+    [event] = run(doc)
+    assert event.type == "REJECT" and event.recipient == []
+    doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("rejected", "reject", 1, "ROOT", "VERB"),
+                 ("the", "the", 3, "det", "DET"), ("proposal", "proposal", 1, "dobj", "NOUN")])
+    [event] = run(doc)
+    assert [r.code for r in event.recipient] == ["RUS"]
+
+
+def test_things_and_several_actors_give_no_implied_recipient() -> None:
+    # "Russia and Syria support the government": whose government? not Russia's
+    doc = parse([("Russia", "Russia", 3, "nsubj", "PROPN"), ("and", "and", 0, "cc", "CCONJ"),
+                 ("Syria", "Syria", 0, "conj", "PROPN"), ("support", "support", 3, "ROOT", "VERB"),
+                 ("the", "the", 5, "det", "DET"), ("government", "government", 3, "dobj", "NOUN")])
+    [event] = run(doc)
+    assert event.type == "SUPPORT" and event.recipient == []
+    # "Russia froze their assets": the assets are no recipient
+    doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("froze", "freeze", 1, "ROOT", "VERB"),
+                 ("their", "their", 3, "poss", "PRON"), ("assets", "asset", 1, "dobj", "NOUN")])
+    doc[3].tag_ = "NNS"
+    events = run(doc)
+    assert events and all(r.text != "their assets" for e in events for r in e.recipient)
+
+
+def test_people_nouns() -> None:
+    coder = events_args.ActorCoder(
+        DocContext(result=Result(id="t", article=Article(body="")), settings=Settings(), anchor=None),
+        load_lexicon().cues)
+    doc = parse([("protesters", "protester", 0, "ROOT", "NOUN"), ("sanctions", "sanction", 0, "dep", "NOUN"),
+                 ("dozens", "dozen", 0, "dep", "NOUN"), ("of", "of", 2, "prep", "ADP"),
+                 ("students", "student", 3, "pobj", "NOUN")])
+    for tok in doc:
+        tok.tag_ = "NNS"
+    assert coder.is_people(doc[0]) and not coder.is_people(doc[1]) and coder.is_people(doc[2])
+
+
+def test_state_codes() -> None:
+    from detente.nlp.events_args import is_state_code
+
+    assert is_state_code("RUS") and not is_state_code("NATO") and not is_state_code("IGO")
+    assert not is_state_code(None) and not is_state_code("UN")

@@ -19,12 +19,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy
+from spacy.attrs import LIKE_EMAIL, LIKE_URL
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Actor, Entity
 from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .actors_compose import Phrase, Word, compose, words_of
-from .context import DocContext
+from .context import DocContext, sentences
 from .spans import split_at
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
@@ -127,7 +129,8 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     index = ctx.shared.get(SHARED_KEY)
     if isinstance(index, MentionIndex) and index.doc is doc:
         return index
-    index = MentionIndex(doc=doc, anchor=ctx.anchor, chrome=_chrome_tokens(doc))
+    index = MentionIndex(doc=doc, anchor=ctx.anchor,
+                         chrome=_chrome_tokens(doc, sentences(doc, ctx)))
     ctx.shared[SHARED_KEY] = index
     for ent in doc.ents:
         if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
@@ -140,18 +143,21 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
 
 def is_chrome(span: Span) -> bool:
     """True for mentions inside page furniture (handles, links, subscribe lines)."""
-    chrome = _chrome_tokens(span.doc)
+    doc = span.doc
+    sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    chrome = _chrome_tokens(doc, sents)
     return span.start in chrome or (span.end - 1) in chrome
 
 
-def _chrome_tokens(doc: Doc) -> frozenset[int]:
+def _chrome_tokens(doc: Doc, sents: list[Span]) -> frozenset[int]:
     """Token indices of sentences that are page furniture, and of links and addresses."""
     out: set[int] = set()
-    sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
-    for sent in sentences:
+    for sent in sents:
         if _CHROME.search(sent.text):
             out.update(range(sent.start, sent.end))
-    out.update(t.i for t in doc if t.like_url or t.like_email)
+    if len(doc):
+        flags = doc.to_array([LIKE_URL, LIKE_EMAIL])
+        out.update(int(i) for i in numpy.flatnonzero(flags.any(axis=1)))
     return frozenset(out)
 
 

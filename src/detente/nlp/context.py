@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..model import Result
 from ..settings import Settings
@@ -32,3 +32,16 @@ class DocContext:
 
 class Stage(Protocol):
     def __call__(self, doc: Doc, ctx: DocContext) -> None: ...
+
+
+def sentences(doc: Doc, ctx: DocContext) -> list[Span]:
+    """The doc's sentences, listed once per document and shared by every stage.
+
+    ``doc.sents`` walks every token anew on each access; the stages need it several times.
+    """
+    cached = ctx.shared.get("sentences")
+    if cached is None:
+        cached = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        ctx.shared["sentences"] = cached
+    sents: list[Span] = cached
+    return sents

@@ -16,7 +16,14 @@ Decisions:
 - With no recipient where the grammar puts one: a coded name in the event's own object
   or purpose phrases; else the state of the place where it happened (not for meetings);
   else, for domestic acts (PROTEST, COERCE, CONCEDE, REJECT, THREATEN) and uncoded
-  patients ("protesters"), the actor's own country (an implied recipient has text "").
+  patients that are people ("protesters"), the actor's own country (an implied recipient
+  has the text of the people or regions a folded complement acts on, else "").
+- Self-directed events are kept where PLOVER's country-level coding makes them domestic
+  (a government and its protesters), but not implied: for an organisation (no domestic
+  side), for several actors, from a thing ("sanctions", "their assets"), past an explicit
+  uncoded "to"/"against" target, or for a bare threat/rejection noun; a pronoun is not
+  resolved to its own clause-mate ("its annexation of Crimea" after "Russia's invasion of
+  Ukraine"; "called for them to be rewritten").
 - PLOVER's combined readings: future SUPPORT/CONSULT/COOPERATE/AID -> AGREE, future
   RETREAT -> CONCEDE, announced ("will", "would") or conditional ("unless") material
   conflict -> THREATEN, refused or negated AGREE/CONSULT/SUPPORT -> REJECT, promises of
@@ -27,7 +34,6 @@ Decisions:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,7 +41,15 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import QUAD, Event, EventActor, Location
 from .context import DocContext
-from .events_args import ActorCoder, direct_objects, is_pronoun, phrase, pobjs, subject_tokens
+from .events_args import (
+    ActorCoder,
+    direct_objects,
+    is_pronoun,
+    is_state_code,
+    phrase,
+    pobjs,
+    subject_tokens,
+)
 from .events_dates import Dates, older_than_a_year
 from .events_lexicon import Lexicon, load_lexicon
 from .events_modality import _ORDER, Assessment, assess
@@ -55,6 +69,8 @@ _BACKGROUND_PREPS = frozenset({"after", "before", "following", "since", "amid", 
 _THREAT_MODALS = frozenset({"would", "will", "'ll", "may", "might", "could"})
 _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
 _PRONOUNS = frozenset({"it", "its", "they", "them", "their", "he", "him", "his", "she", "her"})
+_INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the actor's own state
+_SAID_ACTS = frozenset({"THREATEN", "REJECT"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
 _MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
 _NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
@@ -228,8 +244,9 @@ class EventCoder:
         """When no recipient is named where the grammar puts one: a coded name in the
         event's own phrases ("protest at settlement of Russian immigrants"); an uncoded
         patient ("protesters") is of the actor's country; domestic acts (protest,
-        repression, concessions) with no target are against the actor's own side (text
-        "": no mention); a visit's host is the place visited."""
+        repression, concessions) with no target are against the actor's own side (text:
+        the people or regions a folded complement names, else ""); a visit's host is the
+        place visited. Never for organisations or several actors (see the module notes)."""
         actor = trig_actors[0]
         if trig.sense.type in _SYMMETRIC and len({a.code for a in trig_actors}) > 1:
             return []  # coded both ways instead
@@ -239,8 +256,12 @@ class EventCoder:
         place = self._location(trig) if trig.sense.type not in _VENUE_TYPES else None
         if place is not None and place.country and place.country != actor.code:
             return [EventActor(text=place.name, name=None, code=place.country, sector=None)]
-        if not _is_state_code(actor.code) or len({a.code for a in trig_actors}) > 1:
+        if not is_state_code(actor.code) or len({a.code for a in trig_actors}) > 1:
             return []  # an organisation has no domestic side; several states, no one side
+        if any(self._unnamed_recipient(p) for p in self._recipient_pobjs(trig)):
+            return []  # "a threat to Eastern European countries": named, just not coded
+        if trig.sense.pos == "N" and trig.light is None and trig.sense.type in _SAID_ACTS:
+            return []  # "Kremlin threats prompted NATO ...": no target said, none implied
         people = [p for p in patients if p.pos_ != "PRON" and self.actors.is_people(p)]
         if people and trig.sense.type not in _OWN_GOODS and self.actors.uncoded(people[0]):
             return [EventActor(text=phrase_text(people[0]), name=None, code=actor.code, sector=None)]
@@ -252,6 +273,16 @@ class EventCoder:
             if place is not None and place.country and place.country != actor.code:
                 return [EventActor(text=place.name, name=place.name, code=place.country, sector=None)]
         return []
+
+    @staticmethod
+    def _recipient_pobjs(trig: Trigger) -> list[Token]:
+        """The "to"/"against" objects of an act that is not domestic by nature."""
+        return [] if trig.sense.type in _INWARD else list(pobjs(trig.tok, ("to", "against")))
+
+    def _unnamed_recipient(self, tok: Token) -> bool:
+        """A recipient named but not coded, and no people of the actor's country."""
+        return tok.pos_ != "PRON" and not self.actors.code(tok, owner_fallback=True) \
+            and not self.actors.is_people(tok)
 
     def _complement_patient(self, trig: Trigger) -> str:
         """The uncoded people or places a folded complement acts on ("refused to grant
@@ -549,16 +580,6 @@ def _verb_above(noun: Token) -> Token | None:
 
 def phrase_text(tok: Token) -> str:
     return phrase(tok).text
-
-
-@functools.lru_cache(maxsize=512)
-def _is_state_code(code: str | None) -> bool:
-    """Whether ``code`` is a country's ISO 3166-1 alpha-3 code (not NATO, UN, IGO, ...)."""
-    if code is None or len(code) != 3:
-        return False
-    import pycountry
-
-    return pycountry.countries.get(alpha_3=code) is not None
 
 
 def _codes(actors: list[EventActor]) -> tuple[str, ...]:

@@ -404,6 +404,16 @@ class ActorCoder:
         return None
 
 
+@functools.lru_cache(maxsize=512)
+def is_state_code(code: str | None) -> bool:
+    """Whether ``code`` is a country's ISO 3166-1 alpha-3 code (not NATO, UN, IGO, ...)."""
+    if code is None or len(code) != 3:
+        return False
+    import pycountry
+
+    return pycountry.countries.get(alpha_3=code) is not None
+
+
 def is_pronoun(tok: Token) -> bool:
     """A personal pronoun the coder resolves to an antecedent ("it", "them", "its")."""
     return tok.pos_ == "PRON" and tok.lower_ in _PRONOUNS

@@ -44,6 +44,13 @@ _MIN_FULL_WORDS = 2
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
 _DASHES = "―—–-"
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
+_DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
+_NESTED_OVERLAP = 0.5  # a report inside another that covers this much of it is the same one
+_LABEL_CHARS = 40  # a "Name:" label sits at the very start of its paragraph
+_LABEL_TOKENS = 5
+_LABEL_MIN_WORDS = 3
+# Words that open the speaker's own clause after ", X said," rather than more of the report.
+_ASIDE_STOPS = frozenset({"and", "but", "not", "while", "as", "before", "after", "when", "then"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,13 @@ class Content:
     start: int
     end: int
     kind: QuoteKind
+
+
+def _overlap_ratio(a: Content, b: Content) -> float:
+    """Intersection over union of two contents' character ranges."""
+    inter = max(0, min(a.end, b.end) - max(a.start, b.start))
+    union = max(a.end, b.end) - min(a.start, b.start)
+    return inter / union if union > 0 else 0.0
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
@@ -127,7 +141,9 @@ class QuoteFinder:
         for token in self.doc:
             if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
                 self._reported(token)
+        self._labelled()
         self._direct()
+        self._drop_nested()
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
         return [self._quote(content, attribution) for content, attribution in self.found]
 
@@ -153,6 +169,9 @@ class QuoteFinder:
             self._add_according(token, according)
             return
         lemma = token.lemma_.lower()
+        if token.pos_ == "NOUN" and lemma in self.lex.nominal:
+            self._nominal(token)
+            return
         if token.tag_ not in _VERB_TAGS or not self._is_cue(token, lemma) and not (
             lemma in self.lex.directive or lemma in self.lex.np_object
         ):
@@ -163,6 +182,29 @@ class QuoteFinder:
         attribution = self._attribution(token)
         if attribution is not None:
             self.found.append((content, attribution))
+
+    def _nominal(self, noun: Token) -> None:
+        """'his claim that ...', 'the warning by X that ...': a noun with a "that" clause."""
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i
+                       and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+        if clause is None:
+            return
+        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
+        if content is None:
+            return
+        self.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
+
+    def _nominal_source(self, noun: Token) -> Token | None:
+        """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
+        for child in noun.children:
+            if child.dep_ == "poss":
+                return child
+            if child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < noun.i + 3:
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        head = noun.head
+        if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
+            return self._subject(head)
+        return None
 
     def _is_cue(self, token: Token, lemma: str) -> bool:
         if lemma in self.lex.phrasal:
@@ -252,6 +294,8 @@ class QuoteFinder:
         """Content over tokens lo..hi: marks must lie wholly inside, and it must say more
         than a free-standing quotation does (that one is a direct quote)."""
         lo, hi = self._widen(*self._clip(lo, hi, cue))
+        if kind == "indirect":
+            hi = self._cut_tail(lo, hi)
         inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
         if any(self.marks[n].first < lo or self.marks[n].last > hi for n in inside):
             return None
@@ -266,6 +310,18 @@ class QuoteFinder:
         if end <= start:
             return None
         return Content(start, end, "mixed" if inside and kind == "indirect" else kind)
+
+    def _cut_tail(self, lo: int, hi: int) -> int:
+        """End a reported clause before a trailing ', VERB-ing ...' comment: the writer's
+        gloss on the report, not part of it."""
+        doc = self.doc
+        for i in range(lo + 2, hi):
+            if doc[i].text != "," or self.in_mark[i] >= 0 or self.in_mark[i + 1] >= 0:
+                continue
+            nxt = doc[i + 1]
+            if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "xcomp", "conj", "acl"):
+                return i - 1
+        return hi
 
     def _clause_content(self, clause: Token) -> Content | None:
         cue = clause.head
@@ -284,9 +340,23 @@ class QuoteFinder:
         rest = range(after + 1, cue.sent.end)
         if rest and self.doc[rest[0]].lemma_.lower() in self.lex.citing:
             return False  # ", citing an aide": the channel's source, not more of the report
+        if rest and (self.doc[rest[0]].tag_ == "VBG" or self.doc[rest[0]].dep_ in ("cc", "neg")
+                     or self.doc[rest[0]].lower_ in _ASIDE_STOPS):
+            return False  # ", adding ...", ", and soon ...": the speaker's own clause goes on
+        before = range(cue.left_edge.i, cue.i)
+        if any(self.in_mark[i] >= 0 for i in before) and all(
+            self.in_mark[i] >= 0 or self.doc[i].is_punct or i >= self._subject_start(cue)
+            for i in before
+        ):
+            return False  # '“...,” X said, ...': a direct quote, not a report carried on
         if any(self.in_mark[i] >= 0 for i in rest):
             return False  # '“X,” she said, “Y”': two fragments of a direct quote
         return sum(1 for i in rest if not self.doc[i].is_punct) >= 3
+
+    def _subject_start(self, cue: Token) -> int:
+        """First token of the cue's subject phrase (the cue itself when it has none)."""
+        subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        return subject.left_edge.i if subject is not None else cue.i
 
     def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
         """A quoted fragment in what follows the cue (object, prepositional object): partial."""
@@ -302,7 +372,7 @@ class QuoteFinder:
         ]
         if not with_mark:
             return None
-        lo, hi = self._clip(min(p.left_edge.i for p in parts), max(p.right_edge.i for p in with_mark), cue)
+        lo, hi = self._clip(min(p.left_edge.i for p in parts), max(p.right_edge.i for p in parts), cue)
         last = max((self.marks[self.in_mark[i]].last for i in range(lo, hi + 1) if self.in_mark[i] >= 0),
                    default=-1)
         if last < 0:
@@ -319,6 +389,9 @@ class QuoteFinder:
             lo = self.marks[first].first
         if last >= 0 and all(doc[i].is_punct for i in range(hi + 1, self.marks[last].last + 1)):
             hi = self.marks[last].last
+        after = self.in_mark[hi + 1] if hi + 1 < len(doc) else -1
+        if after >= 0 and self.marks[after].first == hi + 1 and doc[hi].pos_ in _DANGLING_POS:
+            hi = self.marks[after].last  # "blame for focusing on “...”": the parser cut at the mark
         return lo, hi
 
     def _is_aside(self, cue: Token) -> bool:
@@ -455,6 +528,61 @@ class QuoteFinder:
             speaker, via = cited, speaker_phrase(source).text
         attribution = Attribution(cue, speaker, via, token.i)
         self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
+
+    def _drop_nested(self) -> None:
+        """'Clinton said she thinks X': the thought inside a report that covers much the
+        same words is the report's, not a second quote."""
+        keep: list[tuple[Content, Attribution | None]] = []
+        for content, attribution in self.found:
+            if content.kind != "direct" and attribution is not None and any(
+                other is not content and other.start <= self.doc[attribution.cue_token].idx < other.end
+                and _overlap_ratio(content, other) >= _NESTED_OVERLAP
+                for other, _ in self.found
+            ):
+                continue
+            keep.append((content, attribution))
+        self.found = keep
+
+    # -- "Name: what they said" -------------------------------------------------
+
+    def _labelled(self) -> None:
+        """A paragraph that opens with a person's or organisation's name and a colon
+        (a headline "Sanders: Clinton needs to ...", a transcript "PENCE: Well, ..."):
+        the rest of the paragraph is what that source said."""
+        text = self.text
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            colon = text.find(":", start, min(end, start + _LABEL_CHARS))
+            if colon > start:
+                self._label_paragraph(start, colon, end)
+            start = end + 1
+
+    def _label_paragraph(self, start: int, colon: int, end: int) -> None:
+        label = self.doc.char_span(start, colon, alignment_mode="expand")
+        body = self.doc.char_span(colon + 1, end, alignment_mode="expand")
+        if label is None or body is None or len(label) > _LABEL_TOKENS:
+            return
+        words = [t for t in label if not t.is_punct]
+        if not words or sum(1 for t in body if t.is_alpha) < _LABEL_MIN_WORDS:
+            return
+        named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
+            all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
+        )
+        if not named or any(t.pos_ in ("VERB", "AUX") for t in words):
+            return
+        lo, hi = body.start, body.end - 1
+        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        if any(self.marks[n].first < lo or self.marks[n].last > hi for n in inside):
+            return
+        begin, finish = self._trim(lo, hi)
+        if finish <= begin:
+            return
+        self.consumed.update(inside)
+        speaker = words[-1]
+        kind: QuoteKind = "mixed" if inside else "indirect"
+        self.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
 
     # -- direct quotes ----------------------------------------------------------
 

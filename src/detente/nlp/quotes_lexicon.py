@@ -37,6 +37,7 @@ class CueLexicon:
     citing: frozenset[str]
     content_preps: frozenset[str]
     nonspeaker_subjects: frozenset[str]
+    nominal: frozenset[str]  # nouns whose "that" clause is a report ("his claim that ...")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def cue_lexicon() -> CueLexicon:
         citing=_words(data["citing"]),
         content_preps=_words(data["content_preps"]),
         nonspeaker_subjects=_words(data["nonspeaker_subjects"]),
+        nominal=_words(data.get("nominal", [])),
     )
 
 
