@@ -76,8 +76,8 @@ class Dates:
                 return self.noun_dates[key]
         if self.governing is not None:
             ref = self.governing(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
-            if ref is not None:
-                return DateChoice(ref.value, ref.precision, True)
+            if ref is not None and not (_past(trig.clause) and self._after_publication(ref.value)):
+                return DateChoice(ref.value, ref.precision, True)  # a past act is not dated later
         if self.narrative is not None and _past(trig.clause):
             return self.narrative
         if self.ctx.anchor is not None:
@@ -96,6 +96,12 @@ class Dates:
                 if ref is not None:
                     return DateChoice(ref.value, ref.precision, True)
         return None
+
+    def _after_publication(self, value: str) -> bool:
+        """Whether ``value`` starts after the publication date ("two years later" read
+        from the publication date while the narrative is in 2007)."""
+        anchor = self.ctx.anchor
+        return anchor is not None and value[:len(anchor.isoformat())] > anchor.isoformat()[:len(value)]
 
     def _historical(self, value: str) -> bool:
         anchor = self.ctx.anchor

@@ -144,6 +144,7 @@ class QuoteFinder:
         self._labelled()
         self._direct()
         self._drop_nested()
+        self._extend_reports()
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
         return [self._quote(content, attribution) for content, attribution in self.found]
 
@@ -528,6 +529,36 @@ class QuoteFinder:
             speaker, via = cited, speaker_phrase(source).text
         attribution = Attribution(cue, speaker, via, token.i)
         self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
+
+    def _extend_reports(self) -> None:
+        """A report framed by a mid- or end-of-paragraph ", X said," covers the whole paragraph
+        when no other quote lies in it ("C2I plants trees. The trees soak up carbon. An acre
+        can convert 156 tons, Mr. Van Voorhis said.")."""
+        text = self.text
+        extended: list[tuple[Content, Attribution | None]] = []
+        for content, attribution in self.found:
+            if content.kind in ("indirect", "mixed") and attribution is not None:
+                content = self._extend_report(content, self.doc[attribution.cue_token], text)
+            extended.append((content, attribution))
+        self.found = extended
+
+    def _extend_report(self, content: Content, cue: Token, text: str) -> Content:
+        para_lo = text.rfind("\n", 0, content.start) + 1
+        para_hi = text.find("\n", content.end)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        others = [c for c, _ in self.found if c is not content and c.end > para_lo and c.start < para_hi]
+        if others:
+            return content
+        sent = cue.sent
+        if content.end <= cue.idx and content.start <= sent.start_char + 1 and text[
+            cue.idx : para_hi
+        ].count(".") <= 1 and text[para_lo : content.start].strip():
+            return Content(para_lo, content.end, content.kind)  # "S1. S2, X said."
+        if content.start < cue.idx < content.end and content.start <= sent.start_char + 1:
+            tail = text[content.end : para_hi].rstrip().rstrip(".")
+            if tail.strip(" .,;") and sent.end_char >= content.end - 1:
+                return Content(content.start, content.end + len(tail), content.kind)  # "S1, X said, ... S2."
+        return content
 
     def _drop_nested(self) -> None:
         """'Clinton said she thinks X': the thought inside a report that covers much the
