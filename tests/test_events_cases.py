@@ -1,7 +1,8 @@
 """Data-driven cases: one sentence each (tests/cases/events/sentences.jsonl), full NLP stages.
 
 A case has "expect" (an event that must be coded) and/or "forbid" (a list of events that
-must not be); each names type, actor, recipient (codes), recipient_text, modality, negated."""
+must not be); each names type, actor, recipient (codes), recipient_text, date, modality,
+negated."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def _matches(event: Any, expect: dict[str, Any]) -> bool:
         and ("actor" not in expect or expect["actor"] in {a.code for a in event.actor})
         and ("recipient" not in expect or expect["recipient"] in {r.code for r in event.recipient})
         and ("recipient_text" not in expect or expect["recipient_text"] in {r.text for r in event.recipient})
+        and ("date" not in expect or event.date == expect["date"])
         and ("modality" not in expect or event.modality == expect["modality"])
         and ("negated" not in expect or event.negated == expect["negated"])
     )

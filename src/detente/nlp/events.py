@@ -46,6 +46,7 @@ from .events_args import (
     direct_objects,
     is_pronoun,
     is_state_code,
+    is_town,
     phrase,
     pobjs,
     subject_tokens,
@@ -322,7 +323,8 @@ class EventCoder:
         agents: list[Token] = []
         patients = list(pobjs(noun, trig.sense.rcpt or _NOUN_RCPT))
         for child in noun.children:
-            if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)):
+            if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
+                                         and not is_town(child)):  # "a Michigan rally": where, not who
                 agents.append(child)
         agents += list(pobjs(noun, ("by",)))
         if not agents and trig.light is not None:

@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Actor, EventActor
 from .context import DocContext
 from .events_lexicon import Cues
+from .places import find_place
 
 SpanResolver = Callable[[Span, DocContext], Actor | None]
 
@@ -412,6 +413,15 @@ def is_state_code(code: str | None) -> bool:
     import pycountry
 
     return pycountry.countries.get(alpha_3=code) is not None
+
+
+def is_town(tok: Token) -> bool:
+    """A city or US state named as a modifier ("a Michigan rally", "the Paris talks")."""
+    if tok.ent_type_ != "GPE":
+        return False
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    place = find_place(ent.text if ent is not None else tok.text)
+    return place is not None and place.kind in ("city", "state")
 
 
 def is_pronoun(tok: Token) -> bool:

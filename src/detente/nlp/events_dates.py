@@ -1,5 +1,6 @@
-"""Dates of events: the time stage's governing timex, a date local to an event noun, the
-paragraph's narrative date, else the publication date (precision "day")."""
+"""Dates of events: the time stage's governing timex (never one after publication for a
+past-tense act), a date local to an event noun, the paragraph's narrative date, else the
+publication date (precision "day")."""
 
 from __future__ import annotations
 

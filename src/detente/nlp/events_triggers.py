@@ -129,7 +129,8 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int]) -> Token | Non
         prep, head = head, head.head
         if head.pos_ == "NOUN" and head.lemma_.lower() == "part" and head.head.pos_ == "VERB":
             head = head.head
-        elif prep.lower_ in _SETTING_PREPS and head.pos_ == "VERB" and head.i not in trigger_ids:
+        elif prep.lower_ in _SETTING_PREPS and head.pos_ == "VERB" and head.i not in trigger_ids \
+                and head.lemma_.lower() not in lex.cues.report_verbs:  # "said during a rally": a setting
             return head  # "converging for a rally", "arrived on a visit"
     elif noun.dep_ not in ("dobj", "attr", "nsubjpass", "oprd"):
         return None

@@ -26,14 +26,14 @@ aide": speaker the aide, via France 24).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
 from .context import DocContext
 from .quotes_lexicon import cue_lexicon
 from .quotes_marks import MarkedSpan, find_marked_spans
+from .quotes_passes import drop_nested, extend_reports, labelled
+from .quotes_records import Attribution, Content, Mark
 from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
 
 _VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
@@ -45,48 +45,8 @@ _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it 
 _DASHES = "―—–-"
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
-_NESTED_OVERLAP = 0.5  # a report inside another that covers this much of it is the same one
-_LABEL_CHARS = 40  # a "Name:" label sits at the very start of its paragraph
-_LABEL_TOKENS = 5
-_LABEL_MIN_WORDS = 3
 # Words that open the speaker's own clause after ", X said," rather than more of the report.
 _ASIDE_STOPS = frozenset({"and", "but", "not", "while", "as", "before", "after", "when", "then"})
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A quotation in marks, aligned to tokens; ``full`` when it is an utterance of its own."""
-
-    span: MarkedSpan
-    first: int  # token indexes, inclusive
-    last: int
-    full: bool
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """Who (speaker mention token) said it, through which cue, and which channel."""
-
-    cue: str
-    speaker: Token | None
-    via: str | None
-    cue_token: int
-
-
-@dataclass(frozen=True)
-class Content:
-    """A quote's content as a character range with its kind."""
-
-    start: int
-    end: int
-    kind: QuoteKind
-
-
-def _overlap_ratio(a: Content, b: Content) -> float:
-    """Intersection over union of two contents' character ranges."""
-    inter = max(0, min(a.end, b.end) - max(a.start, b.start))
-    union = max(a.end, b.end) - min(a.start, b.start)
-    return inter / union if union > 0 else 0.0
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
@@ -141,10 +101,9 @@ class QuoteFinder:
         for token in self.doc:
             if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
                 self._reported(token)
-        self._labelled()
+        labelled(self)
         self._direct()
-        self._drop_nested()
-        self._extend_reports()
+        self.found = extend_reports(drop_nested(self.found, self.doc), self.text, self.doc)
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
         return [self._quote(content, attribution) for content, attribution in self.found]
 
@@ -307,7 +266,7 @@ class QuoteFinder:
         if outside == 0 and any(self.marks[n].full for n in inside):
             return None
         self.consumed.update(inside)
-        start, end = self._trim(lo, hi)
+        start, end = self.trim(lo, hi)
         if end <= start:
             return None
         return Content(start, end, "mixed" if inside and kind == "indirect" else kind)
@@ -380,6 +339,9 @@ class QuoteFinder:
             return None
         if hi - last > _PARTIAL_TAIL:
             hi = last  # "called X “a disgrace” on Wednesday in Ohio": the content ends at the marks
+        relative = next((c for c in cue.children if c.i < cue.i and c.tag_ in ("WP", "WDT")), None)
+        if relative is not None:
+            lo = self._clip(relative.i, hi, cue)[0]  # "what he called “a rant”", "which X called “...”"
         return self._span_content(lo, hi, "partial", cue)
 
     def _widen(self, lo: int, hi: int) -> tuple[int, int]:
@@ -404,7 +366,7 @@ class QuoteFinder:
         sent = cue.sent
         return self._span_content(sent.start, sent.end - 1, "indirect", cue)
 
-    def _trim(self, lo: int, hi: int) -> tuple[int, int]:
+    def trim(self, lo: int, hi: int) -> tuple[int, int]:
         """Character range of tokens lo..hi without edge punctuation, marks kept whole."""
         doc = self.doc
         while lo < hi and (doc[lo].is_space or (doc[lo].text in _EDGE_PUNCT)):
@@ -518,7 +480,7 @@ class QuoteFinder:
             hi = token.i - 1
         if lo >= token.i:
             lo = max(lo, phrase_last + 1)
-        start, end = self._trim(lo, hi)
+        start, end = self.trim(lo, hi)
         if end <= start:
             return
         inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
@@ -529,91 +491,6 @@ class QuoteFinder:
             speaker, via = cited, speaker_phrase(source).text
         attribution = Attribution(cue, speaker, via, token.i)
         self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
-
-    def _extend_reports(self) -> None:
-        """A report framed by a mid- or end-of-paragraph ", X said," covers the whole paragraph
-        when no other quote lies in it ("C2I plants trees. The trees soak up carbon. An acre
-        can convert 156 tons, Mr. Van Voorhis said.")."""
-        text = self.text
-        extended: list[tuple[Content, Attribution | None]] = []
-        for content, attribution in self.found:
-            if content.kind in ("indirect", "mixed") and attribution is not None:
-                content = self._extend_report(content, self.doc[attribution.cue_token], text)
-            extended.append((content, attribution))
-        self.found = extended
-
-    def _extend_report(self, content: Content, cue: Token, text: str) -> Content:
-        para_lo = text.rfind("\n", 0, content.start) + 1
-        para_hi = text.find("\n", content.end)
-        para_hi = len(text) if para_hi < 0 else para_hi
-        others = [c for c, _ in self.found if c is not content and c.end > para_lo and c.start < para_hi]
-        if others:
-            return content
-        sent = cue.sent
-        if content.end <= cue.idx and content.start <= sent.start_char + 1 and text[
-            cue.idx : para_hi
-        ].count(".") <= 1 and text[para_lo : content.start].strip():
-            return Content(para_lo, content.end, content.kind)  # "S1. S2, X said."
-        if content.start < cue.idx < content.end and content.start <= sent.start_char + 1:
-            tail = text[content.end : para_hi].rstrip().rstrip(".")
-            if tail.strip(" .,;") and sent.end_char >= content.end - 1:
-                return Content(content.start, content.end + len(tail), content.kind)  # "S1, X said, ... S2."
-        return content
-
-    def _drop_nested(self) -> None:
-        """'Clinton said she thinks X': the thought inside a report that covers much the
-        same words is the report's, not a second quote."""
-        keep: list[tuple[Content, Attribution | None]] = []
-        for content, attribution in self.found:
-            if content.kind != "direct" and attribution is not None and any(
-                other is not content and other.start <= self.doc[attribution.cue_token].idx < other.end
-                and _overlap_ratio(content, other) >= _NESTED_OVERLAP
-                for other, _ in self.found
-            ):
-                continue
-            keep.append((content, attribution))
-        self.found = keep
-
-    # -- "Name: what they said" -------------------------------------------------
-
-    def _labelled(self) -> None:
-        """A paragraph that opens with a person's or organisation's name and a colon
-        (a headline "Sanders: Clinton needs to ...", a transcript "PENCE: Well, ..."):
-        the rest of the paragraph is what that source said."""
-        text = self.text
-        start = 0
-        while start < len(text):
-            end = text.find("\n", start)
-            end = len(text) if end < 0 else end
-            colon = text.find(":", start, min(end, start + _LABEL_CHARS))
-            if colon > start:
-                self._label_paragraph(start, colon, end)
-            start = end + 1
-
-    def _label_paragraph(self, start: int, colon: int, end: int) -> None:
-        label = self.doc.char_span(start, colon, alignment_mode="expand")
-        body = self.doc.char_span(colon + 1, end, alignment_mode="expand")
-        if label is None or body is None or len(label) > _LABEL_TOKENS:
-            return
-        words = [t for t in label if not t.is_punct]
-        if not words or sum(1 for t in body if t.is_alpha) < _LABEL_MIN_WORDS:
-            return
-        named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
-            all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
-        )
-        if not named or any(t.pos_ in ("VERB", "AUX") for t in words):
-            return
-        lo, hi = body.start, body.end - 1
-        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
-        if any(self.marks[n].first < lo or self.marks[n].last > hi for n in inside):
-            return
-        begin, finish = self._trim(lo, hi)
-        if finish <= begin:
-            return
-        self.consumed.update(inside)
-        speaker = words[-1]
-        kind: QuoteKind = "mixed" if inside else "indirect"
-        self.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
 
     # -- direct quotes ----------------------------------------------------------
 

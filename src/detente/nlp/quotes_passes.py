@@ -1,0 +1,108 @@
+"""Passes over the quotes stage's findings: "Name: ..." paragraphs, nested reports
+dropped, and reports that a paragraph-final ", X said." frames widened to the paragraph."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Doc, Token
+
+from ..model import QuoteKind
+from .quotes_records import Attribution, Content, overlap_ratio
+
+if TYPE_CHECKING:
+    from .quotes import QuoteFinder
+
+_NESTED_OVERLAP = 0.5  # a report inside another that covers this much of it is the same one
+_LABEL_CHARS = 40  # a "Name:" label sits at the very start of its paragraph
+_LABEL_TOKENS = 5
+_LABEL_MIN_WORDS = 3
+
+Found = list[tuple[Content, Attribution | None]]
+
+
+def extend_reports(found: Found, text: str, doc: Doc) -> Found:
+    """A report framed by a paragraph-final ", X said." covers the whole paragraph when
+    no other quote lies in it ("C2I plants trees. The trees soak up carbon. An acre
+    can convert 156 tons, Mr. Van Voorhis said.")."""
+    extended: Found = []
+    for content, attribution in found:
+        if content.kind in ("indirect", "mixed") and attribution is not None:
+            content = _extend_report(found, content, doc[attribution.cue_token], text)
+        extended.append((content, attribution))
+    return extended
+
+
+def _extend_report(found: Found, content: Content, cue: Token, text: str) -> Content:
+    para_lo = text.rfind("\n", 0, content.start) + 1
+    para_hi = text.find("\n", content.end)
+    para_hi = len(text) if para_hi < 0 else para_hi
+    if any(c is not content and c.end > para_lo and c.start < para_hi for c, _ in found):
+        return content
+    sent = cue.sent
+    if (
+        content.end <= cue.idx
+        and content.start <= sent.start_char + 1
+        and text[cue.idx : para_hi].count(".") <= 1
+        and text[para_lo : content.start].strip()
+    ):
+        return Content(para_lo, content.end, content.kind)  # "S1. S2, X said."
+    return content
+
+
+def drop_nested(found: Found, doc: Doc) -> Found:
+    """'Clinton said she thinks X': the thought inside a report that covers much the
+    same words is the report's, not a second quote."""
+    keep: Found = []
+    for content, attribution in found:
+        if content.kind != "direct" and attribution is not None and any(
+            other is not content
+            and other.start <= doc[attribution.cue_token].idx < other.end
+            and overlap_ratio(content, other) >= _NESTED_OVERLAP
+            for other, _ in found
+        ):
+            continue
+        keep.append((content, attribution))
+    return keep
+
+
+def labelled(finder: QuoteFinder) -> None:
+    """A paragraph that opens with a person's or organisation's name and a colon
+    (a headline "Sanders: Clinton needs to ...", a transcript "PENCE: Well, ..."):
+    the rest of the paragraph is what that source said."""
+    text = finder.text
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        colon = text.find(":", start, min(end, start + _LABEL_CHARS))
+        if colon > start:
+            _label_paragraph(finder, start, colon, end)
+        start = end + 1
+
+
+def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> None:
+    doc = finder.doc
+    label = doc.char_span(start, colon, alignment_mode="expand")
+    body = doc.char_span(colon + 1, end, alignment_mode="expand")
+    if label is None or body is None or len(label) > _LABEL_TOKENS:
+        return
+    words = [t for t in label if not t.is_punct]
+    if not words or sum(1 for t in body if t.is_alpha) < _LABEL_MIN_WORDS:
+        return
+    named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
+        all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
+    )
+    if not named or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return
+    lo, hi = body.start, body.end - 1
+    inside = {finder.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+    if any(finder.marks[n].first < lo or finder.marks[n].last > hi for n in inside):
+        return
+    begin, finish = finder.trim(lo, hi)
+    if finish <= begin:
+        return
+    finder.consumed.update(inside)
+    speaker = words[-1]
+    kind: QuoteKind = "mixed" if inside else "indirect"
+    finder.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
