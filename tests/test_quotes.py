@@ -56,3 +56,9 @@ def test_offsets_slice_the_text() -> None:
         assert text[quote.start : quote.end] == quote.text
         if quote.speaker is not None:
             assert text[quote.speaker.start : quote.speaker.end] == quote.speaker.text
+
+
+@pytest.mark.model
+def test_thought_inside_a_report_is_not_a_second_quote() -> None:
+    quotes = _quotes("The mayor said she thinks the curfew should end on Sunday.")
+    assert [q.cue for q in quotes] == ["said"], quotes

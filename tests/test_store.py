@@ -85,6 +85,19 @@ def test_filters_select_events(db: detente.Database) -> None:
     assert list(db.events()["date"]) == ["2022-05-10", "2022-03-01"]  # latest first
 
 
+def test_unreal_events_are_left_out_unless_asked_for(db: detente.Database) -> None:
+    denied = event("ASSAULT", "RUS", "UKR", "2022-01-28")
+    denied.modality = "denied"
+    refused = event("MOBILIZE", "USA", "UKR", "2022-01-28")
+    refused.negated = True
+    happened = event("CONSULT", "FRA", "RUS", "2022-01-28")
+    db.add(result("a", STORY, url="u1", published="2022-01-28",
+                  events=[denied, refused, happened]).to_dict())
+    assert list(db.events()["type"]) == ["CONSULT"]
+    assert sorted(db.events(factual=False)["type"]) == ["ASSAULT", "CONSULT", "MOBILIZE"]
+    assert list(db.pairs()["actor_code"]) == ["FRA"]
+
+
 def test_articles_and_quotes_frames(db: detente.Database) -> None:
     db.add(result("a", STORY, title="Kharkiv shelled", url="u1", published="2022-05-10").to_dict())
     db.add(result("b", "A quiet day in Lisbon with no news at all.", url="u2").to_dict())

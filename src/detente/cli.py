@@ -136,6 +136,9 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         cmd.add_argument("--since", metavar="DATE", help="events on or after YYYY-MM-DD")
         cmd.add_argument("--until", metavar="DATE", help="events on or before YYYY-MM-DD")
         cmd.add_argument("--text", help="full-text search over the reporting articles")
+        cmd.add_argument("--all", action="store_true", dest="include_unreal",
+                         help="include negated, hypothetical, future and denied events "
+                              "(left out by default; never written to gdelt)")
         cmd.add_argument("--limit", type=int, default=50 if name == "query" else None,
                          help="at most this many rows")
         if name == "export":
@@ -157,7 +160,8 @@ def _filters(args: argparse.Namespace) -> Filters:
     from .store import Filters
 
     return Filters(actor=args.actor, recipient=args.recipient, type=args.type, quad=args.quad,
-                   since=args.since, until=args.until, text=args.text, limit=args.limit)
+                   since=args.since, until=args.until, text=args.text, limit=args.limit,
+                   factual=not args.include_unreal)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ the others write one row per merged event.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import sys
@@ -133,8 +134,9 @@ def plover_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_gdelt(db: Database, filters: Filters, out: IO[str]) -> int:
+    # GDELT has no column for negation or modality: only factual events go there.
     count = 0
-    for row in _event_rows(db, filters):
+    for row in _event_rows(db, dataclasses.replace(filters, factual=True)):
         values = gdelt_row(row)
         out.write("\t".join(_cell(values.get(c)) for c in GDELT_COLUMNS) + "\n")
         count += 1

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
 from .context import DocContext
-from .quotes_lexicon import cue_lexicon
+from .quotes_lexicon import cue_lexicon, speaker_lexicon
 from .quotes_marks import MarkedSpan, find_marked_spans
 from .quotes_passes import drop_nested, extend_reports, labelled
 from .quotes_records import Attribution, Content, Mark
@@ -45,8 +45,18 @@ _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it 
 _DASHES = "―—–-"
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
+# Nouns for where words come from: "citing a report" names a channel, not a content.
+_SOURCE_NOUNS = frozenset({"source", "report", "official", "aide", "document", "study", "survey",
+                           "poll", "statement", "person", "people", "analyst", "expert", "data"})
 # Words that open the speaker's own clause after ", X said," rather than more of the report.
 _ASIDE_STOPS = frozenset({"and", "but", "not", "while", "as", "before", "after", "when", "then"})
+
+
+def _is_source(token: Token) -> bool:
+    """Is this noun phrase head someone who can be cited (a person, a body, a role)?"""
+    if token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or token.pos_ in ("PROPN", "PRON"):
+        return True
+    return token.lemma_.lower() in speaker_lexicon().roles or token.lemma_.lower() in _SOURCE_NOUNS
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
@@ -221,7 +231,10 @@ class QuoteFinder:
 
     def _is_citing(self, cue: Token, lemma: str) -> bool:
         """'..., citing an aide': the channel's source, not a quote of its own."""
-        return lemma in self.lex.citing and cue.tag_ == "VBG" and cue.dep_ in ("advcl", "xcomp", "conj")
+        if not (lemma in self.lex.citing and cue.tag_ == "VBG" and cue.dep_ in ("advcl", "xcomp", "conj")):
+            return False
+        obj = next((c for c in cue.children if c.dep_ == "dobj"), None)
+        return obj is None or _is_source(obj)  # "citing her record": what was cited, a content
 
     def _directive_content(self, cue: Token) -> Content | None:
         """'urged supporters to vote': the object and its infinitive clause."""

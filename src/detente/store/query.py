@@ -29,6 +29,9 @@ class Filters:
     until: str | None = None
     text: str | None = None  # full-text search over titles, deks and bodies
     limit: int | None = None
+    # Only events reported as happening: not negated, not hypothetical, future or denied.
+    # "Russia denied it plans to invade" must not count as an assault in a time series.
+    factual: bool = True
 
     def __post_init__(self) -> None:
         if self.type and self.type.upper() not in PLOVER_TYPES:
@@ -75,7 +78,12 @@ def _limit(filters: Filters) -> str:
     return f" LIMIT {int(filters.limit)}" if filters.limit else ""
 
 
+FACTUAL_MODALITIES = ("asserted", "reported", "claimed", "historical")
+
+
 def _event_filters(sql: Sql, f: Filters, alias: str = "e") -> None:
+    if f.factual:
+        sql.add(f"{alias}.negated = 0 AND {alias}.modality IN (?, ?, ?, ?)", *FACTUAL_MODALITIES)
     if f.actor:
         sql.add(f"EXISTS (SELECT 1 FROM json_each({alias}.actor_codes) WHERE value = ?)", f.actor.upper())
     if f.recipient:
