@@ -17,6 +17,13 @@ Four kinds of quote (``Quote.kind``):
   and speech acts with a noun-phrase content ("denied the report"); the last two
   are ``mixed`` when they hold a quoted fragment.
 
+A quotation inside a sentence that is a clause of its own (six words and more, or a
+finite verb) is a direct quote when a cue frames it, however it opens; a "that" clause of
+a noun of saying ("his claim that ...") is reported speech with the possessor as
+speaker; a paragraph opening "Name: ..." and a title-case headline "X Says ..." are what
+X said (``quotes_passes``); a report that a paragraph-final ", X said." frames covers
+the paragraph. Direct quotes are found in ``quotes_direct``.
+
 The quote's text is its content as written: for direct quotes the marks and what
 they hold, for the others the reported clause or phrase. ``cue`` is the verb
 (with its particle) or phrase; ``speaker`` the source mention (see
@@ -30,19 +37,18 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
 from .context import DocContext
+from .quotes_direct import VERB_TAGS as _VERB_TAGS
+from .quotes_direct import DirectQuotes
 from .quotes_lexicon import cue_lexicon, speaker_lexicon
 from .quotes_marks import MarkedSpan, find_marked_spans
-from .quotes_passes import drop_nested, extend_reports, labelled
+from .quotes_passes import drop_nested, extend_reports, headline, labelled
 from .quotes_records import Attribution, Content, Mark
 from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
 
-_VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
 _EDGE_PUNCT = frozenset(".,;:!?-–—()")
 _MIN_FULL_WORDS = 2
-_INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
-_DASHES = "―—–-"
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
 # Nouns for where words come from: "citing a report" names a channel, not a content.
@@ -64,7 +70,7 @@ def quotes_stage(doc: Doc, ctx: DocContext) -> None:
     ctx.result.quotes.extend(QuoteFinder(doc, ctx).run())
 
 
-class QuoteFinder:
+class QuoteFinder(DirectQuotes):
     """One document's quotes: marks first, then cues and their complements."""
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
@@ -112,6 +118,7 @@ class QuoteFinder:
             if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
                 self._reported(token)
         labelled(self)
+        headline(self)
         self._direct()
         self.found = extend_reports(drop_nested(self.found, self.doc), self.text, self.doc)
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
@@ -249,7 +256,10 @@ class QuoteFinder:
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
         if obj is None or obj.pos_ in ("PRON", "PROPN") or obj.right_edge.i == obj.left_edge.i:
             return None  # "attacked Machado", "denied it": a target, not a content
-        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
+        hi = max([obj.right_edge.i] + [
+            c.right_edge.i for c in cue.children if c.i > obj.i and c.dep_ == "prep" and c.lower_ in ("as", "for")
+        ])  # "cited the remarks as examples of ...": what the object is taken for belongs to it
+        return self._span_content(obj.left_edge.i, hi, "indirect", cue)
 
     def _clip(self, lo: int, hi: int, cue: Token) -> tuple[int, int]:
         """Keep a complement inside its cue's paragraph (the parser may run across one)."""
@@ -280,13 +290,13 @@ class QuoteFinder:
             return None
         self.consumed.update(inside)
         start, end = self.trim(lo, hi)
-        if end <= start:
-            return None
+        if not any(ch.isalnum() for ch in self.text[start:end]):
+            return None  # nothing but punctuation or a paragraph break
         return Content(start, end, "mixed" if inside and kind == "indirect" else kind)
 
     def _cut_tail(self, lo: int, hi: int) -> int:
-        """End a reported clause before a trailing ', VERB-ing ...' comment: the writer's
-        gloss on the report, not part of it."""
+        """End a reported clause before a trailing ', VERB-ing ...' comment (the writer's
+        gloss on the report) or the speaker's next act ('... and warned ...')."""
         doc = self.doc
         for i in range(lo + 2, hi):
             if doc[i].text != "," or self.in_mark[i] >= 0 or self.in_mark[i + 1] >= 0:
@@ -294,7 +304,19 @@ class QuoteFinder:
             nxt = doc[i + 1]
             if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "xcomp", "conj", "acl"):
                 return i - 1
+        for i in range(lo + 2, hi):
+            if doc[i].dep_ == "cc" and self.in_mark[i] < 0 and self._speaker_act(doc[i + 1]):
+                return i - 1  # "said it was opposed and warned X to ...": the speaker's next act
         return hi
+
+    def _speaker_act(self, verb: Token) -> bool:
+        """A conjoined speech verb with no subject of its own: the speaker's, not the report's."""
+        lemma = verb.lemma_.lower()
+        return (
+            verb.dep_ == "conj" and verb.tag_ in _VERB_TAGS
+            and not any(c.dep_.startswith("nsubj") for c in verb.children)
+            and (lemma in self.lex.speech or lemma in self.lex.directive)
+        )
 
     def _clause_content(self, clause: Token) -> Content | None:
         cue = clause.head
@@ -504,133 +526,3 @@ class QuoteFinder:
             speaker, via = cited, speaker_phrase(source).text
         attribution = Attribution(cue, speaker, via, token.i)
         self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
-
-    # -- direct quotes ----------------------------------------------------------
-
-    def _direct(self) -> None:
-        previous: tuple[Mark, Attribution | None] | None = None
-        for number, mark in enumerate(self.marks):
-            if number in self.consumed or not mark.full:
-                continue
-            attribution = self._frame_cue(mark)
-            if attribution is None:
-                attribution = self._colon_cue(mark)
-            if attribution is None:
-                attribution = self._dash_cue(mark)
-            if attribution is None and previous is not None and self._continues(previous[0], mark):
-                attribution = previous[1]
-            self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
-            previous = (mark, attribution)
-
-    def _frame(self, mark: Mark) -> range:
-        """Tokens of the quotation's sentences, within its paragraph(s)."""
-        doc, text = self.doc, self.text
-        lo, hi = doc[mark.first].sent.start, doc[mark.last].sent.end
-        if mark.last + 1 < len(doc) and doc[mark.last].sent.end == mark.last + 1:
-            hi = max(hi, doc[mark.last + 1].sent.end) if self._short_tail(mark) else hi
-        para_lo = text.rfind("\n", 0, mark.span.start) + 1
-        para_hi = text.find("\n", mark.span.end)
-        para_hi = len(text) if para_hi < 0 else para_hi
-        while lo < mark.first and doc[lo].idx < para_lo:
-            lo += 1
-        while hi > mark.last + 1 and doc[hi - 1].idx >= para_hi:
-            hi -= 1
-        return range(lo, hi)
-
-    def _short_tail(self, mark: Mark) -> bool:
-        """'“...,” he said.' whose tail the parser split off as a sentence of its own."""
-        nxt = self.doc[mark.last + 1].sent
-        if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
-            return False
-        inner = self.text[mark.span.start : mark.span.end].rstrip("”\"' ")
-        return len(nxt) <= 8 or inner[-1:] in (",", "!", "?", "—", "–", "-")
-
-    def _frame_cue(self, mark: Mark) -> Attribution | None:
-        best: tuple[int, Attribution] | None = None
-        for i in self._frame(mark):
-            token = self.doc[i]
-            if self.in_mark[i] >= 0:
-                continue
-            source = self._according(token)
-            linked = self._linked(token, mark)
-            if source is None and not (
-                linked or (token.tag_ in _VERB_TAGS and self._is_cue(token, token.lemma_.lower()))
-            ):
-                continue
-            attribution = (
-                Attribution(token.text + " " + self.doc[i + 1].text, source, None, i)
-                if source is not None
-                else self._attribution(token)
-            )
-            if attribution is None:
-                continue
-            distance = min(abs(i - mark.first), abs(i - mark.last)) - (100 if linked else 0)
-            if self._crosses_mark(i, mark):
-                distance += 1000
-            if best is None or distance < best[0]:
-                best = (distance, attribution)
-        return best[1] if best else None
-
-    def _linked(self, token: Token, mark: Mark) -> bool:
-        """A verb outside the marks whose clause the quotation is, or that hangs off it."""
-        if token.pos_ not in ("VERB", "AUX"):
-            return False
-        inside = range(mark.first, mark.last + 1)
-        if token.head.i in inside and token.dep_ in ("parataxis", "advcl", "ccomp", "conj"):
-            return True
-        return any(c.i in inside and c.dep_ in ("ccomp", "parataxis", "dobj") for c in token.children)
-
-    def _crosses_mark(self, i: int, mark: Mark) -> bool:
-        lo, hi = (i, mark.first) if i < mark.first else (mark.last, i)
-        return any(self.in_mark[k] >= 0 and self.in_mark[k] != self.in_mark[mark.first]
-                   for k in range(lo + 1, hi))
-
-    def _colon_cue(self, mark: Mark) -> Attribution | None:
-        """'He said:' ending the sentence or paragraph just before the quotation."""
-        text = self.text[: mark.span.start].rstrip()
-        if not text.endswith(":"):
-            return None
-        colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
-        if colon is None:
-            return None
-        sent = colon[0].sent
-        for token in reversed(sent):
-            if self.in_mark[token.i] < 0 and token.tag_ in _VERB_TAGS:
-                attribution = self._attribution(token)
-                if attribution is not None:
-                    return attribution
-        return None
-
-    def _dash_cue(self, mark: Mark) -> Attribution | None:
-        """'“...” — Jane Doe': a name after a dash right after the quotation."""
-        text = self.text
-        at = mark.span.end
-        while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
-            at += 1
-        if at >= len(text) or text[at] not in _DASHES:
-            return None
-        dash = text[at]
-        at += 1
-        while at < len(text) and text[at] in " \t":
-            at += 1
-        span = self.doc.char_span(at, at + 1, alignment_mode="expand")
-        if span is None or not span[0].is_alpha or not span[0].is_title:
-            return None
-        token = span[0]
-        while token.dep_ in ("compound", "flat") and token.head.i > token.i:
-            token = token.head
-        return Attribution(dash, token, None, token.i)
-
-    def _continues(self, before: Mark, mark: Mark) -> bool:
-        """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
-        gap = self.text[before.span.end : mark.span.start]
-        if len(gap) > _INHERIT_GAP:
-            return False
-        if "\n" in gap:
-            # a new paragraph that opens with a quotation, right after one that ended with one
-            return gap.strip() == "" or self._frame_of_before_only(before, mark)
-        return True
-
-    def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
-        tail, _, rest = self.text[before.span.end : mark.span.start].partition("\n")
-        return len(tail) < 120 and not rest.strip()

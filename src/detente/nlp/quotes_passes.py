@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 _NESTED_OVERLAP = 0.5  # a report inside another that covers this much of it is the same one
 _LABEL_CHARS = 40  # a "Name:" label sits at the very start of its paragraph
 _LABEL_TOKENS = 5
+_LABEL_NAME_WORDS = 3  # "Rush Limbaugh:", not "Veto Power Impedes Peace Efforts:"
 _LABEL_MIN_WORDS = 3
+_HEADLINE_NAME_WORDS = 5  # "Senate Minority Leader Harry Reid Says ..."
 
 Found = list[tuple[Content, Attribution | None]]
 
@@ -90,6 +92,8 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
     words = [t for t in label if not t.is_punct]
     if not words or sum(1 for t in body if t.is_alpha) < _LABEL_MIN_WORDS:
         return
+    if len(words) > _LABEL_NAME_WORDS:
+        return
     named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
         all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
     )
@@ -106,3 +110,42 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
     speaker = words[-1]
     kind: QuoteKind = "mixed" if inside else "indirect"
     finder.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
+
+
+def headline(finder: QuoteFinder) -> None:
+    """A title-case headline "Flynn Says Trump 'Absolutely Right' ..." that the parser
+    cannot read: a name, a present-tense cue verb, and what was said."""
+    text = finder.text
+    end = text.find("\n")
+    end = len(text) if end < 0 else end
+    if any(c.start < end for c, _ in finder.found):
+        return
+    title = finder.doc.char_span(0, end, alignment_mode="contract")
+    if title is None:
+        return
+    words = [t for t in title if not t.is_punct]
+    for k, token in enumerate(words[: _HEADLINE_NAME_WORDS + 1]):
+        if k == 0 or not words[k - 1].is_title or not _headline_cue(finder, token.lower_):
+            continue
+        if not all(w.is_title or w.is_upper for w in words[:k]):
+            return
+        lo, hi = token.i + 1, title.end - 1
+        inside = {finder.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        if hi - lo < 1 or any(finder.marks[n].first < lo or finder.marks[n].last > hi for n in inside):
+            return
+        begin, finish = finder.trim(lo, hi)
+        finder.consumed.update(inside)
+        kind: QuoteKind = "mixed" if inside else "indirect"
+        speaker = words[k - 1]
+        finder.found.append((Content(begin, finish, kind), Attribution(token.text, speaker, None, token.i)))
+        return
+
+
+def _headline_cue(finder: QuoteFinder, word: str) -> bool:
+    """'says', 'calls', 'slams', 'urges', 'pushes': a cue verb in the third person."""
+    if not word.endswith("s") or len(word) < 4:
+        return False
+    lex = finder.lex
+    cues = lex.speech | lex.naming | lex.np_object | lex.cognition | lex.directive
+    stems = {word[:-1], word[:-2]} | ({word[:-3] + "y"} if word.endswith("ies") else set())
+    return bool(stems & cues) or word == "sees"

@@ -1,0 +1,180 @@
+"""Direct quotes for the quotes stage: quotations in marks that stand as utterances of
+their own, and the cue that frames each (in its sentence, before a colon, after a dash),
+else the speaker of the quotation they carry on."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from .quotes_lexicon import CueLexicon
+from .quotes_records import Attribution, Content, Mark
+
+VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+_INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
+_DASHES = "―—–-"
+_CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
+
+
+class DirectQuotes:
+    """The direct-quote pass of ``QuoteFinder`` (which provides the state and cue tests)."""
+
+    doc: Doc
+    text: str
+    lex: CueLexicon
+    marks: list[Mark]
+    in_mark: list[int]
+    consumed: set[int]
+    found: list[tuple[Content, Attribution | None]]
+
+    def _according(self, token: Token) -> Token | None:
+        raise NotImplementedError
+
+    def _attribution(self, cue: Token) -> Attribution | None:
+        raise NotImplementedError
+
+    def _is_cue(self, token: Token, lemma: str) -> bool:
+        raise NotImplementedError
+
+    def _direct(self) -> None:
+        previous: tuple[Mark, Attribution | None] | None = None
+        for number, mark in enumerate(self.marks):
+            if number in self.consumed:
+                continue
+            if not mark.full:
+                if not self._clause_like(mark):
+                    continue
+                attribution = self._frame_cue(mark)
+                if attribution is None:
+                    continue
+                self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
+                continue
+            attribution = self._frame_cue(mark)
+            if attribution is None:
+                attribution = self._colon_cue(mark)
+            if attribution is None:
+                attribution = self._dash_cue(mark)
+            if attribution is None and previous is not None and self._continues(previous[0], mark):
+                attribution = previous[1]
+            self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
+            previous = (mark, attribution)
+
+    def _clause_like(self, mark: Mark) -> bool:
+        """A quotation inside a sentence that is a clause of its own (a finite verb, or
+        six words and more): speech, not a scare quote."""
+        tokens = self.doc[mark.first : mark.last + 1]
+        words = sum(1 for t in tokens if t.is_alpha)
+        finite = any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in tokens)
+        return words >= _CLAUSE_WORDS or (finite and words >= 3)
+
+    def _frame(self, mark: Mark) -> range:
+        """Tokens of the quotation's sentences, within its paragraph(s)."""
+        doc, text = self.doc, self.text
+        lo, hi = doc[mark.first].sent.start, doc[mark.last].sent.end
+        if mark.last + 1 < len(doc) and doc[mark.last].sent.end == mark.last + 1:
+            hi = max(hi, doc[mark.last + 1].sent.end) if self._short_tail(mark) else hi
+        para_lo = text.rfind("\n", 0, mark.span.start) + 1
+        para_hi = text.find("\n", mark.span.end)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        while lo < mark.first and doc[lo].idx < para_lo:
+            lo += 1
+        while hi > mark.last + 1 and doc[hi - 1].idx >= para_hi:
+            hi -= 1
+        return range(lo, hi)
+
+    def _short_tail(self, mark: Mark) -> bool:
+        """'“...,” he said.' whose tail the parser split off as a sentence of its own."""
+        nxt = self.doc[mark.last + 1].sent
+        if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
+            return False
+        inner = self.text[mark.span.start : mark.span.end].rstrip("”\"' ")
+        return len(nxt) <= 8 or inner[-1:] in (",", "!", "?", "—", "–", "-")
+
+    def _frame_cue(self, mark: Mark) -> Attribution | None:
+        best: tuple[int, Attribution] | None = None
+        for i in self._frame(mark):
+            token = self.doc[i]
+            if self.in_mark[i] >= 0:
+                continue
+            source = self._according(token)
+            linked = self._linked(token, mark)
+            if source is None and not (
+                linked or (token.tag_ in VERB_TAGS and self._is_cue(token, token.lemma_.lower()))
+            ):
+                continue
+            attribution = (
+                Attribution(token.text + " " + self.doc[i + 1].text, source, None, i)
+                if source is not None
+                else self._attribution(token)
+            )
+            if attribution is None:
+                continue
+            distance = min(abs(i - mark.first), abs(i - mark.last)) - (100 if linked else 0)
+            if self._crosses_mark(i, mark):
+                distance += 1000
+            if best is None or distance < best[0]:
+                best = (distance, attribution)
+        return best[1] if best else None
+
+    def _linked(self, token: Token, mark: Mark) -> bool:
+        """A verb outside the marks whose clause the quotation is, or that hangs off it."""
+        if token.pos_ not in ("VERB", "AUX"):
+            return False
+        inside = range(mark.first, mark.last + 1)
+        if token.head.i in inside and token.dep_ in ("parataxis", "advcl", "ccomp", "conj"):
+            return True
+        return any(c.i in inside and c.dep_ in ("ccomp", "parataxis", "dobj") for c in token.children)
+
+    def _crosses_mark(self, i: int, mark: Mark) -> bool:
+        lo, hi = (i, mark.first) if i < mark.first else (mark.last, i)
+        return any(self.in_mark[k] >= 0 and self.in_mark[k] != self.in_mark[mark.first]
+                   for k in range(lo + 1, hi))
+
+    def _colon_cue(self, mark: Mark) -> Attribution | None:
+        """'He said:' ending the sentence or paragraph just before the quotation."""
+        text = self.text[: mark.span.start].rstrip()
+        if not text.endswith(":"):
+            return None
+        colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
+        if colon is None:
+            return None
+        sent = colon[0].sent
+        for token in reversed(sent):
+            if self.in_mark[token.i] < 0 and token.tag_ in VERB_TAGS:
+                attribution = self._attribution(token)
+                if attribution is not None:
+                    return attribution
+        return None
+
+    def _dash_cue(self, mark: Mark) -> Attribution | None:
+        """'“...” — Jane Doe': a name after a dash right after the quotation."""
+        text = self.text
+        at = mark.span.end
+        while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
+            at += 1
+        if at >= len(text) or text[at] not in _DASHES:
+            return None
+        dash = text[at]
+        at += 1
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        span = self.doc.char_span(at, at + 1, alignment_mode="expand")
+        if span is None or not span[0].is_alpha or not span[0].is_title:
+            return None
+        token = span[0]
+        while token.dep_ in ("compound", "flat") and token.head.i > token.i:
+            token = token.head
+        return Attribution(dash, token, None, token.i)
+
+    def _continues(self, before: Mark, mark: Mark) -> bool:
+        """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
+        gap = self.text[before.span.end : mark.span.start]
+        if len(gap) > _INHERIT_GAP:
+            return False
+        if "\n" in gap:
+            # a new paragraph that opens with a quotation, right after one that ended with one
+            return gap.strip() == "" or self._frame_of_before_only(before, mark)
+        return True
+
+    def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
+        tail, _, rest = self.text[before.span.end : mark.span.start].partition("\n")
+        return len(tail) < 120 and not rest.strip()
