@@ -259,14 +259,21 @@ def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, 
     RESULTS.write_text(
         "## Throughput (`benchmarks/throughput.py`)\n\n"
         f"Corpus: {docs} documents{subset}: scrapinghub text dumps + PolNeAR dev articles. "
-        f"Machine: {os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f} "
-        "(above the core count, other work was competing and the speed figures are not reliable). "
+        f"Machine: {os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f}"
+        f"{_load_note()}. "
         f"Command: `.venv/bin/python benchmarks/throughput.py {' '.join(sys.argv[1:])}`\n\n"
         "| run | -j | articles | seconds | articles/s | words/s | peak MB/worker | rows added |\n"
         "|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
         + "\n".join(f"- {c}" for c in checks) + "\n",
         "utf-8",
     )
+
+
+def _load_note() -> str:
+    """Whether other work competed for the cores while the figures were taken."""
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        return " (above the core count: other work was competing, speed figures are not reliable)"
+    return " (no other work competing)"
 
 
 def main() -> None:
