@@ -39,10 +39,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc, Span  # noqa: E402
 
+from benchmarks.scoring import PrecisionRecall  # noqa: E402
 from detente.model import Actor, Article, Result  # noqa: E402
 from detente.nlp.actors import actor_for_span, link_actors, plover_code  # noqa: E402
 from detente.nlp.context import DocContext  # noqa: E402
@@ -65,7 +67,7 @@ CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}  # CAMEO legacy codes
 
 
 @dataclass
-class Counts:
+class Counts(PrecisionRecall):
     tp: int = 0
     pred: int = 0
     gold: int = 0
@@ -75,18 +77,8 @@ class Counts:
         self.pred += other.pred
         self.gold += other.gold
 
-    @property
-    def precision(self) -> float:
-        return self.tp / self.pred if self.pred else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    def prf_counts(self) -> tuple[int, int, int]:
+        return self.tp, self.pred, self.gold
 
 
 @dataclass

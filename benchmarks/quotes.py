@@ -33,6 +33,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scoring import PrecisionRecall  # noqa: E402
+
 GOLD = ROOT.parent / "shared" / "gold" / "quotes" / "polnear_dev.jsonl"
 RESULTS = ROOT / "benchmarks" / "results" / "quotes.md"
 QUOTE_MARKS = ("“", "”", '"', "‘", "«", "»", "„", "''")
@@ -52,7 +56,7 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Scores:
+class Scores(PrecisionRecall):
     """Precision, recall, F1 and speaker accuracy with their counts."""
 
     predicted: int
@@ -61,18 +65,8 @@ class Scores:
     speaker_pairs: int
     speaker_right: int
 
-    @property
-    def precision(self) -> float:
-        return self.matched / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    def prf_counts(self) -> tuple[int, int, int]:
+        return self.matched, self.predicted, self.gold
 
     @property
     def speaker_accuracy(self) -> float:
