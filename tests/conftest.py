@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
 SEED = FIXTURES / "seed-courthouse-2022-01-28.txt"
+FLOORS = Path(__file__).resolve().parent / "floors"
+
+
+def read_floors(area: str) -> dict[str, float]:
+    """The accuracy floors of one gold gate (tests/floors/<area>.json), notes left out."""
+    data = json.loads((FLOORS / f"{area}.json").read_text(encoding="utf-8"))
+    return {name: value for name, value in data.items() if not name.startswith("_")}
 
 
 def shared_path(*parts: str) -> Path:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, read_floors, shared_path
 
 pytestmark = [pytest.mark.gold, pytest.mark.model, pytest.mark.slow]
 
-FLOORS = Path(__file__).parent / "floors" / "events.json"
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +26,9 @@ def figures() -> dict[str, float]:
     return mine.figures()
 
 
-def _floors() -> dict[str, float]:
-    data: dict[str, float] = json.loads(FLOORS.read_text(encoding="utf-8"))
-    return data
-
-
-@pytest.mark.parametrize("name", sorted(_floors()))
+@pytest.mark.parametrize("name", sorted(read_floors("events")))
 def test_events_floor(figures: dict[str, float], name: str) -> None:
-    floor = _floors()[name]
+    floor = read_floors("events")[name]
     if name == "events_per_sentence":  # a ceiling: at most this many events per sentence
         assert figures[name] <= floor, f"{name} = {figures[name]:.3f} rose above {floor}"
     else:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, read_floors, shared_path
 
 pytestmark = [pytest.mark.gold, pytest.mark.model, pytest.mark.slow]
 
-FLOORS = Path(__file__).parent / "floors" / "time.json"
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +26,7 @@ def figures() -> dict[str, float]:
     return scores.figures()
 
 
-def _floors() -> dict[str, float]:
-    data: dict[str, float] = json.loads(FLOORS.read_text(encoding="utf-8"))
-    return data
-
-
-@pytest.mark.parametrize("name", sorted(_floors()))
+@pytest.mark.parametrize("name", sorted(read_floors("time")))
 def test_time_floor(figures: dict[str, float], name: str) -> None:
-    floor = _floors()[name]
+    floor = read_floors("time")[name]
     assert figures[name] >= floor, f"{name} = {figures[name]:.3f} fell below its floor {floor}"
