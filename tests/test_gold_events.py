@@ -11,7 +11,6 @@ from conftest import ROOT, read_floors, shared_path
 pytestmark = [pytest.mark.gold, pytest.mark.model, pytest.mark.slow]
 
 
-
 @pytest.fixture(scope="module")
 def figures() -> dict[str, float]:
     gold_path = shared_path("gold", "events", "plover_gsr.jsonl")

@@ -145,11 +145,16 @@ def event_sources_sql(f: Filters) -> tuple[str, list[Any]]:
     )
 
 
-def _article_filters(sql: Sql, f: Filters) -> None:
+def _published_filters(sql: Sql, f: Filters) -> None:
+    """``since``/``until`` on the article's publication date (alias ``a``)."""
     if f.since:
         sql.add("a.published >= ?", f.since)
     if f.until:
         sql.add("a.published <= ?", f.until)
+
+
+def _article_filters(sql: Sql, f: Filters) -> None:
+    _published_filters(sql, f)
     if f.text:
         sql.add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", fts_query(f.text))
     if f.actor and not (f.recipient or f.type or f.quad):
@@ -190,10 +195,7 @@ def quotes_sql(f: Filters) -> tuple[str, list[Any]]:
     sql = Sql()
     if f.actor:
         sql.add("q.speaker_code = ?", f.actor.upper())
-    if f.since:
-        sql.add("a.published >= ?", f.since)
-    if f.until:
-        sql.add("a.published <= ?", f.until)
+    _published_filters(sql, f)
     if f.text:
         sql.add("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)", fts_query(f.text))
     return (
