@@ -8,8 +8,9 @@ PolNeAR dev articles (``polnear_dev.jsonl`` "text"), each once, as one JSONL fil
 
 In one run, each measurement in a fresh process (so model loads and peak memory
 are its own): plain spaCy ``nlp.pipe`` with the same pipeline (detente's pipeline
-factory: same model, same components) over the same article bodies detente parses
-(extracted beforehand, untimed), at ``n_process`` = each of ``--jobs``; then
+factory: same model, same components) over exactly the texts detente parses (each
+English article's body and captions, extracted beforehand, untimed; pages in other
+languages are not parsed by either side), at ``n_process`` = each of ``--jobs``; then
 ``detente ingest`` into a new database at ``-j`` = each of ``--jobs``; then the
 same ingest again (re-ingest: rows added, time); and, with ``--scale K``, ingest of
 K copies of the corpus (each copy's texts made distinct) at the highest ``-j``.
@@ -52,6 +53,7 @@ class Run:
     seconds: float
     peak_mb: float
     added_rows: int = 0
+    cpu_seconds: float = 0.0  # user + system, the workers' included
 
     @property
     def articles_per_s(self) -> float:
@@ -82,12 +84,14 @@ def write_corpus(path: Path, limit: int | None, scale: int) -> int:
 
 
 def bodies(corpus: Path) -> list[str]:
-    """The article bodies detente parses: extraction only, no model."""
+    """Exactly the texts detente parses (extraction only, no model): each English article's
+    body with its captions; pages in other languages or without a body are not parsed."""
     from detente.ingest.sources import read_jsonl
     from detente.model import RawDocument
-    from detente.pipeline import article_only
+    from detente.pipeline import text_to_parse
 
-    return [article_only(doc).body for doc in read_jsonl(corpus) if isinstance(doc, RawDocument)]
+    texts = (text_to_parse(doc) for doc in read_jsonl(corpus) if isinstance(doc, RawDocument))
+    return [t for t in texts if t is not None]
 
 
 # -- children: each measurement runs in its own process -------------------------------
@@ -98,27 +102,29 @@ def child_pipe(corpus: Path, jobs: int) -> dict[str, float]:
     from detente.settings import load_settings
 
     settings = load_settings()
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _cpu()
     nlp = pipeline_for(settings)
     count = sum(1 for _ in nlp.pipe(texts, batch_size=settings.batch_size, n_process=jobs))
     seconds = time.perf_counter() - started
     peak = max(_rss(resource.RUSAGE_SELF), _rss(resource.RUSAGE_CHILDREN) if jobs > 1 else 0.0)
     words = sum(len(t.split()) for t in texts)
-    return {"seconds": seconds, "peak_mb": peak, "articles": count, "words": words}
+    return {"seconds": seconds, "peak_mb": peak, "articles": count, "words": words,
+            "cpu": _cpu() - cpu0}
 
 
 def child_ingest(corpus: Path, db_path: Path, jobs: int) -> dict[str, float]:
     import detente
     from detente.ingest.runner import IngestOptions, ingest
 
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _cpu()
     with detente.open(db_path) as db:
         before = sum(db.counts().values())
         summary = ingest(IngestOptions(jsonl=[corpus], jobs=jobs, progress=False), db)
         added = sum(db.counts().values()) - before
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": max(summary.peak_rss_mb.values(), default=0.0),
-            "articles": summary.added, "added_rows": added, "failed": summary.failed}
+            "articles": summary.added, "added_rows": added, "failed": summary.failed,
+            "cpu": _cpu() - cpu0}
 
 
 def child_breakdown(corpus: Path) -> dict[str, float]:
@@ -128,8 +134,9 @@ def child_breakdown(corpus: Path) -> dict[str, float]:
     from detente.ingest.sources import read_jsonl
     from detente.model import RawDocument, Result
     from detente.nlp.context import DocContext
+    from detente.nlp.layout import layout_of
     from detente.nlp.stages import STAGES
-    from detente.pipeline import Analyzer
+    from detente.pipeline import Analyzer, skip_note
     from detente.store import dedup
 
     raws = [r for r in read_jsonl(corpus) if isinstance(r, RawDocument)]
@@ -144,11 +151,13 @@ def child_breakdown(corpus: Path) -> dict[str, float]:
     t = time.perf_counter()
     articles = [extract_article(r) for r in raws]
     clock("extraction", t)
+    parsed = [(r, a) for r, a in zip(raws, articles, strict=True)
+              if skip_note(a, analyzer.settings) is None]
     t = time.perf_counter()
-    docs = list(nlp.pipe([a.body for a in articles], batch_size=8))
+    docs = list(nlp.pipe([layout_of(a).text for _, a in parsed], batch_size=8))
     clock("spaCy parse", t)
     results = []
-    for raw, article, doc in zip(raws, articles, docs, strict=True):
+    for (raw, article), doc in zip(parsed, docs, strict=True):
         ctx = DocContext(result=Result(id=raw.id, article=article), settings=analyzer.settings,
                          anchor=article.published)
         for stage in STAGES:
@@ -167,6 +176,12 @@ def child_breakdown(corpus: Path) -> dict[str, float]:
         clock("store write (parent)", t)
     parts["articles"] = float(len(raws))
     return parts
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (workers), user + system."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _rss(who: int) -> float:
@@ -188,13 +203,14 @@ def measure(corpus: Path, jobs_list: list[int], work: Path, words: int) -> list[
     runs = []
     for jobs in jobs_list:
         r = _spawn("pipe", str(corpus), str(jobs))
-        runs.append(Run("nlp.pipe", jobs, int(r["articles"]), words, r["seconds"], r["peak_mb"]))
+        runs.append(Run("nlp.pipe", jobs, int(r["articles"]), words, r["seconds"], r["peak_mb"],
+                        cpu_seconds=r["cpu"]))
         print(_line(runs[-1]), flush=True)
     for jobs in jobs_list:
         db = work / f"ingest-j{jobs}.db"
         r = _spawn("ingest", str(corpus), str(db), str(jobs))
         runs.append(Run("detente ingest", jobs, int(r["articles"]), words, r["seconds"],
-                        r["peak_mb"], int(r["added_rows"])))
+                        r["peak_mb"], int(r["added_rows"]), r["cpu"]))
         print(_line(runs[-1]), flush=True)
     jobs = jobs_list[-1]
     r = _spawn("ingest", str(corpus), str(work / f"ingest-j{jobs}.db"), str(jobs))
@@ -207,7 +223,8 @@ def measure(corpus: Path, jobs_list: list[int], work: Path, words: int) -> list[
 def _line(run: Run) -> str:
     return (f"{run.name:15} -j{run.jobs}  {run.articles:5d} articles  {run.seconds:8.1f}s  "
             f"{run.articles_per_s:7.2f} art/s  {run.words_per_s:8.0f} words/s  "
-            f"peak {run.peak_mb:5.0f} MB/worker  rows added {run.added_rows}")
+            f"peak {run.peak_mb:5.0f} MB/worker  rows added {run.added_rows}  "
+            f"CPU {run.cpu_seconds:.1f}s")
 
 
 def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
@@ -220,6 +237,10 @@ def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
         ratio = run.words_per_s / pipe[jobs].words_per_s
         out.append(f"ingest / nlp.pipe at -j {jobs}: {ratio:.2f}x (target >= 0.85x): "
                    f"{'met' if ratio >= 0.85 else 'NOT met'}")
+        if run.cpu_seconds and pipe[jobs].cpu_seconds:
+            share = run.cpu_seconds / pipe[jobs].cpu_seconds - 1.0
+            out.append(f"  in CPU time at -j {jobs} (robust to other load): detente's own work "
+                       f"{share:.1%} on top of parsing, i.e. {1 / (1 + share):.2f}x")
     if 1 in ing and 2 in ing:
         speedup = ing[2].words_per_s / ing[1].words_per_s
         out.append(f"ingest -j 2 / -j 1: {speedup:.2f}x (target >= 1.7x): "
@@ -252,7 +273,8 @@ def breakdown_lines(parts: dict[str, float]) -> list[str]:
 def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, docs: int) -> None:
     rows = "\n".join(
         f"| {r.name} | {r.jobs} | {r.articles} | {r.seconds:.1f} | {r.articles_per_s:.2f} | "
-        f"{r.words_per_s:.0f} | {r.peak_mb:.0f} | {r.added_rows} |" for r in runs
+        f"{r.words_per_s:.0f} | {r.peak_mb:.0f} | {r.added_rows} | {r.cpu_seconds:.1f} |"
+        for r in runs
     )
     subset = f" (first {args.limit} documents only)" if args.limit else ""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -262,8 +284,8 @@ def write_results(runs: list[Run], checks: list[str], args: argparse.Namespace, 
         f"Machine: {os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f}"
         f"{_load_note()}. "
         f"Command: `.venv/bin/python benchmarks/throughput.py {' '.join(sys.argv[1:])}`\n\n"
-        "| run | -j | articles | seconds | articles/s | words/s | peak MB/worker | rows added |\n"
-        "|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
+        "| run | -j | articles | seconds | articles/s | words/s | peak MB/worker | rows added "
+        "| CPU s |\n|---|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
         + "\n".join(f"- {c}" for c in checks) + "\n",
         "utf-8",
     )

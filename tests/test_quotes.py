@@ -62,3 +62,19 @@ def test_offsets_slice_the_text() -> None:
 def test_thought_inside_a_report_is_not_a_second_quote() -> None:
     quotes = _quotes("The mayor said she thinks the curfew should end on Sunday.")
     assert [q.cue for q in quotes] == ["said"], quotes
+
+
+@pytest.mark.model
+def test_report_inside_a_report_is_not_a_second_quote() -> None:
+    quotes = _quotes("Ruth Amani Says Museum Will Tell of 'Pain and Hope'\n\nThe museum opened on Saturday.")
+    assert [q.cue for q in quotes] == ["Says"], quotes
+
+
+@pytest.mark.model
+def test_frame_between_fragments_is_not_a_report() -> None:
+    quotes = _quotes(
+        "“We cannot wait any longer,” said Ms. Dahl, speaking of the flood defences. "
+        "“The next storm will not wait for us.”"
+    )
+    assert all(q.kind == "direct" for q in quotes), quotes
+    assert len(quotes) == 2, quotes

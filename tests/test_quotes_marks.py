@@ -45,3 +45,23 @@ def test_unclosed_quote_ends_with_its_paragraph() -> None:
 def test_wrong_way_curly_mark_opens() -> None:
     text = "”Mr. Smith is wrong about this,” said Jane."
     assert _texts(text) == ["”Mr. Smith is wrong about this,”"]
+
+
+def test_straight_mark_ending_its_line_opens_nothing() -> None:
+    text = 'The poll closed.\n\n"\n\n“We are worried,” said the chair.'
+    assert _texts(text) == ["“We are worried,”"]
+
+
+def test_curly_quotation_inside_a_straight_mark_that_never_closes() -> None:
+    text = '"The crowd cheered, chanting “Four more years!”\n\nThe end.'
+    assert _texts(text) == ["“Four more years!”"]
+
+
+def test_straight_quotation_holding_a_curly_one_is_kept() -> None:
+    text = '"I will read you the question: “Is it fair?” Many said no," he said.'
+    assert _texts(text) == ['"I will read you the question: “Is it fair?” Many said no,"']
+
+
+def test_transcript_label_mark_opens_nothing() -> None:
+    text = '"HOST: Will you attend?\n\n"GUEST: Well, it is a “circus.” But yes.'
+    assert _texts(text) == ["“circus.”"]

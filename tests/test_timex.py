@@ -28,7 +28,10 @@ def _cases() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c['text']}|{c['anchor']}|{c['tense']}")
 def test_normalize_case(case: dict[str, Any]) -> None:
-    found = normalize(case["text"], NormContext(anchor=case["anchor"], tense=case["tense"]))
+    found = normalize(case["text"], NormContext(
+        anchor=case["anchor"], tense=case["tense"], reference=case.get("reference"),
+        last_quarter=case.get("last_quarter"), quarter_context=bool(case.get("quarter_context")),
+    ))
     if case.get("drop"):
         assert found is None
     else:
@@ -168,6 +171,13 @@ def test_governing_date_without_the_stage_is_none() -> None:
         ("2022-W04", DateRef("2022-01", "month", None)),
         ("PAST_REF", None),
         ("XXXX-12", None),
+        # Underspecified values: events get the part that is known, never an X.
+        ("1998-10-XX", DateRef("1998-10", "month", None)),
+        ("1989-WXX", DateRef("1989", "year", None)),
+        ("1988-QX", DateRef("1988", "year", None)),
+        ("1949-XX", DateRef("1949", "year", None)),
+        ("1990-XX-XX", DateRef("1990", "year", None)),
+        ("199X", None),
     ],
 )
 def test_date_ref_precision(value: str, expected: DateRef | None) -> None:

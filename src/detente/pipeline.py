@@ -17,6 +17,16 @@ from .nlp.pipeline import pipeline_for
 from .nlp.stages import STAGES
 from .settings import Settings, load_settings
 
+# A small page that touches every stage's data: extraction, places, actors, time,
+# quotes and events.
+_WARM_UP = (
+    "World news\n\nLeaders meet in Paris\n\nBy A Reporter\n\n"
+    "PARIS (AP) - French President Emmanuel Macron spoke with Russian President Vladimir "
+    "Putin by phone on Friday, the Elysee said. \"We want peace,\" Macron told reporters "
+    "in Paris after the call. Russia has denied that it plans to invade Ukraine, and NATO "
+    "said in December that it would send more troops to Poland.\n"
+)
+
 
 class Analyzer:
     """Analyses documents one by one or in batches; loads the model once, lazily."""
@@ -30,6 +40,14 @@ class Analyzer:
         if self._nlp is None:
             self._nlp = pipeline_for(self.settings)
         return self._nlp
+
+    def warm_up(self) -> None:
+        """Load the model and every lexicon, index and classifier now, not in the first
+        article (one small built-in page runs through every stage)."""
+        from .nlp.places import place_index
+
+        place_index()
+        self.analyze(RawDocument(id="warm-up", text=_WARM_UP))
 
     def analyze(self, raw: RawDocument) -> Result:
         """Analyse one document; raises DetenteError on input it cannot use."""
@@ -64,13 +82,9 @@ class Analyzer:
         except Exception as exc:  # a bug must not sink the batch: report it
             return ErrorRecord(id=item.id, error=f"{item.source}: extraction failed: {exc!r}")
         result = Result(id=item.id, article=article)
-        if article.language not in self.settings.nlp_languages:
-            result.notes.append(
-                f"language is '{article.language}': the English NLP stages were skipped "
-                "(entities, timexes, quotes and events are empty)"
-            )
-        elif not article.body.strip():
-            result.notes.append("no article body was found: the NLP stages were skipped")
+        note = skip_note(article, self.settings)
+        if note is not None:
+            result.notes.append(note)
         return result
 
     def _annotate_batch(
@@ -97,6 +111,16 @@ class Analyzer:
         return result
 
 
+def skip_note(article: Article, settings: Settings) -> str | None:
+    """Why the NLP stages skip ``article`` (a note for the result), or None if they run."""
+    if article.language not in settings.nlp_languages:
+        return (f"language is '{article.language}': the English NLP stages were skipped "
+                "(entities, timexes, quotes and events are empty)")
+    if not article.body.strip():
+        return "no article body was found: the NLP stages were skipped"
+    return None
+
+
 def _wants_nlp(result: Result) -> bool:
     return not result.notes and bool(result.article.body.strip())
 
@@ -114,3 +138,12 @@ def analyze_text(text: str, *, published: str | None = None, analyzer: Analyzer 
 def article_only(raw: RawDocument) -> Article:
     """Extraction alone, without loading a model."""
     return extract_article(raw)
+
+
+def text_to_parse(raw: RawDocument, settings: Settings | None = None) -> str | None:
+    """The text the spaCy pipeline parses for ``raw`` (body, then captions), or None where
+    the NLP stages are skipped (another language, no body). Needs no model."""
+    article = extract_article(raw)
+    if skip_note(article, settings or load_settings()) is not None:
+        return None
+    return layout_of(article).text

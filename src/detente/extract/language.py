@@ -7,19 +7,29 @@ import re
 
 # Below this many letters the identifier guesses: keep the English default.
 MIN_LETTERS = 40
+# The identifier reads this many characters: its cost grows with the length, and two
+# thousand characters of prose name the language as surely as the whole page.
+SAMPLE_CHARS = 2000
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=1)
 def _identifier():  # type: ignore[no-untyped-def]
+    import py3langid
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from ..cache import cached
+
+    # The shipped model is LZMA-compressed (~0.6 s to open); the opened one is cached.
+    version = getattr(py3langid, "__version__", "unknown")
+    return cached(f"langid-py3langid{version}",
+                  lambda: LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
 
 
 def detect_language(text: str, default: str = "en") -> str:
     """ISO 639-1 code of ``text``'s language; ``default`` when too short to tell."""
-    if len(_LETTER.findall(text[:2000])) < MIN_LETTERS:
+    sample = text[:SAMPLE_CHARS]
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return default
-    lang, prob = _identifier().classify(text[:5000])
+    lang, prob = _identifier().classify(sample)
     return str(lang) if prob >= 0.5 else default

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
+from ..data import load_yaml
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class TextdumpLexicon:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> TextdumpLexicon:
     """The text-dump lexicon (cached)."""
-    raw: dict[str, Any] = yaml.safe_load(
+    raw: dict[str, Any] = load_yaml(
         resources.files("detente.data").joinpath("extract/textdump.yaml").read_text("utf-8")
     )
     return TextdumpLexicon(

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Actor, Entity
 from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .actors_compose import Phrase, Word, compose, words_of
-from .context import DocContext, sentences
+from .context import DocContext, doc_ents, sentences
 from .spans import split_at
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
@@ -111,7 +111,7 @@ def link_actors(doc: Doc, ctx: DocContext) -> None:
     entities: list[Entity] = []
     inner: list[Actor | None] = [None] * len(doc)  # actor of the entity covering a token
     in_entity = [False] * len(doc)
-    for ent in doc.ents:
+    for ent in doc_ents(doc, ctx):
         if ent.label_ not in ENTITY_LABELS or index.is_chrome(ent):
             continue
         actor = actor_for_span(ent, ctx)
@@ -132,7 +132,7 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     index = MentionIndex(doc=doc, anchor=ctx.anchor,
                          chrome=_chrome_tokens(doc, sentences(doc, ctx)))
     ctx.shared[SHARED_KEY] = index
-    for ent in doc.ents:
+    for ent in doc_ents(doc, ctx):
         if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
             actor = _resolve(ent, index)
             index.by_span[(ent.start, ent.end)] = actor

@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
+from rapidfuzz import fuzz, process
 
+from ..data import load_yaml
 from ..errors import ConfigError
 from ..model import Actor
 
@@ -132,7 +134,7 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
 
 def _yaml(name: str) -> dict[str, Any]:
     text = resources.files("detente.data").joinpath("codebook", name).read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict):
         raise ConfigError(f"data/codebook/{name}: expected a mapping at the top level")
     return data
@@ -285,20 +287,41 @@ def codebook() -> Codebook:
     return builder.book
 
 
+Buckets = dict[tuple[str, int], list[str]]
+
+
 @functools.lru_cache(maxsize=1)
-def _fuzzy_buckets() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Candidates for spelling repair, bucketed by first letter: one-word state names,
-    adjectives, demonyms and capitals; people's full names."""
+def _fuzzy_buckets() -> tuple[Buckets, Buckets]:
+    """Candidates for spelling repair, bucketed by first letter and length: one-word state
+    names, adjectives, demonyms and capitals; people's full names."""
     book = codebook()
-    words: dict[str, list[str]] = {}
+    words: Buckets = {}
     for key in book.cues:
         if " " not in key and len(key) >= 5:
-            words.setdefault(key[0], []).append(key)
-    names: dict[str, list[str]] = {}
+            words.setdefault((key[0], len(key)), []).append(key)
+    names: Buckets = {}
     for key in book.people:
         if " " in key:
-            names.setdefault(key[0], []).append(key)
+            names.setdefault((key[0], len(key)), []).append(key)
     return words, names
+
+
+def _close_match(key: str, buckets: Buckets, cutoff: float) -> str | None:
+    """difflib's closest match at ``cutoff``, scoring only candidates that can reach it.
+
+    Two bounds discard the rest without changing the answer: lengths must be within a
+    factor (2*M/(a+b) >= cutoff), and rapidfuzz's Indel ratio, 2*LCS/(a+b), is never
+    below difflib's 2*M/(a+b) (its matching blocks are one common subsequence), so a
+    candidate under the cutoff there is under it in difflib too.
+    """
+    size = len(key)
+    low = math.ceil(size * cutoff / (2.0 - cutoff) - 1e-9)
+    high = math.floor(size * (2.0 - cutoff) / cutoff + 1e-9)
+    candidates = [c for n in range(low, high + 1) for c in buckets.get((key[0], n), ())]
+    hits = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff * 100 - 1e-6,
+                           limit=None)
+    found = difflib.get_close_matches(key, [h[0] for h in hits], n=1, cutoff=cutoff)
+    return found[0] if found else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -307,8 +330,7 @@ def fuzzy_cue(word: str) -> str | None:
     key = norm(word)
     if len(key) < 5:
         return None
-    found = difflib.get_close_matches(key, _fuzzy_buckets()[0].get(key[0], []), n=1, cutoff=0.84)
-    return found[0] if found else None
+    return _close_match(key, _fuzzy_buckets()[0], 0.84)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -317,5 +339,5 @@ def fuzzy_person(name: str) -> Person | None:
     key = norm(name)
     if " " not in key:
         return None
-    found = difflib.get_close_matches(key, _fuzzy_buckets()[1].get(key[0], []), n=1, cutoff=0.88)
-    return codebook().people[found[0]] if found else None
+    found = _close_match(key, _fuzzy_buckets()[1], 0.88)
+    return codebook().people[found] if found else None

@@ -45,3 +45,21 @@ def sentences(doc: Doc, ctx: DocContext) -> list[Span]:
         ctx.shared["sentences"] = cached
     sents: list[Span] = cached
     return sents
+
+
+def doc_text(doc: Doc, ctx: DocContext) -> str:
+    """The doc's text, joined once per document (``Doc.text`` rebuilds it from every token)."""
+    cached = ctx.shared.get("text")
+    if cached is None:
+        cached = ctx.shared["text"] = doc.text
+    text: str = cached
+    return text
+
+
+def doc_ents(doc: Doc, ctx: DocContext) -> tuple[Span, ...]:
+    """The doc's entities, made into spans once per document (``Doc.ents`` makes them anew)."""
+    cached = ctx.shared.get("ents")
+    if cached is None:
+        cached = ctx.shared["ents"] = tuple(doc.ents)
+    ents: tuple[Span, ...] = cached
+    return ents

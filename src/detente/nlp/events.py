@@ -40,7 +40,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..model import QUAD, Event, EventActor, Location
-from .context import DocContext
+from .context import DocContext, doc_ents, doc_text, sentences
 from .events_args import (
     ActorCoder,
     direct_objects,
@@ -107,12 +107,12 @@ class EventCoder:
         self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
         self._sent: Span = doc[0:0]
         self._sent_text = ""
-        self.text = doc.text
-        self._ents = list(doc.ents)
+        self.text = doc_text(doc, ctx)
+        self._ents = list(doc_ents(doc, ctx))
 
     def run(self) -> list[Event]:
         best: dict[tuple[Any, ...], Event] = {}
-        for sent in self.doc.sents:
+        for sent in sentences(self.doc, self.ctx):
             self._sent, self._sent_text = sent, self.text[sent.start_char:sent.end_char]
             self.dates.start_sentence(sent)
             for trig in resolve_triggers(sent, self.lex, self._names_actor):

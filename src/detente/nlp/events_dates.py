@@ -14,7 +14,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Precision
-from .context import DocContext
+from .context import DocContext, doc_text
 from .events_triggers import Trigger
 
 _DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
@@ -48,7 +48,7 @@ class Dates:
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc, self.ctx = doc, ctx
-        self.text = doc.text  # Doc.text is rebuilt from the tokens on every access
+        self.text = doc_text(doc, ctx)
         self.governing, self.date_ref = _timex_api()
         self.narrative: DateChoice | None = None
         self._last_paragraph = -1

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..data import load_yaml
 from ..errors import ConfigError
 from ..model import PLOVER_TYPES
 
@@ -104,7 +105,7 @@ class Lexicon:
 def _read(name: str) -> Any:
     path = resources.files("detente.data").joinpath("events", name)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"data/events/{name}: cannot be read ({exc}); reinstall detente") from exc
 

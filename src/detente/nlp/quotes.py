@@ -18,11 +18,18 @@ Four kinds of quote (``Quote.kind``):
   are ``mixed`` when they hold a quoted fragment.
 
 A quotation inside a sentence that is a clause of its own (six words and more, or a
-finite verb) is a direct quote when a cue frames it, however it opens; a "that" clause of
-a noun of saying ("his claim that ...") is reported speech with the possessor as
-speaker; a paragraph opening "Name: ..." and a title-case headline "X Says ..." are what
-X said (``quotes_passes``); a report that a paragraph-final ", X said." frames covers
-the paragraph. Direct quotes are found in ``quotes_direct``.
+finite verb) is a direct quote when a cue frames it, however it opens (with the
+sentence's own words before it when the cue follows: a mixed quote); a quotation with
+no cue must be such a clause too (a short one is a title). A quotation that carries on
+a report framed by ", X said." is X's. A "that" clause of a noun of saying ("his claim
+that ..."), the clause of an adjective of belief ("many are afraid that ..."), a label
+cast with "as" ("went after Trump as a “con artist”"), the clause an "as X said," frame
+hangs from, and "according to X" are reported speech (``quotes_reports``); a paragraph
+opening "Name: ..." (a transcript's '"PENCE: ...' too) and a title-case headline
+"X Says ..." are what X said (``quotes_passes``); a report that a paragraph-final
+", X said." frames covers the paragraph. A report inside another report's content, or
+in the frame between two fragments of one quotation, is part of it, not a quote of its
+own. Direct quotes are found in ``quotes_direct``.
 
 The quote's text is its content as written: for direct quotes the marks and what
 they hold, for the others the reported clause or phrase. ``cue`` is the verb
@@ -36,13 +43,14 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
-from .context import DocContext
+from .context import DocContext, doc_text, sentences
 from .quotes_direct import VERB_TAGS as _VERB_TAGS
 from .quotes_direct import DirectQuotes
 from .quotes_lexicon import cue_lexicon, speaker_lexicon
 from .quotes_marks import MarkedSpan, find_marked_spans
-from .quotes_passes import drop_nested, extend_reports, headline, labelled
+from .quotes_passes import drop_in_frames, drop_nested, extend_reports, headline, labelled
 from .quotes_records import Attribution, Content, Mark
+from .quotes_reports import ReportRules
 from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
 
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
@@ -54,6 +62,12 @@ _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end 
 # Nouns for where words come from: "citing a report" names a channel, not a content.
 _SOURCE_NOUNS = frozenset({"source", "report", "official", "aide", "document", "study", "survey",
                            "poll", "statement", "person", "people", "analyst", "expert", "data"})
+_GLOSS_RELATIVES = frozenset({"which", "who", "whose", "when"})
+_CONCESSIVE = frozenset({"although", "though", "whereas"})
+_CUE_POS = frozenset({"VERB", "AUX", "PROPN", "ADJ", "NOUN"})  # a verb tag on a word of these
+# Speech verbs that only frame a quotation or clause ('“...,” he continued'): their
+# object or infinitive is the speaker's act, not a quoted content.
+_FRAME_ONLY = frozenset({"continue", "add", "go", "begin", "start"})
 # Words that open the speaker's own clause after ", X said," rather than more of the report.
 _ASIDE_STOPS = frozenset({"and", "but", "not", "while", "as", "before", "after", "when", "then"})
 
@@ -70,22 +84,36 @@ def quotes_stage(doc: Doc, ctx: DocContext) -> None:
     ctx.result.quotes.extend(QuoteFinder(doc, ctx).run())
 
 
-class QuoteFinder(DirectQuotes):
+class QuoteFinder(ReportRules, DirectQuotes):
     """One document's quotes: marks first, then cues and their complements."""
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc = doc
-        self.text = doc.text  # Doc.text joins every token on each access: read it once
+        self.text = doc_text(doc, ctx)  # Doc.text joins every token on each access: read it once
         self.ctx = ctx
         self.lex = cue_lexicon()
         self.index: SpeakerIndex = build_index(doc, ctx)
+        self.sents = sentences(doc, ctx)
         self.marks = self._align_marks(find_marked_spans(self.text))
         self.in_mark = [-1] * len(doc)
         for number, mark in enumerate(self.marks):
             for i in range(mark.first, mark.last + 1):
                 self.in_mark[i] = number
+        self.marked_before = [0]  # tokens inside marks before each index: O(1) "any mark in a range"
+        for number in self.in_mark:
+            self.marked_before.append(self.marked_before[-1] + (number >= 0))
+        self.according_starts = frozenset(p[0] for p in self.lex.according)
         self.consumed: set[int] = set()  # marks that became part of a reported clause
         self.found: list[tuple[Content, Attribution | None]] = []
+        self.labelled_until = -1  # token index where the last labelled paragraph ends
+
+    def marked(self, lo: int, hi: int) -> bool:
+        """Does any token lo..hi (inclusive) lie inside quotation marks?"""
+        return self.marked_before[hi + 1] > self.marked_before[lo]
+
+    def sent(self, token: Token) -> Span:
+        """The sentence holding ``token`` (``Token.sent`` walks the parse on each access)."""
+        return self.sents[self.index.sent_of[token.i]]
 
     # -- marks ------------------------------------------------------------
 
@@ -114,12 +142,13 @@ class QuoteFinder(DirectQuotes):
 
     def run(self) -> list[Quote]:
         """All quotes, in text order."""
+        labelled(self)  # first: reports inside a labelled paragraph are the label's words
         for token in self.doc:
             if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
                 self._reported(token)
-        labelled(self)
         headline(self)
         self._direct()
+        self.found = drop_in_frames(self.found, self.doc, self.text)
         self.found = extend_reports(drop_nested(self.found, self.doc), self.text, self.doc)
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
         return [self._quote(content, attribution) for content, attribution in self.found]
@@ -141,17 +170,33 @@ class QuoteFinder(DirectQuotes):
     # -- reported speech: cue verbs and "according to" ----------------------
 
     def _reported(self, token: Token) -> None:
-        according = self._according(token)
+        if token.i <= self.labelled_until and any(
+            c.start <= token.idx < c.end for c, a in self.found if a is not None and a.cue == ":"
+        ):
+            return  # inside "PENCE: ...": the label's words, like a quotation
+        lower = token.lower_  # most tokens are none of these: the cheapest tests first
+        according = self._according(token) if lower in self.according_starts else None
         if according is not None:
             self._add_according(token, according)
             return
-        lemma = token.lemma_.lower()
-        if token.pos_ == "NOUN" and lemma in self.lex.nominal:
-            self._nominal(token)
+        pos = token.pos_
+        if pos == "NOUN":
+            if token.lemma_.lower() in self.lex.nominal:
+                self._nominal(token)
             return
-        if token.tag_ not in _VERB_TAGS or not self._is_cue(token, lemma) and not (
-            lemma in self.lex.directive or lemma in self.lex.np_object
+        if lower in self.lex.attitude and token.dep_ == "acomp":
+            self._attitude(token)
+            return
+        if pos not in _CUE_POS or token.tag_ not in _VERB_TAGS:
+            return
+        lemma = token.lemma_.lower()
+        if lemma in self.lex.evidential:
+            self._evidential(token)
+            return
+        if not self._is_cue(token, lemma) and not (
+            lemma in self.lex.directive or lemma in self.lex.np_object or lemma in self.lex.prep_cues
         ):
+            self._labelled_as(token)
             return
         content = self._complement(token, lemma)
         if content is None:
@@ -159,29 +204,6 @@ class QuoteFinder(DirectQuotes):
         attribution = self._attribution(token)
         if attribution is not None:
             self.found.append((content, attribution))
-
-    def _nominal(self, noun: Token) -> None:
-        """'his claim that ...', 'the warning by X that ...': a noun with a "that" clause."""
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i
-                       and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
-        if clause is None:
-            return
-        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
-        if content is None:
-            return
-        self.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
-
-    def _nominal_source(self, noun: Token) -> Token | None:
-        """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
-        for child in noun.children:
-            if child.dep_ == "poss":
-                return child
-            if child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < noun.i + 3:
-                return next((c for c in child.children if c.dep_ == "pobj"), None)
-        head = noun.head
-        if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
-            return self._subject(head)
-        return None
 
     def _is_cue(self, token: Token, lemma: str) -> bool:
         if lemma in self.lex.phrasal:
@@ -191,7 +213,15 @@ class QuoteFinder(DirectQuotes):
         return lemma in self.lex.speech or lemma in self.lex.cognition or lemma in self.lex.naming
 
     def _complement(self, cue: Token, lemma: str) -> Content | None:
-        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+        if cue.dep_ == "advcl" and (lemma in self.lex.speech or lemma in self.lex.cognition
+                                    or lemma in self.lex.phrasal):
+            framed = self._as_content(cue)
+            if framed is not None:
+                return framed
+        clauses = [c for c in cue.children if c.dep_ == "ccomp" or (
+            c.dep_ == "advcl" and c.i > cue.i and c.left_edge.lower_ == "that")]  # parsed as advcl
+        # "It is unlikely; his team says she will ...": the clause after the cue is what was said
+        clause = next((c for c in clauses if c.i > cue.i), clauses[0] if clauses else None)
         if clause is not None and (lemma in self.lex.speech or lemma in self.lex.cognition
                                    or lemma in self.lex.phrasal):
             return self._clause_content(clause)
@@ -213,53 +243,12 @@ class QuoteFinder(DirectQuotes):
             return self._object_content(cue)
         return None
 
-    def _prep_content(self, cue: Token, lemma: str) -> Content | None:
-        """'called for a ceasefire': the object of the verb's content preposition."""
-        preps = self.lex.prep_cues.get(lemma)
-        if not preps:
-            return None
-        prep = next((c for c in cue.children if c.dep_ == "prep" and c.i > cue.i
-                     and c.lower_ in preps), None)
-        obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
-        if obj is None:
-            return None
-        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
-
-    def _characterise_content(self, cue: Token, lemma: str) -> Content | None:
-        """'called climate change a hoax', 'described it as unfair': object and label."""
-        if lemma not in self.lex.characterise:
-            return None
-        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
-        label = next((c for c in cue.children if c.i > cue.i and (
-            c.dep_ in ("oprd", "xcomp") or (c.dep_ == "prep" and c.lower_ == "as"))), None)
-        if obj is None or label is None:
-            return None
-        return self._span_content(obj.left_edge.i, label.right_edge.i, "indirect", cue)
-
     def _is_citing(self, cue: Token, lemma: str) -> bool:
         """'..., citing an aide': the channel's source, not a quote of its own."""
         if not (lemma in self.lex.citing and cue.tag_ == "VBG" and cue.dep_ in ("advcl", "xcomp", "conj")):
             return False
         obj = next((c for c in cue.children if c.dep_ == "dobj"), None)
         return obj is None or _is_source(obj)  # "citing her record": what was cited, a content
-
-    def _directive_content(self, cue: Token) -> Content | None:
-        """'urged supporters to vote': the object and its infinitive clause."""
-        xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
-        if xcomp is None:
-            return None
-        objects = [c.left_edge.i for c in cue.children if c.dep_ in ("dobj", "dative") and cue.i < c.i < xcomp.i]
-        return self._span_content(min([xcomp.left_edge.i, *objects]), xcomp.right_edge.i, "indirect", cue)
-
-    def _object_content(self, cue: Token) -> Content | None:
-        """'denied the report': a noun-phrase object of a speech act."""
-        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
-        if obj is None or obj.pos_ in ("PRON", "PROPN") or obj.right_edge.i == obj.left_edge.i:
-            return None  # "attacked Machado", "denied it": a target, not a content
-        hi = max([obj.right_edge.i] + [
-            c.right_edge.i for c in cue.children if c.i > obj.i and c.dep_ == "prep" and c.lower_ in ("as", "for")
-        ])  # "cited the remarks as examples of ...": what the object is taken for belongs to it
-        return self._span_content(obj.left_edge.i, hi, "indirect", cue)
 
     def _clip(self, lo: int, hi: int, cue: Token) -> tuple[int, int]:
         """Keep a complement inside its cue's paragraph (the parser may run across one)."""
@@ -307,6 +296,23 @@ class QuoteFinder(DirectQuotes):
         for i in range(lo + 2, hi):
             if doc[i].dep_ == "cc" and self.in_mark[i] < 0 and self._speaker_act(doc[i + 1]):
                 return i - 1  # "said it was opposed and warned X to ...": the speaker's next act
+        return self._cut_aside(lo, hi)
+
+    def _cut_aside(self, lo: int, hi: int) -> int:
+        """End a reported clause before a closing ', which ...' or ', a former ...' that
+        describes its last noun, or a closing ', although ...' (the writer's gloss, not
+        what was said)."""
+        doc = self.doc
+        for i in range(lo + 1, hi):
+            if doc[i].text != "," or self.marked(i, hi):
+                continue
+            opener = doc[i + 1]
+            modifier = next((t for t in opener.ancestors if t.i <= hi and t.left_edge.i == i + 1), opener)
+            gloss = (modifier.dep_ == "relcl" and opener.lower_ in _GLOSS_RELATIVES) or (
+                modifier.dep_ == "appos" and not any(c.dep_ == "cc" for c in modifier.children)
+            ) or (modifier.dep_ == "advcl" and opener.lower_ in _CONCESSIVE)
+            if gloss and lo <= modifier.head.i < i and modifier.right_edge.i >= hi - 1:
+                return i - 1
         return hi
 
     def _speaker_act(self, verb: Token) -> bool:
@@ -321,22 +327,42 @@ class QuoteFinder(DirectQuotes):
     def _clause_content(self, clause: Token) -> Content | None:
         cue = clause.head
         lo, hi = clause.left_edge.i, clause.right_edge.i
+        more = next((c for c in cue.children if c.dep_ == "conj" and c.i > hi), None)
+        if more is not None and self._quoted_more(more):
+            hi = more.right_edge.i  # 'claimed X is “a problem” but “nobody has the guts ...”'
+        return self._report_content(cue, lo, hi)
+
+    def _quoted_more(self, verb: Token) -> bool:
+        """A clause conjoined to the cue that carries on the report in quotation marks (not
+        a speech act of its own)."""
+        lemma = verb.lemma_.lower()
+        return (
+            lemma not in self.lex.speech and lemma not in self.lex.cognition
+            and any(c.dep_ == "cc" for c in verb.head.children if c.i < verb.i)
+            and self.marked(verb.left_edge.i, verb.right_edge.i)
+        )
+
+    def _report_content(self, cue: Token, lo: int, hi: int) -> Content | None:
+        """A clause before its cue takes in what follows ', X said,' when the report goes on."""
         if hi < cue.i and self._aside_continues(cue):
-            hi = cue.sent.end - 1  # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt"
+            hi = self.sent(cue).end - 1  # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt"
         return self._span_content(lo, hi, "indirect", cue)
 
     def _aside_continues(self, cue: Token) -> bool:
         """Does the sentence carry on after ', SPEAKER said,' with more of the report?"""
         after = cue.right_edge.i + 1
-        if after >= cue.sent.end or self.doc[after].text != ",":
+        if after >= self.sent(cue).end or self.doc[after].text != ",":
             after = cue.i + 1
-        if after >= cue.sent.end or self.doc[after].text != ",":
+        if after >= self.sent(cue).end or self.doc[after].text != ",":
             return False
-        rest = range(after + 1, cue.sent.end)
+        rest = range(after + 1, self.sent(cue).end)
         if rest and self.doc[rest[0]].lemma_.lower() in self.lex.citing:
             return False  # ", citing an aide": the channel's source, not more of the report
-        if rest and (self.doc[rest[0]].tag_ == "VBG" or self.doc[rest[0]].dep_ in ("cc", "neg")
-                     or self.doc[rest[0]].lower_ in _ASIDE_STOPS):
+        quoted_on = any(self.in_mark[i] >= 0 for i in rest)  # ', X said, and still “...”'
+        if rest and not quoted_on and (
+            self.doc[rest[0]].tag_ == "VBG" or self.doc[rest[0]].dep_ in ("cc", "neg")
+            or self.doc[rest[0]].lower_ in _ASIDE_STOPS
+        ):
             return False  # ", adding ...", ", and soon ...": the speaker's own clause goes on
         before = range(cue.left_edge.i, cue.i)
         if any(self.in_mark[i] >= 0 for i in before) and all(
@@ -344,8 +370,6 @@ class QuoteFinder(DirectQuotes):
             for i in before
         ):
             return False  # '“...,” X said, ...': a direct quote, not a report carried on
-        if any(self.in_mark[i] >= 0 for i in rest):
-            return False  # '“X,” she said, “Y”': two fragments of a direct quote
         return sum(1 for i in rest if not self.doc[i].is_punct) >= 3
 
     def _subject_start(self, cue: Token) -> int:
@@ -355,7 +379,9 @@ class QuoteFinder(DirectQuotes):
 
     def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
         """A quoted fragment in what follows the cue (object, prepositional object): partial."""
-        if lemma not in self.lex.speech and lemma not in self.lex.naming:
+        if not (lemma in self.lex.speech or lemma in self.lex.naming or lemma in self.lex.cognition) or (
+            lemma in _FRAME_ONLY
+        ):
             return None
         parts = [
             c for c in cue.children
@@ -398,7 +424,7 @@ class QuoteFinder(DirectQuotes):
         return bool(kids) and all(c.dep_ in ("nsubj",) for c in kids)
 
     def _aside_content(self, cue: Token) -> Content | None:
-        sent = cue.sent
+        sent = self.sent(cue)
         return self._span_content(sent.start, sent.end - 1, "indirect", cue)
 
     def trim(self, lo: int, hi: int) -> tuple[int, int]:
@@ -406,7 +432,7 @@ class QuoteFinder(DirectQuotes):
         doc = self.doc
         while lo < hi and (doc[lo].is_space or (doc[lo].text in _EDGE_PUNCT)):
             lo += 1
-        while hi > lo and (doc[hi].is_space or doc[hi].text in _EDGE_PUNCT):
+        while hi > lo and (doc[hi].is_space or doc[hi].text in _EDGE_PUNCT or doc[hi].pos_ == "CCONJ"):
             hi -= 1
         start, end = doc[lo].idx, doc[hi].idx + len(doc[hi].text)
         for mark in self.marks:
@@ -431,21 +457,28 @@ class QuoteFinder(DirectQuotes):
         participle or infinitive hangs from ("..., adding that", "after saying")."""
         token = cue
         for _ in range(5):
-            found = self._own_subject(token)
+            found = self._own_subject(token, passive=token is not cue)
             if found is not None:
                 return found
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
                 return token.head  # "a statement saying that ..."
+            if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
+                controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
+                if controller is not None:
+                    return controller
             climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
             if not climbs or token.head.i == token.i:
                 return None
             token = token.head
         return None
 
-    def _own_subject(self, token: Token) -> Token | None:
+    def _own_subject(self, token: Token, passive: bool = False) -> Token | None:
+        """The subject (or passive agent) of ``token``; with ``passive``, a passive subject
+        too ("After saying ..., she was rushed to hospital": she said it)."""
+        deps = ("nsubj", "agent", "nsubjpass") if passive else ("nsubj", "agent")
         subjects = [
             c for c in token.children
-            if c.dep_ in ("nsubj", "agent") and c.lower_ != "there" and self._same_paragraph(c, token)
+            if c.dep_ in deps and c.lower_ != "there" and self._same_paragraph(c, token)
         ]
         if not subjects:
             return None
@@ -479,50 +512,3 @@ class QuoteFinder(DirectQuotes):
         parts.sort(key=lambda t: t.i)
         return " ".join(t.text for t in parts)
 
-    # -- according to X -------------------------------------------------------
-
-    def _according(self, token: Token) -> Token | None:
-        """The source token when ``token`` begins an "according to X" phrase."""
-        for phrase in self.lex.according:
-            if token.lower_ != phrase[0] or token.i + len(phrase) > len(self.doc):
-                continue
-            words = [self.doc[token.i + k].lower_ for k in range(len(phrase))]
-            if words != list(phrase):
-                continue
-            prep = self.doc[token.i + len(phrase) - 1]
-            source = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            if source is not None and (len(phrase) > 1 or source.pos_ == "PROPN"):
-                return source
-        return None
-
-    def _add_according(self, token: Token, source: Token) -> None:
-        length = next(len(p) for p in self.lex.according if p[0] == token.lower_)
-        phrase_last = max(source.right_edge.i, token.i + length - 1)
-        sent = token.sent
-        tokens = [
-            t.i for t in sent
-            if not token.i <= t.i <= phrase_last and not (t.is_space or t.is_punct)
-        ]
-        head = token.head if token.head.i != token.i else token
-        cited = self._cited(head if head.pos_ in ("VERB", "AUX") else sent.root)
-        if cited is not None:
-            tokens = [i for i in tokens if not cited.head.left_edge.i <= i <= cited.head.right_edge.i]
-        tokens = [i for i in tokens if self.in_mark[i] < 0 or self.marks[self.in_mark[i]].first >= min(tokens)]
-        if not tokens:
-            return
-        lo, hi = min(tokens), max(tokens)
-        if lo < token.i <= hi and phrase_last >= hi - 1:
-            hi = token.i - 1
-        if lo >= token.i:
-            lo = max(lo, phrase_last + 1)
-        start, end = self.trim(lo, hi)
-        if end <= start:
-            return
-        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
-        self.consumed.update(inside)
-        cue = " ".join(self.doc[token.i + k].text for k in range(length))
-        speaker, via = source, None
-        if cited is not None:
-            speaker, via = cited, speaker_phrase(source).text
-        attribution = Attribution(cue, speaker, via, token.i)
-        self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))

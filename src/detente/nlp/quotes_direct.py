@@ -4,8 +4,9 @@ else the speaker of the quotation they carry on."""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
+from ..model import QuoteKind
 from .quotes_lexicon import CueLexicon
 from .quotes_records import Attribution, Content, Mark
 
@@ -26,6 +27,9 @@ class DirectQuotes:
     consumed: set[int]
     found: list[tuple[Content, Attribution | None]]
 
+    def sent(self, token: Token) -> Span:
+        raise NotImplementedError
+
     def _according(self, token: Token) -> Token | None:
         raise NotImplementedError
 
@@ -33,6 +37,9 @@ class DirectQuotes:
         raise NotImplementedError
 
     def _is_cue(self, token: Token, lemma: str) -> bool:
+        raise NotImplementedError
+
+    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
         raise NotImplementedError
 
     def _direct(self) -> None:
@@ -46,17 +53,51 @@ class DirectQuotes:
                 attribution = self._frame_cue(mark)
                 if attribution is None:
                     continue
-                self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
+                lead = self._lead_in(mark, attribution)
+                self.found.append((lead or Content(mark.span.start, mark.span.end, "direct"), attribution))
                 continue
             attribution = self._frame_cue(mark)
             if attribution is None:
                 attribution = self._colon_cue(mark)
             if attribution is None:
                 attribution = self._dash_cue(mark)
+            if attribution is None:
+                attribution = self._report_before(mark, previous[0] if previous else None)
             if attribution is None and previous is not None and self._continues(previous[0], mark):
                 attribution = previous[1]
+            if attribution is None and not self._clause_like(mark):
+                continue  # ''Politicking.'', "Melania, tell your story": a title, not speech
             self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
             previous = (mark, attribution)
+
+    def _lead_in(self, mark: Mark, attribution: Attribution) -> Content | None:
+        """'Using the tax ''is a misguided approach,'' said Mr. Burman': a cue after a
+        quotation that carries on the sentence's own words frames the sentence up to it."""
+        doc = self.doc
+        if attribution.cue_token <= mark.last:
+            return None
+        start = self.sent(doc[mark.first]).start
+        if not any(self.in_mark[i] < 0 and doc[i].is_alpha for i in range(start, mark.first)):
+            return None
+        return self._span_content(start, mark.last, "mixed", doc[attribution.cue_token])
+
+    def _report_before(self, mark: Mark, previous: Mark | None) -> Attribution | None:
+        """'The summit did “too little,” he added. “Europe risks a lot.”': a quotation that
+        carries on a report framed by a cue after it, in the same paragraph, is the
+        report's speaker's (unless a quotation of its own lies nearer)."""
+        text = self.text
+        best: tuple[int, Attribution] | None = None
+        for content, attribution in self.found:
+            if attribution is None or content.kind == "direct" or content.end > mark.span.start:
+                continue
+            cue_at = self.doc[attribution.cue_token].idx
+            if not content.end <= cue_at < mark.span.start or "\n" in text[content.start : mark.span.start]:
+                continue
+            if best is None or content.end > best[0]:
+                best = (content.end, attribution)
+        if best is None or (previous is not None and previous.span.end > best[0]):
+            return None
+        return best[1]
 
     def _clause_like(self, mark: Mark) -> bool:
         """A quotation inside a sentence that is a clause of its own (a finite verb, or
@@ -69,9 +110,9 @@ class DirectQuotes:
     def _frame(self, mark: Mark) -> range:
         """Tokens of the quotation's sentences, within its paragraph(s)."""
         doc, text = self.doc, self.text
-        lo, hi = doc[mark.first].sent.start, doc[mark.last].sent.end
-        if mark.last + 1 < len(doc) and doc[mark.last].sent.end == mark.last + 1:
-            hi = max(hi, doc[mark.last + 1].sent.end) if self._short_tail(mark) else hi
+        lo, hi = self.sent(doc[mark.first]).start, self.sent(doc[mark.last]).end
+        if mark.last + 1 < len(doc) and self.sent(doc[mark.last]).end == mark.last + 1:
+            hi = max(hi, self.sent(doc[mark.last + 1]).end) if self._short_tail(mark) else hi
         para_lo = text.rfind("\n", 0, mark.span.start) + 1
         para_hi = text.find("\n", mark.span.end)
         para_hi = len(text) if para_hi < 0 else para_hi
@@ -83,7 +124,7 @@ class DirectQuotes:
 
     def _short_tail(self, mark: Mark) -> bool:
         """'“...,” he said.' whose tail the parser split off as a sentence of its own."""
-        nxt = self.doc[mark.last + 1].sent
+        nxt = self.sent(self.doc[mark.last + 1])
         if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
             return False
         inner = self.text[mark.span.start : mark.span.end].rstrip("”\"' ")
@@ -137,7 +178,7 @@ class DirectQuotes:
         colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
         if colon is None:
             return None
-        sent = colon[0].sent
+        sent = self.sent(colon[0])
         for token in reversed(sent):
             if self.in_mark[token.i] < 0 and token.tag_ in VERB_TAGS:
                 attribution = self._attribution(token)

@@ -38,6 +38,8 @@ class CueLexicon:
     content_preps: frozenset[str]
     nonspeaker_subjects: frozenset[str]
     nominal: frozenset[str]  # nouns whose "that" clause is a report ("his claim that ...")
+    attitude: frozenset[str]  # predicative adjectives with a clause ("is afraid that ...")
+    evidential: frozenset[str]  # verbs of seeming: their clause is an impression
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def cue_lexicon() -> CueLexicon:
         content_preps=_words(data["content_preps"]),
         nonspeaker_subjects=_words(data["nonspeaker_subjects"]),
         nominal=_words(data.get("nominal", [])),
+        attitude=_words(data.get("attitude", [])),
+        evidential=_words(data.get("evidential", [])),
     )
 
 

@@ -20,6 +20,9 @@ STRAIGHT_SINGLE = "'"
 TWO_SINGLES = "''"
 QUOTE_CHARS = frozenset(DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_OPEN)
 _CANDIDATES = re.compile("''|[" + re.escape(DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE) + "]")
+# A transcript line opening with a stray mark before a speaker label ('"PENCE: Well, ...'):
+# the mark opens no quotation (the label pass reads the line as what PENCE said).
+_TRANSCRIPT_LABEL = re.compile(r"[\s]*[\"“]([A-Z][A-Z.'’ -]{1,30}):\s")
 # Characters after which a single quote mark opens a quotation (not an apostrophe).
 _SINGLE_OPENERS = frozenset(" \t([—–-“\"/:")
 
@@ -45,15 +48,17 @@ class _State:
     double_at: int | None = None
     single_at: int | None = None
     paragraphs: int = 1
+    nested: bool = False  # a curly quotation open inside a straight one
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            spans.append((start, i))
-            start = i + 1
+    end = text.find("\n")
+    while end >= 0:  # str.find, not a walk over every character
+        spans.append((start, end))
+        start = end + 1
+        end = text.find("\n", start)
     spans.append((start, len(text)))
     return spans
 
@@ -74,6 +79,8 @@ def _scan_line(text: str, begin: int, end: int, state: _State, out: list[MarkedS
     # a quotation carried over from the previous paragraph re-opens this one
     stripped = len(text[begin:end]) - len(text[begin:end].lstrip())
     reopen_at = begin + stripped if state.double_at is not None else -1
+    if _TRANSCRIPT_LABEL.match(text, begin, end):
+        reopen_at = begin + stripped
     for match in _CANDIDATES.finditer(text, begin, end):
         i = match.start()
         paired = match.end() - i == 2  # '' as a double mark (NYT house style)
@@ -81,13 +88,24 @@ def _scan_line(text: str, begin: int, end: int, state: _State, out: list[MarkedS
         if i == reopen_at and (ch in DOUBLE_OPEN or ch == STRAIGHT_DOUBLE):
             continue
         ch = _direction(text, i, ch, state.double_at is not None)
+        if ch == STRAIGHT_DOUBLE and state.double_at is None and not text[match.end() : end].strip():
+            continue  # a straight mark ending its line opens nothing: a stray
         if ch in DOUBLE_OPEN or (ch == STRAIGHT_DOUBLE and state.double_at is None):
             if state.double_at is None:
                 state.double_at, state.single_at = i, None
+            elif text[state.double_at] == STRAIGHT_DOUBLE and not paired and state.double_at != i:
+                if STRAIGHT_DOUBLE in text[i:end]:
+                    state.nested = True  # '"... the question: “Is it fair?” ..."': held inside
+                else:
+                    # '"Trump walked on, chanting “U-S-A!”': a curly quotation inside a straight
+                    # one that never closes (a blockquote's stray mark); the curly one is the quotation
+                    state.double_at, state.single_at = i, None
         elif ch in DOUBLE_CLOSE or ch == STRAIGHT_DOUBLE:
-            if state.double_at is not None:
+            if state.nested and ch in DOUBLE_CLOSE:
+                state.nested = False
+            elif state.double_at is not None:
                 out.append(MarkedSpan(state.double_at, match.end(), True, state.paragraphs))
-                state.double_at, state.paragraphs = None, 1
+                state.double_at, state.paragraphs, state.nested = None, 1, False
         elif state.double_at is None:
             _scan_single(text, i, end, state, out)
 
@@ -112,12 +130,14 @@ def _scan_single(text: str, i: int, end: int, state: _State, out: list[MarkedSpa
             state.single_at = i
     elif ch != SINGLE_OPEN and _closes_single(text, i, end):
         out.append(MarkedSpan(state.single_at, i + 1, True, 1, single=True))
-        state.single_at = None
+        state.single_at, state.nested = None, False
 
 
 def _next_line_opens(text: str, lines: list[tuple[int, int]], index: int) -> bool:
     for begin, end in lines[index + 1 :]:
         stripped = text[begin:end].lstrip()
+        if stripped and _TRANSCRIPT_LABEL.match(text, begin, end):
+            return False
         if stripped:
             return stripped[0] in DOUBLE_OPEN or stripped.startswith((STRAIGHT_DOUBLE, TWO_SINGLES))
     return False
@@ -130,7 +150,7 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
     lines = _lines(text)
     for index, (begin, end) in enumerate(lines):
         _scan_line(text, begin, end, state, out)
-        state.single_at = None
+        state.single_at, state.nested = None, False
         if state.double_at is None:
             continue
         if _next_line_opens(text, lines, index):
@@ -140,5 +160,5 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
         last = begin + len(text[begin:end].rstrip())
         if last > state.double_at + 1:
             out.append(MarkedSpan(state.double_at, last, False, state.paragraphs))
-        state.double_at, state.paragraphs = None, 1
+        state.double_at, state.paragraphs, state.nested = None, 1, False
     return sorted(out, key=lambda m: m.start)

@@ -3,6 +3,7 @@ dropped, and reports that a paragraph-final ", X said." frames widened to the pa
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
@@ -52,20 +53,59 @@ def _extend_report(found: Found, content: Content, cue: Token, text: str) -> Con
     return content
 
 
+def drop_in_frames(found: Found, doc: Doc, text: str) -> Found:
+    """'“X,” said Caddell, speaking of her health. “Y.”': words between two fragments of
+    one quotation (same cue, one paragraph) that hang from its cue are its frame, not a
+    report of their own."""
+    direct = sorted(
+        ((c, a) for c, a in found if c.kind == "direct" and a is not None), key=lambda x: x[0].start
+    )
+    frames = [
+        (first.end, second.start, a.cue_token)
+        for (first, a), (second, b) in pairwise(direct)
+        if a is not None and b is not None and a.cue_token == b.cue_token
+        and "\n" not in text[first.end : second.start]
+    ]
+    if not frames:
+        return found
+    return [
+        (c, a) for c, a in found
+        if c.kind == "direct" or a is None or not any(
+            lo <= c.start and c.end <= hi and (c.kind == "indirect" or doc[cue] in doc[a.cue_token].ancestors)
+            for lo, hi, cue in frames
+        )
+    ]
+
+
 def drop_nested(found: Found, doc: Doc) -> Found:
-    """'Clinton said she thinks X': the thought inside a report that covers much the
-    same words is the report's, not a second quote."""
+    """A report inside another report is part of what that one reports, not a second quote:
+    'Clinton said she thinks X' (the thought covers much the same words), 'Obama says the
+    museum will tell of “suffering”' (a report wholly inside another's content, its cue
+    too), and one cue's narrower reading inside its wider one."""
     keep: Found = []
-    for content, attribution in found:
-        if content.kind != "direct" and attribution is not None and any(
-            other is not content
-            and other.start <= doc[attribution.cue_token].idx < other.end
-            and overlap_ratio(content, other) >= _NESTED_OVERLAP
-            for other, _ in found
+    cue_at = [doc[a.cue_token].idx if a is not None else -1 for _, a in found]
+    for index, (content, attribution) in enumerate(found):
+        if content.kind == "direct" or attribution is None or not any(
+            other_index != index and _holds(other, by, content, attribution, cue_at[index])
+            and (_wider(other, content) or other_index < index)
+            for other_index, (other, by) in enumerate(found)
         ):
-            continue
-        keep.append((content, attribution))
+            keep.append((content, attribution))
     return keep
+
+
+def _holds(other: Content, by: Attribution | None, content: Content, attribution: Attribution,
+           cue_at: int) -> bool:
+    """Is the report (content, attribution), whose cue is at character ``cue_at``, part of
+    ``other``?"""
+    inside = other.start <= content.start and content.end <= other.end
+    if other.start <= cue_at < other.end:
+        return inside or overlap_ratio(content, other) >= _NESTED_OVERLAP
+    return inside and by is not None and by.cue_token == attribution.cue_token
+
+
+def _wider(other: Content, content: Content) -> bool:
+    return other.end - other.start > content.end - content.start
 
 
 def labelled(finder: QuoteFinder) -> None:
@@ -96,7 +136,7 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
         return
     named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
         all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
-    )
+    ) or (all(t.is_title for t in words) and _named_elsewhere(finder, words[-1].text))
     if not named or any(t.pos_ in ("VERB", "AUX") for t in words):
         return
     lo, hi = body.start, body.end - 1
@@ -107,9 +147,17 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
     if finish <= begin:
         return
     finder.consumed.update(inside)
+    finder.labelled_until = body.end - 1
     speaker = words[-1]
     kind: QuoteKind = "mixed" if inside else "indirect"
     finder.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
+
+
+def _named_elsewhere(finder: QuoteFinder, word: str) -> bool:
+    """Is ``word`` the last word of a person or group the document names ("Sanders:" over
+    a story about Bernie Sanders)?"""
+    text = finder.text
+    return any(text[m.start : m.end].split()[-1:] == [word] for m in finder.index.mentions)
 
 
 def headline(finder: QuoteFinder) -> None:
@@ -118,17 +166,21 @@ def headline(finder: QuoteFinder) -> None:
     text = finder.text
     end = text.find("\n")
     end = len(text) if end < 0 else end
-    if any(c.start < end for c, _ in finder.found):
-        return
     title = finder.doc.char_span(0, end, alignment_mode="contract")
     if title is None:
         return
     words = [t for t in title if not t.is_punct]
     for k, token in enumerate(words[: _HEADLINE_NAME_WORDS + 1]):
-        if k == 0 or not words[k - 1].is_title or not _headline_cue(finder, token.lower_):
+        before = words[k - 1].lower_ if k else ""
+        plural = before.endswith("s") and not before.endswith(("ss", "us", "is"))  # "Lawmakers Rip"
+        if k == 0 or not words[k - 1].is_title or not (token.is_title or token.is_upper) or (
+            not _headline_cue(finder, token.lower_, plural)
+        ):
             continue
-        if not all(w.is_title or w.is_upper for w in words[:k]):
-            return
+        if not all(w.is_title or w.is_upper for w in words[:k]) or any(
+            a is not None and a.cue_token == token.i for _, a in finder.found
+        ):
+            return  # not a title-case name, or the parse already read this cue
         lo, hi = token.i + 1, title.end - 1
         inside = {finder.in_mark[i] for i in range(lo, hi + 1)} - {-1}
         if hi - lo < 1 or any(finder.marks[n].first < lo or finder.marks[n].last > hi for n in inside):
@@ -141,11 +193,14 @@ def headline(finder: QuoteFinder) -> None:
         return
 
 
-def _headline_cue(finder: QuoteFinder, word: str) -> bool:
-    """'says', 'calls', 'slams', 'urges', 'pushes': a cue verb in the third person."""
+def _headline_cue(finder: QuoteFinder, word: str, plural: bool = False) -> bool:
+    """'says', 'calls', 'slams', 'urges', 'pushes': a cue verb in the third person (after a
+    plural subject, its bare form: "Lawmakers Rip ...")."""
+    lex = finder.lex
+    cues = lex.speech | lex.naming | lex.np_object | lex.cognition | lex.directive | set(lex.prep_cues)
+    if plural and word in cues:
+        return True
     if not word.endswith("s") or len(word) < 4:
         return False
-    lex = finder.lex
-    cues = lex.speech | lex.naming | lex.np_object | lex.cognition | lex.directive
     stems = {word[:-1], word[:-2]} | ({word[:-3] + "y"} if word.endswith("ies") else set())
     return bool(stems & cues) or word == "sees"

@@ -19,7 +19,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Actor, Speaker
-from .context import DocContext
+from .context import DocContext, sentences
 from .quotes_lexicon import SpeakerLexicon, speaker_lexicon
 
 # Children that do not belong to a speaker's name phrase.
@@ -103,7 +103,7 @@ def build_index(doc: Doc, ctx: DocContext) -> SpeakerIndex:
     """Index the document's person and group mentions for speaker resolution."""
     lex = speaker_lexicon()
     sent_of = [0] * len(doc)
-    for s_index, sent in enumerate(doc.sents):
+    for s_index, sent in enumerate(sentences(doc, ctx)):
         for i in range(sent.start, sent.end):
             sent_of[i] = s_index
     raw: list[tuple[Span, str]] = []

@@ -6,7 +6,10 @@ trims them to TIMEX3 extents and splits ranges ("from March to May"). Each
 expression is normalised by :mod:`detente.nlp.timex_rules` with the tense of the
 verb that governs it, so "on Friday" is the past Friday unless the verb is
 future ("will meet on Friday"). Results fill ``ctx.result.timexes``; the events
-stage asks :func:`governing_date` for the date of a clause.
+stage asks :func:`governing_date` for the date of a clause. Anaphoric
+expressions ("the following year", "that day") count from the latest date the
+text gave; where the text leaves a part unsaid the value keeps TIMEX3's X
+placeholders ("1989-WXX"), and :func:`date_ref` hands events only the known part.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ SHARED_KEY = "timex"
 _RANGE = re.compile(r"^(?P<a>.+?)\s*(?:\bto\b|\band\b|\bor\b|\bthrough\b|\buntil\b|\u2013|-|,)\s*(?P<b>.+)$")
 _SET_ADVERBS = re.compile(r"\b(?:daily|weekly|monthly|annually|yearly)\b", re.I)
 _AGO = re.compile(r"\b(?:ago|earlier|before|previous)\b", re.I)
+_CALENDAR = re.compile(r"\d{4}(?:-\d\d){0,2}")
 
 
 
@@ -77,6 +81,10 @@ def _patterns() -> re.Pattern[str]:
         r"\b(?:[Tt]he (?:near |foreseeable |distant )?future)\b",
         r"\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow|[Tt]onight)\b(?!')",
         r"\b(?:(?:[Ee]arlier|[Ll]ater) )?(?:[Tt]his|[Ll]ast|[Nn]ext) (?:week|month|year|quarter)\b",
+        r"\b(?:(?:[Ee]arlier|[Ll]ater) )?[Tt]hat (?:week|month|year)\b(?!-)",
+        r"\b(?:[Ee]arlier|[Ll]ater) that day\b",
+        r"\b[Tt]he (?:following|previous|preceding) (?:day|week|month|year)\b(?!-)",
+        r"\b[Tt]he week\b(?!-)",
         r"\b(?:" + months + r")\.? \d{1,2}\b(?:, \d{4})?",
         r"\b(?:[Tt]he past)\b(?=\s*[,.;:])",
         r"\b(?:every|each) (?:other )?(?:day|week|month|year|" + weekdays.lower() + r")\b",
@@ -90,7 +98,7 @@ def _patterns() -> re.Pattern[str]:
 
 def _candidate_spans(doc: Doc) -> list[Span]:
     text = doc.text  # built anew on every access: once per document
-    spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    spans = [_with_article(e) for e in doc.ents if e.label_ in ("DATE", "TIME")]
     taken = [(s.start_char, s.end_char) for s in spans]
     for m in _patterns().finditer(text):
         if any(m.start() < end and start < m.end() for start, end in taken):
@@ -108,6 +116,27 @@ def _candidate_spans(doc: Doc) -> list[Span]:
         ):
             spans.append(span)
     return sorted(spans, key=lambda s: s.start)
+
+
+def _with_article(span: Span) -> Span:
+    """The model's entity widened to the TIMEX3 extent it left out of its noun phrase.
+
+    "the week" when the model marked only "week" ("the week's most active
+    session"); "the 1988 period" when it marked only "1988"; "the day before
+    last Tuesday" when it marked only "last Tuesday".
+    """
+    doc = span.doc
+    before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
+    if before[-2:] in (["day", "before"], ["day", "after"]):  # "the day before last Tuesday"
+        return doc[span.start - (3 if before[:1] == ["the"] and len(before) == 3 else 2) : span.end]
+    det = span.start > 0 and doc[span.start - 1].lower_ in ("the", "its")
+    if len(span) == 1 and span[0].lower_ == "week" and det:
+        return doc[span.start - 1 : span.end]
+    nxt = doc[span.end] if span.end < len(doc) else None
+    if len(span) == 1 and span[0].shape_ == "dddd" and det and nxt is not None and nxt.lower_ == "period" \
+            and span[0].head == nxt:
+        return doc[span.start - 1 : span.end + 1]
+    return span
 
 
 def _modifies_noun(span: Span) -> bool:
@@ -208,8 +237,10 @@ def verb_tense(verb: Token) -> Tense | None:
         return "future"  # "is to resume trading Tuesday"
     if verb.tag_ == "VBN" and verb.lemma_ in lex.future_participles and (
         any(a.lemma_ == "be" for a in aux) or verb.dep_ in ("acl", "relcl", "amod")
-    ):
+    ) and (verb.lemma_ not in lex.for_participles or any(c.lower_ == "for" for c in verb.children)):
         return "future"  # "is scheduled for", "a summit set for April"
+    if verb.tag_ == "VBN" and not aux and verb.dep_ in ("acl", "amod"):
+        return "past"  # a reduced relative is done: "the year ended March 31", "a plant closed in May"
     head = verb
     for _ in range(3):  # "plans to meet", "is set to sign", "is going to visit"
         if head.dep_ not in ("xcomp", "ccomp") or head.head is head:
@@ -218,12 +249,22 @@ def verb_tense(verb: Token) -> Tense | None:
             return "future"
         head = head.head
     has_have = any(a.lemma_ == "have" for a in aux)
+    passive = verb.tag_ == "VBN" and any(a.dep_ == "auxpass" for a in aux)
     if not has_have and any(a.lower_ in lex.modals for a in aux) and verb.tag_ in ("VB", "VBG"):
         return "future"  # "would meet", "might come", "could be traveling"
+    if not has_have and any(a.lower_ in lex.modals for a in aux) and passive:
+        return "conditional"  # "would be paid in January"; not "could be located Wednesday"
     if verb.tag_ in ("VB", "VBN") and any(a.lower_ == "to" for a in aux):
+        if _past_matrix(verb):
+            return "past"  # "made it hard to meet demand into the summer"
         return "conditional"  # "is to resume", "an agreement to acquire", "to be published"
     if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in aux) or has_have:
         return "past"
+    present = verb.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in aux)
+    if present and verb.dep_ == "advcl" and any(
+        c.dep_ in ("mark", "advmod") and c.lower_ in lex.future_clause_marks for c in verb.children
+    ):
+        return "future"  # English puts the future in the present after when/if: "when the case is heard in May"
     if verb.tag_ in ("VBZ", "VBP") and not aux and verb.lemma_ not in lex.stative_verbs and not any(
         t.tag_ == "VBD" for t in verb.sent
     ):
@@ -231,6 +272,43 @@ def verb_tense(verb: Token) -> Tense | None:
     if verb.tag_ in ("VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in aux):
         return "present"
     return None
+
+
+def _past_matrix(verb: Token) -> bool:
+    """Whether an infinitive hangs from a past verb that does not look ahead (ask, plan, hope)."""
+    lex = lexicon()
+    head = verb
+    for _ in range(3):
+        if head.dep_ not in ("xcomp", "advcl", "ccomp", "oprd", "acomp") or head.head is head:
+            return False
+        head = head.head
+        if head.pos_ == "ADJ":
+            continue  # "made it difficult to meet": up through the adjective
+        if head.lemma_ in lex.directive_verbs or head.lemma_ in lex.future_lemmas:
+            return False
+        aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in lex.future_aux or a.lower_ in lex.modals for a in aux):
+            return False
+        if head.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in aux):
+            return True
+    return False
+
+
+def _dates_noun_by_preposition(span: Span) -> bool:
+    """"a cutback in September", "talks for March": the date hangs from a noun, not the verb."""
+    root = span.root
+    prep = root.head
+    return root.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in ("in", "for") and prep.head.pos_ == "NOUN"
+
+
+def _modifies_noun_as_date(span: Span) -> bool:
+    """"a June agreement", "the late-November trip": the date names when a thing was."""
+    root, lex = span.root, lexicon()
+    head = root.head
+    return (
+        root.dep_ in ("compound", "nmod", "amod") and head.i >= span.end and head.pos_ == "NOUN"
+        and head.lower_ not in lex.day_parts and head.lower_ not in lex.units  # "Tuesday morning"
+    )
 
 
 # -- the stage --------------------------------------------------------------------------
@@ -252,18 +330,22 @@ def _spans_to_resolve(doc: Doc) -> Iterator[_Piece]:
 
 def _after_until(span: Span, verb: Token | None) -> bool:
     """"postponed until Tuesday", "until 9 a.m. Tuesday"; not "until Thursday, they had not"."""
-    lex = lexicon()
     if verb is not None and any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children):
         return False
+    return _after_word(span, lexicon().until_words)
+
+
+def _after_word(span: Span, words: frozenset[str]) -> bool:
+    """Whether one of ``words`` introduces the span: right before it or up its heads."""
     tok = span.root
     for _ in range(3):
-        if tok.lower_ in lex.until_words:
+        if tok.lower_ in words:
             return True
         if tok.head is tok:
             break
         tok = tok.head
     doc = span.doc
-    return span.start > 0 and doc[span.start - 1].lower_ in lex.until_words
+    return span.start > 0 and doc[span.start - 1].lower_ in words
 
 
 def span_tense(span: Span, verb: Token | None) -> Tense | None:
@@ -277,6 +359,15 @@ def span_tense(span: Span, verb: Token | None) -> Tense | None:
         return "future"
     if span.start >= 3 and doc[span.start - 3 : span.start].text.lower() == "as soon as":
         return "future"
+    lex = lexicon()
+    if _after_word(span, lex.since_words):
+        return "past"  # "since Jan. 13" looks back
+    if _after_word(span, lex.forward_words):
+        return "future"  # "effective Feb. 1", "payable Dec. 15"
+    if tense == "past" and _dates_noun_by_preposition(span):
+        return "nominal"  # "told them of a cutback in September": the cutback's month, not the telling's
+    if tense in ("conditional", "past") and verb is not None and verb.tag_ == "VB" and _modifies_noun_as_date(span):
+        return "nominal"  # "to sell itself under a June agreement": the infinitive does not date June
     return tense
 
 
@@ -298,11 +389,26 @@ def _quarter_context(span: Span, last_quarter_sent: int) -> bool:
     return span.sent.start - last_quarter_sent < 80 or any(w in text for w in lex.earnings_words)
 
 
+def _reported_quarter(span: Span, value: str | None, tense: Tense | None) -> bool:
+    """Whether ``span`` names the quarter a story reports on, for "the quarter" and "a year ago".
+
+    A quarter said with its own year ("the third quarter of 1990") or as an
+    offset ("a year ago") is not; nor one still ahead ("expects a loss in the
+    fourth quarter"), unless it dates a figure ("expects to report a third-quarter loss").
+    """
+    if not value or not re.fullmatch(r"\d{4}-Q\d", value):
+        return False
+    if _AGO.search(span.text) or re.search(r"\d{4}", span.text):
+        return False
+    return tense not in ("future", "conditional") or _modifies_noun_as_date(span)
+
+
 def find_timexes(doc: Doc, ctx: DocContext) -> TimexIndex:
     """Detect and resolve every time expression in ``doc``, in text order."""
     index = TimexIndex()
     last_quarter: str | None = None
     last_quarter_sent = -1
+    reference: str | None = None  # the latest calendar date mentioned: "the following year" counts from it
     for piece in _spans_to_resolve(doc):
         span = piece.span
         verb = governor(span)
@@ -311,13 +417,15 @@ def find_timexes(doc: Doc, ctx: DocContext) -> TimexIndex:
             tense=span_tense(span, verb),
             last_quarter=last_quarter,
             quarter_context=_quarter_context(span, last_quarter_sent),
+            reference=reference,
         )
         found = normalize(piece.reading, norm_ctx)
         if found is None:
             continue
+        if found.type == "DATE" and found.value and _CALENDAR.fullmatch(found.value):
+            reference = found.value
         timex = Timex(span.text, span.start_char, span.end_char, found.type, found.value)
-        if found.value and re.fullmatch(r"\d{4}-Q\d", found.value) and not _AGO.search(span.text) \
-                and not re.search(r"\d{4}", span.text):
+        if _reported_quarter(span, found.value, norm_ctx.tense):
             last_quarter, last_quarter_sent = found.value, span.sent.start
         index.items.append(FoundTimex(timex, span.start, span.end, span.sent.start,
                                       verb.i if verb is not None else -1))
@@ -349,6 +457,12 @@ def date_ref(timex: Timex) -> DateRef | None:
     if re.fullmatch(r"\d{4}-\d\d", value):
         return DateRef(value, "month", timex)
     if m := re.fullmatch(r"(\d{4})(?:-(?:Q\d|H\d|SP|SU|FA|WI))?", value):
+        return DateRef(m.group(1), "year", timex)
+    # Underspecified values keep their known part: "1998-10-XX" is October 1998,
+    # "1989-WXX" and "1988-QX" are 1989 and 1988; "199X" names no year.
+    if m := re.fullmatch(r"(\d{4}-\d\d)-XX", value):
+        return DateRef(m.group(1), "month", timex)
+    if m := re.fullmatch(r"(\d{4})-(?:XX(?:-XX)?|WXX(?:-\d)?|QX|HX)", value):
         return DateRef(m.group(1), "year", timex)
     return None
 

@@ -41,11 +41,17 @@ class TimeLexicon:
     until_words: frozenset[str]
     earnings_words: frozenset[str]
     multi_quarter_periods: frozenset[str]
+    for_participles: frozenset[str]
+    forward_words: frozenset[str]
+    since_words: frozenset[str]
+    directive_verbs: frozenset[str]
+    future_clause_marks: frozenset[str]
 
 
 _WORD_SETS = (
     "trim_words", "hedges", "modals", "plan_verbs", "future_participles", "stative_verbs",
-    "until_words", "earnings_words", "multi_quarter_periods",
+    "until_words", "earnings_words", "multi_quarter_periods", "for_participles", "forward_words",
+    "since_words", "directive_verbs", "future_clause_marks",
 )
 
 

@@ -11,72 +11,44 @@ the tense is future, then the next one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
-from ..model import TimexType
-from .timex_calendar import easter_sunday, iso_week, nth_weekday, quarter_of, shift_month
+from .timex_calendar import (
+    easter_sunday,
+    iso_week,
+    nth_weekday,
+    quarter_of,
+    reference_day,
+    resolve_anaphor,
+    shift_month,
+)
 from .timex_lexicon import TimeLexicon, lexicon
+from .timex_words import (
+    REL_LAST,
+    REL_NEXT,
+    REL_THIS,
+    Direction,
+    Normalized,
+    NormContext,
+    Tense,
+    Words,
+    direction_of,
+    explicit_year,
+    number,
+    words_of,
+)
 
-# "conditional": a modal or an infinitive ("would meet", "an agreement to buy"):
-# future for months and seasons, not strong enough to move a weekday.
-Tense = Literal["past", "present", "future", "conditional"]
-Direction = Literal["past", "future", "nearest"]
-
-
-@dataclass(frozen=True)
-class NormContext:
-    """What resolution needs besides the words: anchor, tense, discourse."""
-
-    anchor: date | None
-    tense: Tense | None = None
-    # The last quarter the document resolved ("1989-Q3"), for "the quarter".
-    last_quarter: str | None = None
-    # A quarter was mentioned in this or a recent sentence: "a year ago" then
-    # means the same quarter a year before (financial news' convention).
-    quarter_context: bool = False
-
-
-@dataclass(frozen=True)
-class Normalized:
-    """A classified, resolved expression; ``value`` None when it cannot be anchored."""
-
-    type: TimexType
-    value: str | None
-
-
-@dataclass(frozen=True)
-class Words:
-    """The expression's tokens, lower-cased, hyphens split."""
-
-    raw: str
-    tokens: tuple[str, ...]
-
-    def has(self, *words: str) -> bool:
-        """Whether any of ``words`` is one of the tokens."""
-        return any(w in self.tokens for w in words)
-
+__all__ = ["NormContext", "Normalized", "Tense", "normalize", "resolve_month", "resolve_weekday"]
 
 _AGE = re.compile(r"\d+\s*-?\s*(?:year|month|week|day)s?\s*-?\s*olds?\b|\byears?\s+old\b", re.I)
 _CLOCK = re.compile(
     r"\b(\d{1,2})(?:[:.](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d\d)\b|\b(noon|midday|midnight)\b",
     re.I,
 )
-_TOKEN = re.compile(r"\d{4}s|'\d0s|'\d\d|\d+(?:st|nd|rd|th|s)?|[a-z]+(?:'s|s')?")
 _SET_ADVERBS = {
     "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "monthly": "P1M",
     "annually": "P1Y", "yearly": "P1Y", "hourly": "PT1H",
 }
-_REL_NEXT = ("next", "coming", "following", "upcoming")
-_REL_LAST = ("last", "past", "previous", "preceding")
-_REL_THIS = ("this", "current", "present")
-
-
-def words_of(text: str) -> Words:
-    """Tokenise an expression: lower case, hyphens and periods as spaces."""
-    clean = text.lower().replace("\u2019", "'").replace("-", " ")
-    return Words(raw=clean, tokens=tuple(_TOKEN.findall(clean)))
 
 
 def normalize(text: str, ctx: NormContext) -> Normalized | None:
@@ -92,62 +64,6 @@ def normalize(text: str, ctx: NormContext) -> Normalized | None:
         if found is not None:
             return found
     return None
-
-
-def _number(tokens: tuple[str, ...], lex: TimeLexicon) -> int | None:
-    """The value of the number words or digits in ``tokens`` (first group); None if vague."""
-    total = 0
-    seen = False
-    for tok in tokens:
-        if tok.isdigit():
-            return int(tok)
-        if tok in ("hundred", "thousand"):
-            total = max(total, 1) * (100 if tok == "hundred" else 1000)
-            seen = True
-        elif tok in lex.numbers and tok not in ("a", "an") or tok in ("a", "an") and not seen:
-            value = lex.numbers[tok]
-            if value is None:
-                return None
-            total += value
-            seen = True
-        elif seen:
-            break
-    return total if seen else None
-
-
-def _year_words(w: Words, lex: TimeLexicon) -> int | None:
-    """A year spelled out: "nineteen ninety six", "two thousand"."""
-    toks = [t for t in w.tokens if t in lex.numbers or t in ("thousand", "hundred")]
-    if not toks or w.has("ago", "earlier", "later") or w.tokens[-1] in lex.units:
-        return None
-    if toks[0] in ("nineteen", "twenty") and len(toks) >= 2 and toks[1] not in ("hundred", "thousand"):
-        rest = sum(lex.numbers.get(t) or 0 for t in toks[1:])
-        return (19 if toks[0] == "nineteen" else 20) * 100 + rest
-    if toks[:2] == ["two", "thousand"]:
-        return 2000 + sum(lex.numbers.get(t) or 0 for t in toks[2:])
-    return None
-
-
-def explicit_year(w: Words, lex: TimeLexicon) -> int | None:
-    """A year written in the expression: 1998, '98, "nineteen ninety-six"."""
-    for tok in w.tokens:
-        if tok.isdigit() and len(tok) == 4 and 1000 <= int(tok) <= 2099:
-            return int(tok)
-        if re.fullmatch(r"'\d\d", tok):
-            two = int(tok[1:])
-            return 1900 + two if two >= 30 else 2000 + two
-    return _year_words(w, lex)
-
-
-def _direction(ctx: NormContext, w: Words, weak_future: bool = True) -> Direction:
-    """Past or future from the expression's own words, else from the tense."""
-    if w.has(*_REL_NEXT):
-        return "future"
-    if w.has("last", "past", "previous"):
-        return "past"
-    if ctx.tense == "future" or weak_future and ctx.tense == "conditional":
-        return "future"
-    return "past"
 
 
 # -- the rules, tried in order ----------------------------------------------------------
@@ -169,7 +85,7 @@ def _rule_set(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None
     if w.tokens[0] in ("every", "each", "per") and len(w.tokens) >= 2:
         unit = lex.units.get(w.tokens[-1])
         if unit in ("D", "W", "M", "Y", "Q"):
-            n = _number(w.tokens[1:-1], lex) or 1
+            n = number(w.tokens[1:-1], lex) or 1
             return Normalized("SET", f"P{3 * n}M" if unit == "Q" else f"P{n}{unit}")
         if w.tokens[-1] in lex.weekdays:
             return Normalized("SET", f"XXXX-WXX-{lex.weekdays[w.tokens[-1]] + 1}")
@@ -225,11 +141,16 @@ def _resolve_month_day(month: int, day: int, ctx: NormContext, direction: Direct
 
 
 def resolve_month(month: int, ctx: NormContext, direction: Direction) -> str:
-    """A bare month: the most recent past one (the anchor's month included), or the next one."""
+    """A bare month: the most recent past one (the anchor's month included), the next one, or
+    the nearest one (a month dating a thing: "under a June agreement")."""
     if ctx.anchor is None:
         return f"XXXX-{month:02d}"
     year = ctx.anchor.year
-    if direction == "future":
+    if direction == "nearest":
+        offset = (month - ctx.anchor.month) % 12  # months ahead to the next one
+        # News dates things mostly behind it: the next one only when it is close ahead.
+        year += (1 if month < ctx.anchor.month else 0) if offset <= 3 else (-1 if month > ctx.anchor.month else 0)
+    elif direction == "future":
         year += 1 if month < ctx.anchor.month else 0
     else:
         year -= 1 if month > ctx.anchor.month else 0
@@ -246,6 +167,30 @@ def _day_number(w: Words, month_index: int) -> int | None:
             if m and 1 <= int(m.group(1)) <= 31:
                 return int(m.group(1))
     return None
+
+
+def _rule_day_around(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    """"the day before last Tuesday", "the day after Christmas": a day from the named day."""
+    tokens = w.tokens[1:] if w.tokens[:1] == ("the",) else w.tokens
+    if len(tokens) < 3 or tokens[0] != "day" or tokens[1] not in ("before", "after"):
+        return None
+    rest = tokens[2:]
+    found = normalize(" ".join(rest), ctx)
+    if found is None or not found.value or not re.fullmatch(r"\d{4}-\d\d-\d\d", found.value):
+        return None
+    shift = -1 if tokens[1] == "before" else 1
+    return Normalized("DATE", (date.fromisoformat(found.value) + timedelta(days=shift)).isoformat())
+
+
+def _rule_week_of(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    """"the week of March 6": the ISO week holding the day."""
+    if "week" not in w.tokens or "of" not in w.tokens or w.tokens.index("week") > w.tokens.index("of"):
+        return None
+    rest = w.tokens[w.tokens.index("of") + 1 :]
+    found = _rule_month(Words(" ".join(rest), rest), ctx, lex)
+    if found is None or not found.value or not re.fullmatch(r"\d{4}-\d\d-\d\d", found.value):
+        return None
+    return Normalized("DATE", iso_week(date.fromisoformat(found.value)))
 
 
 def _rule_month(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
@@ -275,7 +220,7 @@ def _rule_month(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | No
         return Normalized("DATE", f"{ctx.anchor.year}-{month:02d}")
     if w.has("last", "past") and ctx.anchor and month == ctx.anchor.month:
         return Normalized("DATE", f"{ctx.anchor.year - 1}-{month:02d}")
-    return Normalized("DATE", resolve_month(month, ctx, _direction(ctx, w)))
+    return Normalized("DATE", resolve_month(month, ctx, direction_of(ctx, w)))
 
 
 def resolve_weekday(weekday: int, anchor: date, direction: Direction, strict: bool) -> date:
@@ -299,10 +244,15 @@ def _rule_weekday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
         return None
     if ctx.anchor is None:
         return Normalized("DATE", f"XXXX-WXX-{weekday + 1}")
-    direction = _direction(ctx, w, weak_future=False)
+    direction = direction_of(ctx, w, weak_future=False)
     if w.has("this") and ctx.tense != "future":
         direction = "past"
-    day = resolve_weekday(weekday, ctx.anchor, direction, strict=w.has("last", "past", "previous", "next"))
+    base = ctx.anchor
+    if w.has("the") and w.has(*_ANAPHORIC_SHIFT) and ctx.reference:
+        base = reference_day(ctx.reference) or base  # "the previous Friday": before the story's day
+        direction = "future" if w.has("following", "next", "subsequent") else "past"
+    day = resolve_weekday(weekday, base, direction, strict=w.has("last", "past", "previous", "next")
+                          or base != ctx.anchor)
     return Normalized("DATE", day.isoformat())
 
 
@@ -339,7 +289,7 @@ def _rule_holiday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
     if year is None:
         assert ctx.anchor is not None
         anchor = ctx.anchor
-        if _direction(ctx, w) == "future":
+        if direction_of(ctx, w) == "future":
             year = anchor.year if on(anchor.year) >= anchor else anchor.year + 1
         else:
             year = anchor.year if on(anchor.year) <= anchor else anchor.year - 1
@@ -363,7 +313,7 @@ def _ago(w: Words, ctx: NormContext, lex: TimeLexicon) -> tuple[int, str] | None
     if w.tokens[0] in ("earlier", "later") and unit_index > 0:
         return None  # "earlier this year": not an offset
     before = w.tokens[:unit_index]
-    count = _number(before, lex)
+    count = 1 if before and before[-1] in ("a", "an") else number(before, lex)
     if count is None:
         vague = any(t in lex.numbers for t in before if t not in ("a", "an"))
         return (0 if vague else sign), lex.units[w.tokens[unit_index]]
@@ -413,12 +363,18 @@ def _reference_year(w: Words, ctx: NormContext, lex: TimeLexicon, base: int) -> 
 
 
 def _rule_quarter(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
-    if not w.has("quarter", "half", "quarters") and not (w.has("period") and w.has("latest", "year")):
+    # "the latest period", "the year-ago period"; "the 1988 period" in an earnings story
+    # is that year's quarter, like "the year-ago period".
+    period = w.has("period") and (
+        w.has("latest", "year") or bool(ctx.quarter_context and ctx.last_quarter and explicit_year(w, lex)))
+    if not w.has("quarter", "half", "quarters") and not period:
         return None
     if w.has("quarters") and not w.has("two", "first") or w.has("century"):
         return None
+    if any(re.fullmatch(r"\d{3}0s|'\d0s", t) or t in lex.decade_words for t in w.tokens):
+        return None  # "the last half of the '80s": a part of a decade, valued as the decade
     quarter_at = next((i for i, t in enumerate(w.tokens) if t in ("quarter", "half")), 0)
-    if _number(tuple(t for t in w.tokens[:quarter_at] if t in lex.numbers and t not in ("a", "an")), lex):
+    if number(tuple(t for t in w.tokens[:quarter_at] if t in lex.numbers and t not in ("a", "an")), lex):
         return None  # "four-quarter", "two quarters": a duration
     if w.tokens[0] in ("a", "an") or w.has("than"):
         return None  # "a quarter", "more than a quarter"
@@ -456,7 +412,7 @@ def _rule_season(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | N
             return Normalized("DATE", f"XXXX-{season}")
         start, now = lex.season_start_month[season], ctx.anchor.month
         year = ctx.anchor.year
-        direction = _direction(ctx, w)
+        direction = direction_of(ctx, w)
         if w.has("this"):
             pass
         elif direction == "future":
@@ -492,20 +448,27 @@ def _rule_decade(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | N
 def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
     """this/last/next week, month, year; "earlier this month"; "the weekend"."""
     units = [lex.units[t] for t in w.tokens if t in lex.units]
-    if len(units) != 1 or _number(tuple(t for t in w.tokens if t not in ("a", "an")), lex):
+    if len(units) != 1 or number(tuple(t for t in w.tokens if t not in ("a", "an")), lex):
         return None
     unit = units[0]
     if any(lex.numbers.get(t, 0) is None for t in w.tokens):
         return None  # "the next few years": a vague duration
-    if w.has("following", "preceding", "previous", "subsequent") and w.has("the"):
-        return Normalized("DATE", None)  # relative to the story's own time, which we do not track
-    if w.has(*_REL_LAST) and w.has("the") and not w.has("weekend"):
+    if _is_anaphoric(w):
+        return _from_reference(w, unit, ctx)
+    if any(t in lex.units and t.endswith("s") for t in w.tokens):  # "past years": no one period
+        if w.has(*REL_LAST, "recent"):
+            return Normalized("DATE", "PAST_REF")
+        if w.has(*REL_NEXT):
+            return Normalized("DATE", "FUTURE_REF")
+    if unit == "W" and w.tokens in (("the", "week"), ("the", "week's")) and ctx.anchor:
+        return Normalized("DATE", f"{ctx.anchor.year}-WXX")  # "for the week": which one, unsaid
+    if w.has(*REL_LAST) and w.has("the") and not w.has("weekend"):
         return Normalized("DURATION", f"P1{unit}" if unit != "WE" else "P1W")
     if w.has("fiscal") and w.has("year") and ctx.anchor:
         return Normalized("DATE", str(ctx.anchor.year))
-    shift = 1 if w.has(*_REL_NEXT) else -1 if w.has(*_REL_LAST) else 0
-    if w.has("that") or shift == 0 and not w.has(*_REL_THIS, "earlier", "later", "end", "weekend"):
-        return None  # "that week" needs a reference time we do not track; "the year" is vague
+    shift = 1 if w.has(*REL_NEXT) else -1 if w.has(*REL_LAST) else 0
+    if shift == 0 and not w.has(*REL_THIS, "earlier", "later", "end", "weekend"):
+        return None  # "the year" is vague
     anchor = ctx.anchor
     if anchor is None:
         return Normalized("DATE", None)
@@ -521,6 +484,22 @@ def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normali
     if unit == "D" and shift == 0:
         return Normalized("DATE", anchor.isoformat())
     return None
+
+
+_ANAPHORIC_SHIFT = ("following", "preceding", "previous", "subsequent", "next")
+
+
+def _is_anaphoric(w: Words) -> bool:
+    """"that day", "the same week", "the following year": relative to the story's time, not now."""
+    return w.has("that", "same") or w.has("the") and w.has(*_ANAPHORIC_SHIFT)
+
+
+def _from_reference(w: Words, unit: str, ctx: NormContext) -> Normalized:
+    """An anaphoric unit resolved against the latest date the text gave (TimeML's reference time)."""
+    delta = 1 if w.has("following", "subsequent", "next") else -1 if w.has("preceding", "previous") else 0
+    if ctx.reference is None:
+        return Normalized("DATE", None)
+    return Normalized("DATE", resolve_anaphor(ctx.reference, unit, delta))
 
 
 def _weekend(anchor: date, shift: int, ctx: NormContext) -> Normalized:
@@ -558,7 +537,7 @@ def _rule_duration(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized |
         return None
     unit = lex.units[w.tokens[index]]
     before = w.tokens[:index]
-    count = _number(before, lex)
+    count = number(before, lex)
     if count is None and not w.tokens[index].endswith("s"):
         vague = any(t in lex.numbers and lex.numbers[t] is None for t in before)
         if not vague:
@@ -567,7 +546,7 @@ def _rule_duration(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized |
 
 
 _RULES = (
-    _rule_refs, _rule_set, _rule_clock, _rule_holiday, _rule_month, _rule_weekday,
+    _rule_refs, _rule_set, _rule_clock, _rule_holiday, _rule_day_around, _rule_week_of, _rule_month, _rule_weekday,
     _rule_relative_day, _rule_quarter, _rule_season, _rule_decade, _rule_ago, _rule_relative_unit,
     _rule_year, _rule_duration,
 )

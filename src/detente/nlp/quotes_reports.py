@@ -1,0 +1,263 @@
+"""Reported-speech rules of the quotes stage beyond a cue verb's clause: nouns of saying
+("his claim that ..."), adjectives of belief ("many are afraid that ..."), labels cast
+with "as" ("went after Trump as a “con artist”"), "as X said," frames, a cue's
+prepositional, characterising, directive and noun-phrase contents, and "according to X".
+
+``ReportRules`` is a mixin of ``QuoteFinder`` (``nlp/quotes.py``), which provides the
+state and the span helpers declared here.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import QuoteKind
+from .quotes_lexicon import CueLexicon
+from .quotes_records import Attribution, Content, Mark
+from .quotes_speakers import speaker_phrase
+
+# What an "as X said," clause may hold besides its subject: no object, clause or content.
+_AS_CLAUSE_DEPS = frozenset({"nsubj", "aux", "advmod", "neg", "punct", "mark", "npadvmod", "prep",
+                             "prt"})
+_CONTENT_PREPS = frozenset({"about", "of", "for", "on", "against", "to"})
+
+
+class ReportRules:
+    """Content rules for reports that are not a cue verb's clausal complement."""
+
+    doc: Doc
+    text: str
+    lex: CueLexicon
+    marks: list[Mark]
+    in_mark: list[int]
+    consumed: set[int]
+    found: list[tuple[Content, Attribution | None]]
+    according_starts: frozenset[str]
+
+    def marked(self, lo: int, hi: int) -> bool:
+        raise NotImplementedError
+
+    def sent(self, token: Token) -> Span:
+        raise NotImplementedError
+
+    def trim(self, lo: int, hi: int) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
+        raise NotImplementedError
+
+    def _attribution(self, cue: Token) -> Attribution | None:
+        raise NotImplementedError
+
+    def _subject(self, cue: Token) -> Token | None:
+        raise NotImplementedError
+
+    def _own_subject(self, token: Token, passive: bool = False) -> Token | None:
+        raise NotImplementedError
+
+    def _cited(self, cue: Token) -> Token | None:
+        raise NotImplementedError
+
+    def _nominal(self, noun: Token) -> None:
+        """'his claim that ...', 'the warning by X that ...': a noun with a "that" clause."""
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i
+                       and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+        if clause is None:
+            return
+        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
+        if content is None:
+            return
+        self.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
+
+    def _attitude(self, adjective: Token) -> None:
+        """'many are afraid that ...', 'he is determined to ...', 'it was clear (that) ...':
+        the clause of a predicative adjective of belief or intent; the speaker is the
+        copula's subject (none for an expletive "it")."""
+        verb = adjective.head
+        clause = next((c for c in adjective.children if c.i > adjective.i and (
+            c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "advcl" and any(
+                g.dep_ == "mark" and g.lower_ in ("if", "whether") for g in c.children)))), None)
+        if clause is None:
+            clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > adjective.i), None)
+        if clause is None:
+            return
+        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", adjective)
+        if content is None:
+            return
+        subject = self._own_subject(verb)
+        if subject is not None and subject.lower_ == "it":
+            subject = None
+        cue = " ".join(t.text for t in (verb, adjective))
+        self.found.append((content, Attribution(cue, subject, None, adjective.i)))
+
+    def _evidential(self, verb: Token) -> None:
+        """'Melania seems to have vanished', 'the plan seems risky to me': the clause a verb
+        of seeming heads, subject included, as an impression (its source: the "to" phrase)."""
+        if not any(c.dep_ in ("xcomp", "acomp", "ccomp", "attr", "oprd", "prep") for c in verb.children):
+            return
+        complements = [verb, *(c for c in verb.children if c.dep_ in ("acomp", "oprd", "attr"))]
+        to = next((c for head in complements for c in head.children
+                   if c.dep_ == "prep" and c.lower_ == "to" and c.i > verb.i), None)
+        source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        hi = verb.right_edge.i
+        if to is not None and source is not None and to.right_edge.i >= hi - 1:
+            hi = to.i - 1  # "seems risky to me": the impression, not whose it is
+        content = self._span_content(verb.left_edge.i, hi, "indirect", verb)
+        if content is not None:
+            self.found.append((content, Attribution(verb.text, source, None, verb.i)))
+
+    def _labelled_as(self, verb: Token) -> None:
+        """'went after Trump as a “con artist”': any verb that casts its object as a quoted
+        label characterises it (a partial quote); without marks it is no report."""
+        if not self.marked(verb.i, verb.right_edge.i):
+            return
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+        if obj is None:  # "went after Trump as ...": the object of a particle-like preposition
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.i == verb.i + 1), None)
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+        label = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
+                      and obj is not None and c.i > obj.i), None)
+        if obj is None or label is None or not self.marked(label.i, label.right_edge.i):
+            return
+        content = self._span_content(obj.left_edge.i, label.right_edge.i, "partial", verb)
+        attribution = self._attribution(verb) if content is not None else None
+        if content is not None and attribution is not None:
+            self.found.append((content, attribution))
+
+    def _nominal_source(self, noun: Token) -> Token | None:
+        """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
+        for child in noun.children:
+            if child.dep_ == "poss":
+                return child
+            if child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < noun.i + 3:
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        head = noun.head
+        if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
+            return self._subject(head)
+        return None
+
+    def _as_content(self, cue: Token) -> Content | None:
+        """'Hawaii, as an adviser pointed out, rarely gets ...', '..., as police have said':
+        an "as" clause of saying frames the clause it hangs from (less the "as" clause
+        when it opens or closes it)."""
+        kids = list(cue.children)
+        if not any(c.dep_ == "mark" and c.lower_ == "as" and c.i < cue.i for c in kids) or not any(
+            c.dep_ == "nsubj" for c in kids
+        ) or any((c.dep_ not in _AS_CLAUSE_DEPS or c.lower_ in _CONTENT_PREPS)
+                 and not (c.dep_ == "dobj" and c.lower_ == "it") for c in kids):  # "as X put it"
+            return None  # "as she called for ...", "as predicted": not a frame of saying
+        head = cue.head
+        lo, hi = head.left_edge.i, head.right_edge.i
+        if cue.left_edge.i <= lo:
+            lo = cue.right_edge.i + 1
+        elif cue.right_edge.i >= hi:
+            hi = cue.left_edge.i - 1
+        if hi - lo < 2:
+            return None
+        return self._span_content(lo, hi, "indirect", cue)
+
+    def _prep_content(self, cue: Token, lemma: str) -> Content | None:
+        """'called for a ceasefire': the object of the verb's content preposition."""
+        preps = self.lex.prep_cues.get(lemma)
+        if not preps:
+            return None
+        prep = next((c for c in cue.children if c.dep_ == "prep" and c.i > cue.i
+                     and c.lower_ in preps), None)
+        obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+        if obj is None:
+            return None
+        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
+
+    def _characterise_content(self, cue: Token, lemma: str) -> Content | None:
+        """'called climate change a hoax', 'described it as unfair': object and label."""
+        if lemma not in self.lex.characterise:
+            return None
+        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
+        label = next((c for c in cue.children if c.i > cue.i and (
+            c.dep_ in ("oprd", "xcomp") or (c.dep_ == "prep" and c.lower_ == "as"))), None)
+        if obj is None or label is None:
+            return None
+        return self._span_content(obj.left_edge.i, label.right_edge.i, "indirect", cue)
+
+    def _directive_content(self, cue: Token) -> Content | None:
+        """'urged supporters to vote': the object and its infinitive clause."""
+        xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+        if xcomp is None:
+            return None
+        objects = [c.left_edge.i for c in cue.children if c.dep_ in ("dobj", "dative") and cue.i < c.i < xcomp.i]
+        return self._span_content(min([xcomp.left_edge.i, *objects]), xcomp.right_edge.i, "indirect", cue)
+
+    def _object_content(self, cue: Token) -> Content | None:
+        """'denied the report': a noun-phrase object of a speech act."""
+        obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
+        if obj is None:
+            return None
+        charge = next((c for c in cue.children if c.i > obj.i and c.dep_ == "prep"
+                       and c.lower_ in ("of", "for") and c.n_rights), None)
+        if obj.pos_ == "PRON" or obj.right_edge.i == obj.left_edge.i and obj.pos_ != "PROPN":
+            if charge is None:
+                return None  # "attacked Machado", "denied it": a target, not a content
+            # "accused her of lying", "blamed Obama for the deficit": what the target is charged with
+            return self._span_content(charge.i + 1, charge.right_edge.i, "indirect", cue)
+        hi = max([obj.right_edge.i] + [
+            c.right_edge.i for c in cue.children if c.i > obj.i and c.dep_ == "prep" and c.lower_ in ("as", "for", "of")
+        ])  # "cited the remarks as examples of ...": what the object is taken for belongs to it
+        return self._span_content(obj.left_edge.i, hi, "indirect", cue)
+
+    def _according(self, token: Token) -> Token | None:
+        """The source token when ``token`` begins an "according to X" phrase."""
+        if token.lower_ not in self.according_starts:
+            return None
+        for phrase in self.lex.according:
+            if token.lower_ != phrase[0] or token.i + len(phrase) > len(self.doc):
+                continue
+            if not all(self.doc[token.i + k].lower_ == phrase[k] for k in range(1, len(phrase))):
+                continue
+            prep = self.doc[token.i + len(phrase) - 1]
+            source = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if source is not None and (len(phrase) > 1 or source.pos_ == "PROPN"):
+                return source
+        return None
+
+    def _phrase_end(self, source: Token) -> int:
+        """Last token of an opening source phrase: its subtree, cut at the first comma after
+        the head ("According to X, the move ..." that the parser hung off X as an apposition)."""
+        end = source.right_edge.i
+        for i in range(source.i + 1, end + 1):
+            if self.doc[i].text == "," and self.in_mark[i] < 0:
+                return i - 1
+        return end
+
+    def _add_according(self, token: Token, source: Token) -> None:
+        length = next(len(p) for p in self.lex.according if p[0] == token.lower_)
+        opens = all(t.is_punct or t.is_space or t.dep_ == "cc" for t in self.sent(token) if t.i < token.i)
+        end = self._phrase_end(source) if opens else source.right_edge.i
+        phrase_last = max(end, token.i + length - 1)
+        sent = self.sent(token)
+        tokens = [
+            t.i for t in sent
+            if not token.i <= t.i <= phrase_last and not (t.is_space or t.is_punct)
+        ]
+        head = token.head if token.head.i != token.i else token
+        cited = self._cited(head if head.pos_ in ("VERB", "AUX") else sent.root)
+        if cited is not None:
+            tokens = [i for i in tokens if not cited.head.left_edge.i <= i <= cited.head.right_edge.i]
+        tokens = [i for i in tokens if self.in_mark[i] < 0 or self.marks[self.in_mark[i]].first >= min(tokens)]
+        if not tokens:
+            return
+        lo, hi = min(tokens), max(tokens)
+        if lo < token.i <= hi and phrase_last >= hi - 1:
+            hi = token.i - 1
+        if lo >= token.i:
+            lo = max(lo, phrase_last + 1)
+        start, end = self.trim(lo, hi)
+        if end <= start:
+            return
+        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        self.consumed.update(inside)
+        cue = " ".join(self.doc[token.i + k].text for k in range(length))
+        speaker, via = source, None
+        if cited is not None:
+            speaker, via = cited, speaker_phrase(source).text
+        attribution = Attribution(cue, speaker, via, token.i)
+        self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
