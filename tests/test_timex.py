@@ -191,3 +191,20 @@ def test_date_ref_precision(value: str, expected: DateRef | None) -> None:
 
 def test_durations_are_not_dates() -> None:
     assert date_ref(Timex("weeks", 0, 5, "DURATION", "PXW")) is None
+
+
+def test_benchmark_pads_one_digit_week_numbers_only() -> None:
+    """The TBAQ scorer reads an unpadded gold week ("2000-W7") as ISO's "2000-W07", nothing more."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import time as time_bench
+
+    assert time_bench.canonical("2000-W7") == "2000-W07"
+    assert time_bench.canonical("2000-W7-WE") == "2000-W07-WE"
+    assert time_bench.canonical("2000-W12") == "2000-W12"
+    assert time_bench.canonical("1989-WXX") == "1989-WXX"
+    assert time_bench.canonical("2000-07") == "2000-07"
+    assert time_bench.canonical("199") == "199"

@@ -178,10 +178,22 @@ class Result:
         return out
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses, dates, lists and dicts -> JSON-ready values."""
+    if obj is None or isinstance(obj, (str, int, float)):
+        return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {name: to_jsonable(getattr(obj, name)) for name in _field_names(type(obj))}
     if isinstance(obj, date):
         return obj.isoformat()
     if isinstance(obj, (list, tuple)):

@@ -7,9 +7,9 @@ import re
 
 # Below this many letters the identifier guesses: keep the English default.
 MIN_LETTERS = 40
-# The identifier reads this many characters: its cost grows with the length, and two
-# thousand characters of prose name the language as surely as the whole page.
-SAMPLE_CHARS = 2000
+# The identifier reads this many characters: its cost grows with the length, and a
+# thousand characters of prose (150+ words) name the language as surely as the whole page.
+SAMPLE_CHARS = 1000
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 

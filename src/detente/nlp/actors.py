@@ -355,12 +355,12 @@ def _phrase(span: Span) -> Phrase:
 def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex, in_entity: list[bool],
                      inner: list[Actor | None]) -> list[Entity]:
     """Noun phrases that name an actor their entities alone do not ("Ukrainian soldiers")."""
-    vocabulary = codebook().vocabulary
+    mention_words = codebook().mention_words
     out: list[Entity] = []
     for chunk in doc.noun_chunks:
         if chunk.root.pos_ == "PRON" or all(in_entity[chunk.start:chunk.end]):
             continue
-        if not any(t.lower_ in vocabulary for t in chunk):
+        if not any(t.lower_ in mention_words for t in chunk):
             continue
         span = _trim(chunk)
         if span is None or index.is_chrome(span) or all(in_entity[span.start:span.end]):

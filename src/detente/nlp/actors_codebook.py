@@ -22,6 +22,7 @@ from ..data import load_yaml
 from ..errors import ConfigError
 from ..model import Actor
 
+_ARTICLES = frozenset({"the", "a", "an"})
 MEDIA_SECTOR = "MED"  # the project's convention for news media (PLOVER spells it JRN)
 
 
@@ -106,6 +107,9 @@ class Codebook:
     # Surface forms for the entity ruler: (text as written, spaCy label).
     patterns: list[tuple[str, str]] = field(default_factory=list)
     vocabulary: frozenset[str] = frozenset()  # lower tokens that can start an actor cue
+    # Lower tokens of which a noun phrase must hold one to be worth resolving: the
+    # vocabulary without leading articles ("the" of "the kremlin"), plus what follows them.
+    mention_words: frozenset[str] = frozenset()
     # Keys of all-capital short forms ("US", "WHO", "IS") -> the forms as written: these
     # match only as written, never the ordinary words "us", "who", "is".
     exact_case: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -269,6 +273,13 @@ class _Builder:
         words.update(k.split()[0] for k in self.book.sector_phrases)
         words.update(k.split()[0] for k in self.book.roles)
         self.book.vocabulary = frozenset(words)
+        mention = words - _ARTICLES
+        for key in [*self.book.entries, *self.book.people, *self.book.cues, *self.book.roles,
+                    *self.book.sector_phrases]:
+            parts = key.split()
+            if len(parts) > 1 and parts[0] in _ARTICLES:
+                mention.add(parts[1])
+        self.book.mention_words = frozenset(mention)
 
 
 @functools.lru_cache(maxsize=1)

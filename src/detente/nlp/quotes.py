@@ -202,6 +202,10 @@ class QuoteFinder(ReportRules, DirectQuotes):
         if content is None:
             return
         attribution = self._attribution(token)
+        if attribution is None and token.dep_ == "ROOT" and token.tag_ in ("VBD", "VBZ", "VBP"):
+            # "In a meeting with the Post Trump said that ...": the parser lost the subject in
+            # what precedes; the report stands, its speaker unknown
+            attribution = Attribution(self._cue_text(token), None, None, token.i)
         if attribution is not None:
             self.found.append((content, attribution))
 
@@ -219,7 +223,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
             if framed is not None:
                 return framed
         clauses = [c for c in cue.children if c.dep_ == "ccomp" or (
-            c.dep_ == "advcl" and c.i > cue.i and c.left_edge.lower_ == "that")]  # parsed as advcl
+            c.dep_ == "advcl" and c.i > cue.i and self._bare_clause(c))]
         # "It is unlikely; his team says she will ...": the clause after the cue is what was said
         clause = next((c for c in clauses if c.i > cue.i), clauses[0] if clauses else None)
         if clause is not None and (lemma in self.lex.speech or lemma in self.lex.cognition
@@ -324,9 +328,22 @@ class QuoteFinder(ReportRules, DirectQuotes):
             and (lemma in self.lex.speech or lemma in self.lex.directive)
         )
 
+    def _bare_clause(self, clause: Token) -> bool:
+        """A clause the parser hung off a cue as an adverbial that is its complement: "that"
+        opens it, or it has a subject and no subordinating word ("said after the vote he
+        would ...")."""
+        if clause.left_edge.lower_ == "that":
+            return True
+        kids = list(clause.children)
+        return any(c.dep_ == "nsubj" for c in kids) and not any(
+            c.dep_ == "mark" or c.tag_ == "WRB" for c in kids) and (
+            clause.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(c.dep_ == "aux" for c in kids))
+
     def _clause_content(self, clause: Token) -> Content | None:
         cue = clause.head
         lo, hi = clause.left_edge.i, clause.right_edge.i
+        if clause.dep_ == "advcl" and clause.left_edge.lower_ != "that":
+            lo = next(c for c in clause.children if c.dep_ == "nsubj").left_edge.i  # after "after X"
         more = next((c for c in cue.children if c.dep_ == "conj" and c.i > hi), None)
         if more is not None and self._quoted_more(more):
             hi = more.right_edge.i  # 'claimed X is “a problem” but “nobody has the guts ...”'

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ..data import load_yaml
 from ..errors import ConfigError
 
 
@@ -55,7 +56,7 @@ class SpeakerLexicon:
 def _load(name: str) -> dict[str, Any]:
     path = resources.files("detente.data").joinpath("quotes", name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
             f"data/quotes/{name} cannot be read ({exc}): reinstall detente"

@@ -86,7 +86,8 @@ def drop_nested(found: Found, doc: Doc) -> Found:
     cue_at = [doc[a.cue_token].idx if a is not None else -1 for _, a in found]
     for index, (content, attribution) in enumerate(found):
         if content.kind == "direct" or attribution is None or not any(
-            other_index != index and _holds(other, by, content, attribution, cue_at[index])
+            other.start < content.end and content.start < other.end and other_index != index
+            and _holds(other, by, content, attribution, cue_at[index])
             and (_wider(other, content) or other_index < index)
             for other_index, (other, by) in enumerate(found)
         ):

@@ -63,11 +63,28 @@ class ReportRules:
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i
                        and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
         if clause is None:
+            clause = self._owned_content(noun)
+        if clause is None:
             return
         content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
         if content is None:
             return
         self.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
+
+    def _owned_content(self, noun: Token) -> Token | None:
+        """'his plan to cut taxes', 'the senator's criticism of the deal': with a possessor
+        as its source, a noun of saying's infinitive or prepositional object is the content."""
+        if not any(c.dep_ == "poss" and c.pos_ in ("PRON", "PROPN", "NOUN") for c in noun.children):
+            return None
+        for child in noun.children:
+            if child.i < noun.i:
+                continue
+            if child.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in child.children):
+                return child
+            if child.dep_ == "prep" and child.lower_ in self.lex.content_preps and child.i == noun.i + 1:
+                obj = next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
+                return obj if obj is not None and obj.ent_type_ not in ("DATE", "TIME") else None
+        return None
 
     def _attitude(self, adjective: Token) -> None:
         """'many are afraid that ...', 'he is determined to ...', 'it was clear (that) ...':
@@ -79,6 +96,10 @@ class ReportRules:
                 g.dep_ == "mark" and g.lower_ in ("if", "whether") for g in c.children)))), None)
         if clause is None:
             clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > adjective.i), None)
+        if clause is None:  # "has been critical of the plan", "is worried about the cost"
+            prep = next((c for c in adjective.children if c.dep_ == "prep" and c.i == adjective.i + 1
+                         and c.lower_ in self.lex.content_preps), None)
+            clause = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
         if clause is None:
             return
         content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", adjective)

@@ -25,7 +25,7 @@ from ..model import Precision, Timex
 from .context import DocContext
 from .spans import split_at
 from .timex_lexicon import lexicon
-from .timex_rules import NormContext, Tense, normalize
+from .timex_rules import NormContext, Tense, is_clock, normalize
 
 SHARED_KEY = "timex"
 
@@ -76,10 +76,12 @@ def _patterns() -> re.Pattern[str]:
     )
     weekdays = "|".join(k.title() for k in lex.weekdays if len(k) > 3)
     months = "|".join(k.title() for k in lex.months if k != "may")
+    day_parts = "|".join(k for k in lex.day_parts if k != "tonight")
     parts = [
         r"\b(?:[Nn]ow|[Cc]urrently|[Rr]ecently|[Nn]owadays|[Ll]ately)\b(?!-)",
         r"\b(?:[Tt]he (?:near |foreseeable |distant )?future)\b",
         r"\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow|[Tt]onight)\b(?!')",
+        r"\b(?:(?:[Ll]ater )?[Tt]his (?:morning|afternoon|evening)|[Ll]ast (?:night|evening))\b",
         r"\b(?:(?:[Ee]arlier|[Ll]ater) )?(?:[Tt]his|[Ll]ast|[Nn]ext) (?:week|month|year|quarter)\b",
         r"\b(?:(?:[Ee]arlier|[Ll]ater) )?[Tt]hat (?:week|month|year)\b(?!-)",
         r"\b(?:[Ee]arlier|[Ll]ater) that day\b",
@@ -88,7 +90,7 @@ def _patterns() -> re.Pattern[str]:
         r"\b(?:" + months + r")\.? \d{1,2}\b(?:, \d{4})?",
         r"\b(?:[Tt]he past)\b(?=\s*[,.;:])",
         r"\b(?:every|each) (?:other )?(?:day|week|month|year|" + weekdays.lower() + r")\b",
-        r"\b(?:(?:last|next|this) )?(?:" + weekdays + r")\b",
+        r"\b(?:(?:last|next|this) )?(?:" + weekdays + r")(?: (?:" + day_parts + r"))?\b",
         r"\b(?:" + "|".join(re.escape(h) for h in holidays) + r")\b",
         r"(?<=\bfor )(?:weeks|months|years|days|decades|hours)\b",
         r"\b\d{1,2}(?::\d\d)?\s?[ap]\.m\.",
@@ -115,7 +117,37 @@ def _candidate_spans(doc: Doc) -> list[Span]:
             and not any(m.start() < end and start < m.end() for start, end in taken)
         ):
             spans.append(span)
-    return sorted(spans, key=lambda s: s.start)
+    return _join_clock_and_day(sorted(spans, key=lambda s: s.start))
+
+
+def _join_clock_and_day(spans: list[Span]) -> list[Span]:
+    """"9 a.m. Tuesday", "noon Thursday", "5 p.m. EST, Nov. 6": a clock time and the day
+    right after it are one TIME expression (TIMEX3), not a TIME and a DATE."""
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if prev is not None and prev.end <= span.start and is_clock(prev.text) and _names_day(span) \
+                and _only_zone_between(prev, span):
+            out[-1] = span.doc[prev.start : span.end]
+        else:
+            out.append(span)
+    return out
+
+
+def _names_day(span: Span) -> bool:
+    lex = lexicon()
+    return any(
+        t.lower_.rstrip(".") in lex.weekdays or t.lower_.rstrip(".") in lex.months
+        or t.lower_ in ("today", "yesterday", "tomorrow")
+        for t in span
+    )
+
+
+def _only_zone_between(left: Span, right: Span) -> bool:
+    zones = lexicon().time_zones
+    return right.start - left.end <= 2 and all(
+        t.text == "," or t.lower_ in zones for t in left.doc[left.end : right.start]
+    )
 
 
 def _with_article(span: Span) -> Span:
@@ -123,7 +155,8 @@ def _with_article(span: Span) -> Span:
 
     "the week" when the model marked only "week" ("the week's most active
     session"); "the 1988 period" when it marked only "1988"; "the day before
-    last Tuesday" when it marked only "last Tuesday".
+    last Tuesday" when it marked only "last Tuesday"; "Wednesday evening" when
+    it marked only "Wednesday".
     """
     doc = span.doc
     before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
@@ -132,6 +165,11 @@ def _with_article(span: Span) -> Span:
     det = span.start > 0 and doc[span.start - 1].lower_ in ("the", "its")
     if len(span) == 1 and span[0].lower_ == "week" and det:
         return doc[span.start - 1 : span.end]
+    lex = lexicon()
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.lower_ in lex.day_parts and after.lower_ != "tonight" \
+            and span[-1].lower_ in (*lex.weekdays, "yesterday", "tomorrow"):
+        return doc[span.start : span.end + 1]  # "Wednesday evening" when the model marked "Wednesday"
     nxt = doc[span.end] if span.end < len(doc) else None
     if len(span) == 1 and span[0].shape_ == "dddd" and det and nxt is not None and nxt.lower_ == "period" \
             and span[0].head == nxt:

@@ -31,6 +31,9 @@ class TimeLexicon:
     future_lemmas: frozenset[str]
     future_aux: frozenset[str]
     day_parts: dict[str, str]
+    deictic_day_parts: dict[str, tuple[int, str]]  # "last night" -> (-1, "NI")
+    suffixed_day_parts: frozenset[str]
+    time_zones: frozenset[str]
     day_ordinals: dict[str, int]
     trim_words: frozenset[str]
     hedges: frozenset[str]
@@ -51,7 +54,7 @@ class TimeLexicon:
 _WORD_SETS = (
     "trim_words", "hedges", "modals", "plan_verbs", "future_participles", "stative_verbs",
     "until_words", "earnings_words", "multi_quarter_periods", "for_participles", "forward_words",
-    "since_words", "directive_verbs", "future_clause_marks",
+    "since_words", "directive_verbs", "future_clause_marks", "suffixed_day_parts", "time_zones",
 )
 
 
@@ -89,6 +92,7 @@ def lexicon() -> TimeLexicon:
         future_lemmas=frozenset(str(x) for x in raw["future_lemmas"]),
         future_aux=frozenset(str(x) for x in raw["future_aux"]),
         day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
+        deictic_day_parts={str(k): (int(v[0]), str(v[1])) for k, v in raw["deictic_day_parts"].items()},
         day_ordinals={str(k): int(v) for k, v in raw["day_ordinals"].items()},
         **{name: _words(raw[name]) for name in _WORD_SETS},
     )

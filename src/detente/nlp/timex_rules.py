@@ -38,7 +38,7 @@ from .timex_words import (
     words_of,
 )
 
-__all__ = ["NormContext", "Normalized", "Tense", "normalize", "resolve_month", "resolve_weekday"]
+__all__ = ["NormContext", "Normalized", "Tense", "is_clock", "normalize", "resolve_month", "resolve_weekday"]
 
 _AGE = re.compile(r"\d+\s*-?\s*(?:year|month|week|day)s?\s*-?\s*olds?\b|\byears?\s+old\b", re.I)
 _CLOCK = re.compile(
@@ -115,6 +115,31 @@ def _rule_clock(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | No
         return None
     day = _day_of(w, ctx, lex) or "XXXX-XX-XX"
     return Normalized("TIME", f"{day}T{hour:02d}:{minute:02d}")
+
+
+def is_clock(text: str) -> bool:
+    """Whether ``text`` holds a clock time ("9 a.m.", "10:35", "noon")."""
+    return _CLOCK.search(text.lower()) is not None
+
+
+def _rule_day_part(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
+    """A part of a day, a TIME: "this morning", "last night" (from the publication day) and
+    "Wednesday evening" (a named day and a part the lexicon keeps suffixed)."""
+    key = " ".join(w.tokens)
+    if key in lex.deictic_day_parts:
+        if ctx.anchor is None:
+            return Normalized("TIME", None)
+        offset, part = lex.deictic_day_parts[key]
+        return Normalized("TIME", f"{(ctx.anchor + timedelta(days=offset)).isoformat()}T{part}")
+    word = w.tokens[-1].removesuffix("'s")
+    if len(w.tokens) < 2 or word not in lex.suffixed_day_parts or word not in lex.day_parts:
+        return None
+    day_words = Words(w.raw, w.tokens[:-1])
+    for rule in (_rule_relative_day, _rule_weekday, _rule_month):
+        found = rule(day_words, ctx, lex)
+        if found is not None and found.value and re.fullmatch(r"\d{4}-\d\d-\d\d", found.value):
+            return Normalized("TIME", f"{found.value}T{lex.day_parts[word]}")
+    return None
 
 
 def _resolve_month_day(month: int, day: int, ctx: NormContext, direction: Direction) -> str | None:
@@ -546,7 +571,7 @@ def _rule_duration(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized |
 
 
 _RULES = (
-    _rule_refs, _rule_set, _rule_clock, _rule_holiday, _rule_day_around, _rule_week_of, _rule_month, _rule_weekday,
+    _rule_refs, _rule_set, _rule_clock, _rule_day_part, _rule_holiday, _rule_day_around, _rule_week_of, _rule_month, _rule_weekday,
     _rule_relative_day, _rule_quarter, _rule_season, _rule_decade, _rule_ago, _rule_relative_unit,
     _rule_year, _rule_duration,
 )
