@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
-import itertools
 import multiprocessing
 import os
 import resource
@@ -180,26 +179,14 @@ def init_worker(settings: Settings) -> None:
 
 def analyze_chunk(jobs: list[Job]) -> ChunkOutcome:
     """Analyse ``jobs`` in this process; results come back as plain dicts."""
-    return ChunkOutcome(list(analyze_stream(jobs)), os.getpid(), _peak_rss_mb())
-
-
-def analyze_stream(jobs: Iterable[Job]) -> Iterator[Outcome]:
-    """Outcomes of ``jobs`` in order, analysed in this process as one stream (the parser
-    batches across them)."""
-    queue: deque[Job] = deque()
-
-    def raws() -> Iterator[RawDocument]:
-        for job in jobs:
-            queue.append(job)
-            yield job.raw
-
-    for item in _ANALYZER.analyze_many(raws()):
-        job = queue.popleft()
+    outcomes = []
+    for job, item in zip(jobs, _ANALYZER.analyze_many(j.raw for j in jobs), strict=True):
         if isinstance(item, ErrorRecord):
-            yield Outcome(job.hash, job.raw.source, error=item.error)
+            outcomes.append(Outcome(job.hash, job.raw.source, error=item.error))
             continue
         sig = dedup.to_blob(dedup.signature(item.article.body))
-        yield Outcome(job.hash, job.raw.source, result=item.to_dict(), signature=sig)
+        outcomes.append(Outcome(job.hash, job.raw.source, result=item.to_dict(), signature=sig))
+    return ChunkOutcome(outcomes, os.getpid(), _peak_rss_mb())
 
 
 def _peak_rss_mb() -> float:
@@ -211,7 +198,10 @@ def run_chunks(
 ) -> Iterator[ChunkOutcome]:
     """Outcomes chunk by chunk, in input order; one worker runs in this process."""
     if workers <= 1:
-        yield from _run_inline(chunks, settings)
+        for chunk in chunks:
+            if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
+                init_worker(settings)  # only once there is work: a re-ingest loads no model
+            yield analyze_chunk(chunk)
         return
     # spawn: workers start clean (no inherited SQLite handle, no progress-bar thread).
     context = multiprocessing.get_context("spawn")
@@ -223,30 +213,6 @@ def run_chunks(
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-
-
-def _run_inline(chunks: Iterable[list[Job]], settings: Settings) -> Iterator[ChunkOutcome]:
-    """One worker, in this process: every job in one stream, reported chunk by chunk."""
-    sizes: deque[int] = deque()
-
-    def jobs() -> Iterator[Job]:
-        for chunk in chunks:
-            sizes.append(len(chunk))
-            yield from chunk
-
-    stream = jobs()
-    first = next(stream, None)
-    if first is None:
-        return  # nothing to analyse (a re-ingest): no model is loaded
-    if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
-        init_worker(settings)
-    done: list[Outcome] = []
-    for outcome in analyze_stream(itertools.chain([first], stream)):
-        done.append(outcome)
-        if len(done) == sizes[0]:
-            sizes.popleft()
-            yield ChunkOutcome(done, os.getpid(), _peak_rss_mb())
-            done = []
 
 
 # -- the run ---------------------------------------------------------------------------

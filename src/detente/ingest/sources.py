@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from ..settings import Settings
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 # A text is binary when this share of its characters are control characters.
 MAX_CONTROL_SHARE = 0.01
+# Control characters other than whitespace (\t \n \v \f \r): their share says "binary".
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 @dataclass
@@ -86,7 +89,7 @@ def validate(raw: RawDocument, settings: Settings) -> None:
             "split it, or raise max_input_chars in detente.toml",
         )
     sample = content[:100_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(sample))
     if "\x00" in sample or controls > MAX_CONTROL_SHARE * len(sample):
         raise InputError(raw.source, "the document looks binary, not text", "give text or HTML")
 

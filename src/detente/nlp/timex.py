@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Precision, Timex
-from .context import DocContext
+from .context import DocContext, doc_ents, doc_text
 from .spans import split_at
 from .timex_lexicon import lexicon
 from .timex_rules import NormContext, Tense, is_clock, normalize
@@ -98,9 +98,9 @@ def _patterns() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
 
-def _candidate_spans(doc: Doc) -> list[Span]:
-    text = doc.text  # built anew on every access: once per document
-    spans = [_with_article(e) for e in doc.ents if e.label_ in ("DATE", "TIME")]
+def _candidate_spans(doc: Doc, ctx: DocContext) -> list[Span]:
+    text = doc_text(doc, ctx)
+    spans = [_with_article(e) for e in doc_ents(doc, ctx) if e.label_ in ("DATE", "TIME")]
     taken = [(s.start_char, s.end_char) for s in spans]
     for m in _patterns().finditer(text):
         if any(m.start() < end and start < m.end() for start, end in taken):
@@ -358,8 +358,8 @@ def _split_at_verbs(span: Span) -> list[Span]:
     return split_at(span, cuts) if cuts else [span]
 
 
-def _spans_to_resolve(doc: Doc) -> Iterator[_Piece]:
-    for candidate in _candidate_spans(doc):
+def _spans_to_resolve(doc: Doc, ctx: DocContext) -> Iterator[_Piece]:
+    for candidate in _candidate_spans(doc, ctx):
         for piece in _split_at_verbs(candidate):
             trimmed = _trim(piece)
             if trimmed is not None:
@@ -447,7 +447,7 @@ def find_timexes(doc: Doc, ctx: DocContext) -> TimexIndex:
     last_quarter: str | None = None
     last_quarter_sent = -1
     reference: str | None = None  # the latest calendar date mentioned: "the following year" counts from it
-    for piece in _spans_to_resolve(doc):
+    for piece in _spans_to_resolve(doc, ctx):
         span = piece.span
         verb = governor(span)
         norm_ctx = NormContext(
