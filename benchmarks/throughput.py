@@ -1,6 +1,6 @@
 """Ingest throughput: `detente ingest` (every stage plus the store) beside plain `nlp.pipe`.
 
-    .venv/bin/python benchmarks/throughput.py [--limit N] [--jobs 1 2] [--scale 10] [--breakdown]
+    .venv/bin/python benchmarks/throughput.py [--limit N] [--jobs 1 2] [--scale 10] [--repeat 3] [--breakdown]
                                               [--no-write]
 
 Corpus: the 181 scrapinghub text dumps (``textdumps.jsonl`` "text") and the 84
@@ -15,7 +15,9 @@ languages are not parsed by either side), at ``n_process`` = each of ``--jobs``;
 same ingest again (re-ingest: rows added, time); and, with ``--scale K``, ingest of
 K copies of the corpus (each copy's texts made distinct) at the highest ``-j``.
 Times are wall-clock from just after imports to the end, model load included on
-both sides. Peak memory: the largest resident set of any one worker (``ru_maxrss``).
+both sides; CPU seconds (user + system, workers included) are reported beside them,
+as they vary less with other load. ``--repeat N`` times each pipe/ingest pair N times
+in turn and keeps the median of each, since one run on a shared machine swings by 5-10%. Peak memory: the largest resident set of any one worker (``ru_maxrss``).
 ``--breakdown`` adds where the time goes (extraction, parse, each stage, store).
 Writes ``benchmarks/results/throughput.md``.
 """
@@ -199,25 +201,35 @@ def _spawn(*args: str) -> dict[str, float]:
 
 # -- the run ---------------------------------------------------------------------------
 
-def measure(corpus: Path, jobs_list: list[int], work: Path, words: int) -> list[Run]:
-    runs = []
+def measure(corpus: Path, jobs_list: list[int], work: Path, words: int, repeat: int = 1) -> list[Run]:
+    """Each -j: nlp.pipe then ingest, ``repeat`` times in turn (pairs under like conditions);
+    the run kept for each is the one with the median time. Then a re-ingest."""
+    kept = []
     for jobs in jobs_list:
-        r = _spawn("pipe", str(corpus), str(jobs))
-        runs.append(Run("nlp.pipe", jobs, int(r["articles"]), words, r["seconds"], r["peak_mb"],
-                        cpu_seconds=r["cpu"]))
-        print(_line(runs[-1]), flush=True)
-    for jobs in jobs_list:
-        db = work / f"ingest-j{jobs}.db"
-        r = _spawn("ingest", str(corpus), str(db), str(jobs))
-        runs.append(Run("detente ingest", jobs, int(r["articles"]), words, r["seconds"],
-                        r["peak_mb"], int(r["added_rows"]), r["cpu"]))
-        print(_line(runs[-1]), flush=True)
+        pipes, ingests = [], []
+        for round_ in range(repeat):
+            r = _spawn("pipe", str(corpus), str(jobs))
+            pipes.append(Run("nlp.pipe", jobs, int(r["articles"]), words, r["seconds"],
+                             r["peak_mb"], cpu_seconds=r["cpu"]))
+            print(_line(pipes[-1]), flush=True)
+            db = work / f"ingest-j{jobs}-{round_}.db"
+            r = _spawn("ingest", str(corpus), str(db), str(jobs))
+            ingests.append(Run("detente ingest", jobs, int(r["articles"]), words, r["seconds"],
+                               r["peak_mb"], int(r["added_rows"]), r["cpu"]))
+            print(_line(ingests[-1]), f"(pair {round_ + 1}: "
+                  f"{pipes[-1].seconds / ingests[-1].seconds:.2f}x)", flush=True)
+        kept += [_median(pipes), _median(ingests)]
     jobs = jobs_list[-1]
-    r = _spawn("ingest", str(corpus), str(work / f"ingest-j{jobs}.db"), str(jobs))
-    runs.append(Run("re-ingest", jobs, int(r["articles"]), 0, r["seconds"], r["peak_mb"],
+    r = _spawn("ingest", str(corpus), str(work / f"ingest-j{jobs}-0.db"), str(jobs))
+    kept.append(Run("re-ingest", jobs, int(r["articles"]), 0, r["seconds"], r["peak_mb"],
                     int(r["added_rows"])))  # nothing is parsed: no words/s
-    print(_line(runs[-1]), flush=True)
-    return runs
+    print(_line(kept[-1]), flush=True)
+    return kept
+
+
+def _median(runs: list[Run]) -> Run:
+    ordered = sorted(runs, key=lambda r: r.seconds)
+    return ordered[len(ordered) // 2]
 
 
 def _line(run: Run) -> str:
@@ -303,6 +315,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="use only the first N documents (a quick check)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scale", type=int, default=0, help="also time K copies of the corpus")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time each nlp.pipe/ingest pair N times in turn; report the medians")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each part of detente's work (one more pass at -j 1)")
     parser.add_argument("--no-write", action="store_true")
@@ -324,7 +338,7 @@ def main() -> None:
         docs = write_corpus(corpus, args.limit, 1)
         words = sum(len(t.split()) for t in bodies(corpus))
         print(f"corpus: {docs} documents, {words} words in the extracted bodies", flush=True)
-        runs = measure(corpus, sorted(args.jobs), work, words)
+        runs = measure(corpus, sorted(args.jobs), work, words, args.repeat)
         scaled = None
         if args.scale > 1:
             big = work / "corpus-scaled.jsonl"
