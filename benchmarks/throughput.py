@@ -346,7 +346,7 @@ def main() -> None:
             jobs = max(args.jobs)
             r = _spawn("ingest", str(big), str(work / "scaled.db"), str(jobs))
             scaled = Run(f"ingest {args.scale}x", jobs, int(r["articles"]), words * args.scale,
-                         r["seconds"], r["peak_mb"], int(r["added_rows"]))
+                         r["seconds"], r["peak_mb"], int(r["added_rows"]), r["cpu"])
             runs.append(scaled)
             print(_line(scaled), f"({big_docs} documents)", flush=True)
         checks = verdicts(runs, scaled)

@@ -93,3 +93,23 @@ def test_coordinated_groups_share_the_head_sector() -> None:
     ctx = DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings())
     codes = [(a.code, a.sector) for a in actors_for_span(doc[:], ctx)]
     assert codes == [("UKR", "GOV"), ("RUS", "GOV")]
+
+
+def test_mention_words_skip_leading_articles() -> None:
+    """The noun-phrase prefilter: "the" alone never qualifies a phrase; what follows it does."""
+    words = codebook().mention_words
+    assert "the" not in words and "a" not in words
+    assert "kremlin" in words  # from "the kremlin"
+    assert "the" in codebook().vocabulary  # cue matching itself still starts at "the"
+
+
+@pytest.mark.parametrize("word", ["afganistan", "ukranian", "russain", "germnay", "zzzzzz", "obama"])
+def test_spelling_repair_matches_difflib(word: str) -> None:
+    """The bounded search gives difflib's own answer over the whole first-letter bucket."""
+    import difflib
+
+    from detente.nlp.actors_codebook import fuzzy_cue
+
+    bucket = [k for k in codebook().cues if " " not in k and len(k) >= 5 and k[0] == word[0]]
+    expected = difflib.get_close_matches(word, bucket, n=1, cutoff=0.84)
+    assert fuzzy_cue(word) == (expected[0] if expected else None)
