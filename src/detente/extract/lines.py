@@ -104,6 +104,12 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         caps += word[0].isupper()
     nw = max(1, n_words)
     nc = max(1, n_chars)
+    digits = len(_DIGIT.findall(line))
+    # Cheap necessary conditions first: every _DATE branch needs a digit, every
+    # _COPYRIGHT branch one of these substrings (the long regexes are the hot spot).
+    date_like = digits > 0 and bool(_DATE.search(line))
+    copyright_ = ("©" in line or "(c)" in lower or "all rights reserved" in lower) and bool(
+        _COPYRIGHT.search(line))
     return {
         "log_chars": math.log1p(n_chars),
         "log_words": math.log1p(n_words),
@@ -113,7 +119,7 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         "stop_ratio": stops / nw,
         "short_ratio": short / nw,
         "cap_ratio": caps / nw,
-        "digit_ratio": len(_DIGIT.findall(line)) / nc,
+        "digit_ratio": digits / nc,
         "punct_ratio": len(_PUNCT.findall(line)) / nc,
         "comma_rate": line.count(",") / nw,
         "quote": float(bool(_QUOTE.search(line))),
@@ -121,9 +127,9 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         "chrome_ratio": chrome / nw,
         "chrome_line": float(lower.strip(" .:!»›") in lex.chrome_lines),
         "byline": float(bool(_BYLINE.match(line))),
-        "date_like": float(bool(_DATE.search(line))),
+        "date_like": float(date_like),
         "linkish": float(bool(_LINKISH.search(line))),
-        "copyright": float(bool(_COPYRIGHT.search(line))),
+        "copyright": float(copyright_),
         "duplicate": float(duplicate),
         "upper": float(n_words >= 2 and line.upper() == line and any(c.isalpha() for c in line)),
         "mean_word_len": min(12.0, letters / nw) / 12.0,
