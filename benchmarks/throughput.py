@@ -251,7 +251,7 @@ def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
                    f"{'met' if ratio >= 0.85 else 'NOT met'}")
         if run.cpu_seconds and pipe[jobs].cpu_seconds:
             share = run.cpu_seconds / pipe[jobs].cpu_seconds - 1.0
-            out.append(f"  in CPU time at -j {jobs} (robust to other load): detente's own work "
+            out.append(f"in CPU time at -j {jobs} (varies less with other load): detente's own work "
                        f"{share:.1%} on top of parsing, i.e. {1 / (1 + share):.2f}x")
     if 1 in ing and 2 in ing:
         speedup = ing[2].words_per_s / ing[1].words_per_s

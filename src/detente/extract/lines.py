@@ -105,11 +105,13 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
     nw = max(1, n_words)
     nc = max(1, n_chars)
     digits = len(_DIGIT.findall(line))
-    # Cheap necessary conditions first: every _DATE branch needs a digit, every
-    # _COPYRIGHT branch one of these substrings (the long regexes are the hot spot).
+    # Cheap necessary conditions first: every _DATE branch needs a digit, every _COPYRIGHT
+    # and _LINKISH branch one of these substrings (the long regexes are the hot spot).
     date_like = digits > 0 and bool(_DATE.search(line))
     copyright_ = ("©" in line or "(c)" in lower or "all rights reserved" in lower) and bool(
         _COPYRIGHT.search(line))
+    linkish = ("@" in line or "#" in line or "http" in lower or "www." in lower
+               or ".com" in lower) and bool(_LINKISH.search(line))
     return {
         "log_chars": math.log1p(n_chars),
         "log_words": math.log1p(n_words),
@@ -128,7 +130,7 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         "chrome_line": float(lower.strip(" .:!»›") in lex.chrome_lines),
         "byline": float(bool(_BYLINE.match(line))),
         "date_like": float(date_like),
-        "linkish": float(bool(_LINKISH.search(line))),
+        "linkish": float(linkish),
         "copyright": float(copyright_),
         "duplicate": float(duplicate),
         "upper": float(n_words >= 2 and line.upper() == line and any(c.isalpha() for c in line)),
