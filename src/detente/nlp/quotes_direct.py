@@ -4,11 +4,10 @@ else the speaker of the quotation they carry on."""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Token
 
 from ..model import QuoteKind
-from .quotes_lexicon import CueLexicon
-from .quotes_records import Attribution, Content, Mark
+from .quotes_records import Attribution, Content, FinderState, Mark
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
@@ -16,24 +15,10 @@ _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
 
 
-class DirectQuotes:
+class DirectQuotes(FinderState):
     """The direct-quote pass of ``QuoteFinder`` (which provides the state and cue tests)."""
 
-    doc: Doc
-    text: str
-    lex: CueLexicon
-    marks: list[Mark]
-    in_mark: list[int]
-    consumed: set[int]
-    found: list[tuple[Content, Attribution | None]]
-
-    def sent(self, token: Token) -> Span:
-        raise NotImplementedError
-
     def _according(self, token: Token) -> Token | None:
-        raise NotImplementedError
-
-    def _attribution(self, cue: Token) -> Attribution | None:
         raise NotImplementedError
 
     def _is_cue(self, token: Token, lemma: str) -> bool:

@@ -9,11 +9,10 @@ state and the span helpers declared here.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Token
 
 from ..model import QuoteKind
-from .quotes_lexicon import CueLexicon
-from .quotes_records import Attribution, Content, Mark
+from .quotes_records import Attribution, Content, FinderState
 from .quotes_speakers import speaker_phrase
 
 # What an "as X said," clause may hold besides its subject: no object, clause or content.
@@ -22,31 +21,18 @@ _AS_CLAUSE_DEPS = frozenset({"nsubj", "aux", "advmod", "neg", "punct", "mark", "
 _CONTENT_PREPS = frozenset({"about", "of", "for", "on", "against", "to"})
 
 
-class ReportRules:
+class ReportRules(FinderState):
     """Content rules for reports that are not a cue verb's clausal complement."""
 
-    doc: Doc
-    text: str
-    lex: CueLexicon
-    marks: list[Mark]
-    in_mark: list[int]
-    consumed: set[int]
-    found: list[tuple[Content, Attribution | None]]
     according_starts: frozenset[str]
 
     def marked(self, lo: int, hi: int) -> bool:
-        raise NotImplementedError
-
-    def sent(self, token: Token) -> Span:
         raise NotImplementedError
 
     def trim(self, lo: int, hi: int) -> tuple[int, int]:
         raise NotImplementedError
 
     def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
-        raise NotImplementedError
-
-    def _attribution(self, cue: Token) -> Attribution | None:
         raise NotImplementedError
 
     def _subject(self, cue: Token) -> Token | None:

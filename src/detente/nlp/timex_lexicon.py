@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ..data import load_yaml
 from ..errors import ConfigError
 
 
@@ -71,7 +72,7 @@ def lexicon() -> TimeLexicon:
     """The lexicon, parsed on first use."""
     path = resources.files("detente.data").joinpath("time", "lexicon.yaml")
     try:
-        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the time lexicon ({exc}); reinstall detente") from exc
     return TimeLexicon(
