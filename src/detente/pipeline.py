@@ -15,6 +15,7 @@ from .nlp.context import DocContext
 from .nlp.layout import Layout, layout_of, relocate
 from .nlp.pipeline import pipeline_for
 from .nlp.stages import STAGES
+from .nlp.tokens import token_table
 from .settings import Settings, load_settings
 
 # A small page that touches every stage's data: extraction, places, actors, time,
@@ -102,6 +103,8 @@ class Analyzer:
 
     def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result | ErrorRecord:
         ctx = DocContext(result=result, settings=self.settings, anchor=result.article.published)
+        ctx.shared["text"] = layout.text  # what was parsed: doc.text, without rebuilding it
+        token_table(doc, layout.text)
         try:
             for stage in STAGES:
                 stage(doc, ctx)

@@ -26,14 +26,16 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Actor, Entity
 from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .actors_compose import Phrase, Word, compose, words_of
-from .context import DocContext, doc_ents, sentences
+from .context import DocContext, doc_ents, doc_text, sentences
 from .spans import split_at
+from .tokens import token_table
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is no named entity
 SHARED_KEY = "actors"
 
 _TRIM_START = frozenset({"DET", "PUNCT", "CCONJ"})
+_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 _POSSESSIVE = frozenset({"my", "our", "your", "his", "her", "its", "their"})
 # Prepositions after which a capital is a place, not its government ("a coup in Kyiv").
 _LOCATIVE = frozenset({"in", "at", "near", "outside", "around", "across", "throughout", "inside"})
@@ -111,6 +113,7 @@ def link_actors(doc: Doc, ctx: DocContext) -> None:
     entities: list[Entity] = []
     inner: list[Actor | None] = [None] * len(doc)  # actor of the entity covering a token
     in_entity = [False] * len(doc)
+    text_of = token_table(doc).text_of
     for ent in doc_ents(doc, ctx):
         if ent.label_ not in ENTITY_LABELS or index.is_chrome(ent):
             continue
@@ -118,7 +121,7 @@ def link_actors(doc: Doc, ctx: DocContext) -> None:
         for i in range(ent.start, ent.end):
             in_entity[i] = True
             inner[i] = actor
-        entities.append(Entity(ent.text, ent.label_, ent.start_char, ent.end_char, actor))
+        entities.append(Entity(text_of(ent), ent.label_, ent.start_char, ent.end_char, actor))
     entities.extend(_phrase_entities(doc, ctx, index, in_entity, inner))
     entities.sort(key=lambda e: (e.start, -e.end))
     ctx.result.entities = entities
@@ -130,7 +133,7 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     if isinstance(index, MentionIndex) and index.doc is doc:
         return index
     index = MentionIndex(doc=doc, anchor=ctx.anchor,
-                         chrome=_chrome_tokens(doc, sentences(doc, ctx)))
+                         chrome=_chrome_tokens(doc, sentences(doc, ctx), doc_text(doc, ctx)))
     ctx.shared[SHARED_KEY] = index
     for ent in doc_ents(doc, ctx):
         if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
@@ -145,15 +148,15 @@ def is_chrome(span: Span) -> bool:
     """True for mentions inside page furniture (handles, links, subscribe lines)."""
     doc = span.doc
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-    chrome = _chrome_tokens(doc, sents)
+    chrome = _chrome_tokens(doc, sents, doc.text)
     return span.start in chrome or (span.end - 1) in chrome
 
 
-def _chrome_tokens(doc: Doc, sents: list[Span]) -> frozenset[int]:
+def _chrome_tokens(doc: Doc, sents: list[Span], text: str) -> frozenset[int]:
     """Token indices of sentences that are page furniture, and of links and addresses."""
     out: set[int] = set()
     for sent in sents:
-        if _CHROME.search(sent.text):
+        if _CHROME.search(text[sent.start_char : sent.end_char]):  # == sent.text, no token walk
             out.update(range(sent.start, sent.end))
     if len(doc):
         flags = doc.to_array([LIKE_URL, LIKE_EMAIL])
@@ -190,7 +193,8 @@ def _resolve(span: Span, index: MentionIndex) -> Actor | None:
 
 
 def _all_places(span: Span) -> bool:
-    return all(t.ent_type_ in {"GPE", "LOC", "FAC"} for t in span)
+    kinds = token_table(span.doc).ent_type
+    return all(kinds[i] in _PLACE_TYPES for i in range(span.start, span.end))
 
 
 def _misspelt(span: Span, phrase: Phrase, index: MentionIndex) -> Actor | None:
@@ -222,12 +226,16 @@ def _repaired(phrase: Phrase) -> Phrase | None:
 
 
 def _looks_like_name(span: Span) -> bool:
-    return len(span) <= 4 and all(t.pos_ == "PROPN" or t.text == "-" for t in span)
+    if len(span) > 4:
+        return False
+    table = token_table(span.doc)
+    pos, orth = table.pos, table.orth
+    return all(pos[i] == "PROPN" or orth[i] == "-" for i in range(span.start, span.end))
 
 
 def _person(span: Span, index: MentionIndex) -> Actor | None:
     """A name seen earlier in the document, else a codebook person."""
-    key = norm(span.text)
+    key = norm(token_table(span.doc).text_of(span))
     if key in index.people:
         return index.people[key]
     book = codebook()
@@ -330,9 +338,11 @@ def _trim(span: Span) -> Span | None:
     """The span without leading determiners, possessive pronouns and punctuation."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].pos_ in _TRIM_START or doc[start].lower_ in _POSSESSIVE):
+    table = token_table(doc)
+    pos, lower, punct, tag = table.pos, table.lower, table.is_punct, table.tag
+    while start < end and (pos[start] in _TRIM_START or lower[start] in _POSSESSIVE):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
+    while end > start and (punct[end - 1] or tag[end - 1] == "POS"):
         end -= 1
     return doc[start:end] if end > start else None
 
@@ -346,21 +356,26 @@ def _trim_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
 
 
 def _phrase(span: Span) -> Phrase:
-    words = tuple(Word(t.lower_, t.lemma_.lower(), t.text, space=bool(t.whitespace_),
-                       proper=t.pos_ == "PROPN" or t.ent_type_ == "PERSON") for t in span)
+    t = token_table(span.doc)
+    lower, lemma, orth, space, pos, kind = t.lower, t.lemma, t.orth, t.space, t.pos, t.ent_type
+    words = tuple(Word(lower[i], lemma[i], orth[i], space[i], pos[i] == "PROPN" or kind[i] == "PERSON")
+                  for i in range(span.start, span.end))
     head = span.root.i - span.start
-    return Phrase(words=words, head=head, text=" ".join(span.text.split()))
+    return Phrase(words=words, head=head, text=" ".join(t.text_of(span).split()))
 
 
 def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex, in_entity: list[bool],
                      inner: list[Actor | None]) -> list[Entity]:
     """Noun phrases that name an actor their entities alone do not ("Ukrainian soldiers")."""
     mention_words = codebook().mention_words
+    table = token_table(doc)
+    lower = table.lower
     out: list[Entity] = []
-    for chunk in doc.noun_chunks:
-        if chunk.root.pos_ == "PRON" or all(in_entity[chunk.start:chunk.end]):
+    for start, end in table.noun_chunks():
+        if all(in_entity[start:end]) or not any(lower[i] in mention_words for i in range(start, end)):
             continue
-        if not any(t.lower_ in mention_words for t in chunk):
+        chunk = doc[start:end]
+        if chunk.root.pos_ == "PRON":
             continue
         span = _trim(chunk)
         if span is None or index.is_chrome(span) or all(in_entity[span.start:span.end]):
@@ -369,7 +384,7 @@ def _phrase_entities(doc: Doc, ctx: DocContext, index: MentionIndex, in_entity: 
         if actor is None or any(a is not None and (a.code, a.sector) == (actor.code, actor.sector)
                                 for a in inner[span.start:span.end]):
             continue
-        out.append(Entity(span.text, PHRASE_LABEL, span.start_char, span.end_char, actor))
+        out.append(Entity(table.text_of(span), PHRASE_LABEL, span.start_char, span.end_char, actor))
     return out
 
 

@@ -99,6 +99,7 @@ class Codebook:
     sector_words: dict[str, str | None] = field(default_factory=dict)
     generic_words: dict[str, str | None] = field(default_factory=dict)
     sector_phrases: dict[str, str] = field(default_factory=dict)
+    sector_phrase_starts: frozenset[str] = frozenset()  # their first words
     roles: dict[str, RoleRule] = field(default_factory=dict)
     sponsor_before: frozenset[str] = frozenset()
     sponsor_after: frozenset[str] = frozenset()
@@ -255,6 +256,7 @@ class _Builder:
         self.book.generic_words = {norm(k): v for k, v in sectors["generic"].items()}
         self.book.sector_words = {norm(k): v for k, v in sectors["words"].items()}
         self.book.sector_phrases = {norm(k): v for k, v in sectors["phrases"].items()}
+        self.book.sector_phrase_starts = frozenset(k.split()[0] for k in self.book.sector_phrases)
         markers = sectors["sponsor_markers"]
         self.book.sponsor_before = frozenset(norm(m) for m in markers["before"])
         self.book.sponsor_after = frozenset(norm(m) for m in markers["after"])

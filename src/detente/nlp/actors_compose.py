@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ..model import Actor
 from .actors_codebook import Codebook, Entry, Person, codebook, norm
@@ -29,8 +30,7 @@ _NON_STATE_BODIES = frozenset({"MIL", "GOV", "PRM"})  # sponsored groups are not
 Locator = Callable[[str | None], str | None]
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple: made for every token of every phrase, cheaply
     text: str  # lower case
     lemma: str  # lower case
     orig: str = ""  # as written (all-capital short forms match only as written)
@@ -122,11 +122,13 @@ def sector_of(phrase: Phrase, items: list[Item], book: Codebook | None = None) -
     """(sector, actor_bearing): the head's sector; a branch modifier beats a generic head."""
     book = book or codebook()
     words = phrase.words
-    lowered = " ".join(w.lemma for w in words)
-    texts = " ".join(w.text for w in words)
-    for key, sector in book.sector_phrases.items():
-        if f" {key} " in f" {texts} " or f" {key} " in f" {lowered} ":
-            return sector, True
+    starts = book.sector_phrase_starts
+    if any(w.text in starts or w.lemma in starts for w in words):  # most phrases hold none
+        lowered = f" {' '.join(w.lemma for w in words)} "
+        texts = f" {' '.join(w.text for w in words)} "
+        for key, sector in book.sector_phrases.items():
+            if f" {key} " in texts or f" {key} " in lowered:
+                return sector, True
     head = words[phrase.head]
     head_sector = _word_sector(head, book.sector_words)
     if head_sector is not None:

@@ -4,6 +4,7 @@ publication date (precision "day")."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib
 from collections.abc import Callable
@@ -53,9 +54,11 @@ class Dates:
         self.narrative: DateChoice | None = None
         self._last_paragraph = -1
         self.noun_dates: dict[tuple[str, str], DateChoice] = {}
+        self._breaks = _paragraph_breaks(self.text)
 
     def start_sentence(self, sent: Span) -> None:
-        paragraph = self.text.count("\n\n", 0, sent.start_char)
+        # the paragraph: the number of "\n\n" before the sentence, as str.count would give it
+        paragraph = bisect.bisect_right(self._breaks, sent.start_char)
         if paragraph != self._last_paragraph:
             self.narrative, self._last_paragraph = None, paragraph
 
@@ -127,3 +130,13 @@ def _past(verb: Token) -> bool:
             return False
         node = node.head
     return False
+
+
+def _paragraph_breaks(text: str) -> list[int]:
+    """Where each "\n\n" ends, scanning left to right without overlaps (as str.count does)."""
+    ends = []
+    at = text.find("\n\n")
+    while at >= 0:
+        ends.append(at + 2)
+        at = text.find("\n\n", at + 2)
+    return ends

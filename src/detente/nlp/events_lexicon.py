@@ -174,14 +174,18 @@ def load_lexicon() -> Lexicon:
 def lemma_keys(tok: Any) -> Iterator[str]:
     """Lexicon keys for a token, lazily: its lemma, its text, and the text de-inflected by
     rule (the small model's lemmatizer misses some forms: "staged" -> "stag")."""
-    yield str(tok.lemma_).lower()
-    lower = str(tok.lower_)
+    return keys_for(str(tok.lemma_).lower(), str(tok.lower_), str(tok.pos_))
+
+
+def keys_for(lemma: str, lower: str, pos: str) -> Iterator[str]:
+    """:func:`lemma_keys` from a token's lower-cased lemma, lower-cased text and POS."""
+    yield lemma
     yield lower
-    if tok.pos_ in ("VERB", "AUX"):
+    if pos in ("VERB", "AUX"):
         for suffix, repl in _VERB_ENDINGS:
             if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
                 yield lower[: -len(suffix)] + repl
-    elif tok.pos_ in ("NOUN", "PROPN") and lower.endswith("s") and len(lower) > 3:
+    elif pos in ("NOUN", "PROPN") and lower.endswith("s") and len(lower) > 3:
         yield lower[:-1]
 
 

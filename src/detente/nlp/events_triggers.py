@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from .events_args import direct_objects, object_lemmas, pobjs
-from .events_lexicon import ACTOR_OBJECT, Lexicon, Sense, lemma_keys
+from .events_lexicon import ACTOR_OBJECT, Lexicon, Sense, keys_for, lemma_keys
+from .tokens import token_table
 
 ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 
@@ -105,19 +106,22 @@ def _object_matches(tok: Token, sense: Sense, has_actor: ActorTest) -> bool:
 def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigger]:
     """Every trigger in ``sent`` with a matching sense, before folding."""
     found: list[Trigger] = []
-    for tok in sent:
-        if tok.pos_ not in _CONTENT or (tok.dep_ == "amod" and tok.pos_ != "NOUN"):
+    table = token_table(sent.doc)
+    pos, dep, lemma, lower, head, tokens = (table.pos, table.dep, table.lemma, table.lower,
+                                            table.head, table.tokens)
+    for i in range(sent.start, sent.end):
+        if pos[i] not in _CONTENT or (dep[i] == "amod" and pos[i] != "NOUN"):
             continue
-        at = tok
-        if tok.dep_ == "compound":  # "a mediation effort", "the peace mission"
-            if tok.pos_ != "NOUN" or tok.head.lemma_.lower() not in _GENERIC_HEADS:
+        at = i
+        if dep[i] == "compound":  # "a mediation effort", "the peace mission"
+            if pos[i] != "NOUN" or lemma[head[i]] not in _GENERIC_HEADS:
                 continue
-            at = tok.head
-        for key in lemma_keys(tok):
+            at = head[i]
+        for key in keys_for(lemma[i], lower[i], pos[i]):
             senses = lex.senses.get(key)
-            sense = _sense_for(at, senses, has_actor) if senses else None
+            sense = _sense_for(tokens[at], senses, has_actor) if senses else None
             if sense is not None:
-                found.append(Trigger(at, sense))
+                found.append(Trigger(tokens[at], sense))
                 break
     return found
 

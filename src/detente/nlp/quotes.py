@@ -52,6 +52,7 @@ from .quotes_passes import drop_in_frames, drop_nested, extend_reports, headline
 from .quotes_records import Attribution, Content, Mark
 from .quotes_reports import ReportRules
 from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
+from .tokens import token_table
 
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
@@ -89,6 +90,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc = doc
+        self.table = token_table(doc)
         self.text = doc_text(doc, ctx)  # Doc.text joins every token on each access: read it once
         self.ctx = ctx
         self.lex = cue_lexicon()
@@ -143,9 +145,8 @@ class QuoteFinder(ReportRules, DirectQuotes):
     def run(self) -> list[Quote]:
         """All quotes, in text order."""
         labelled(self)  # first: reports inside a labelled paragraph are the label's words
-        for token in self.doc:
-            if self.in_mark[token.i] < 0:  # reported speech inside quotations is not scored
-                self._reported(token)
+        for i in self._report_candidates():
+            self._reported(self.table.tokens[i])
         headline(self)
         self._direct()
         self.found = drop_in_frames(self.found, self.doc, self.text)
@@ -168,6 +169,18 @@ class QuoteFinder(ReportRules, DirectQuotes):
         )
 
     # -- reported speech: cue verbs and "according to" ----------------------
+
+    def _report_candidates(self) -> list[int]:
+        """Tokens :meth:`_reported` may act on (a superset: it tests each again), outside
+        quotations (reported speech inside them is not scored)."""
+        t, lex, starts = self.table, self.lex, self.according_starts
+        lower, pos, tag, dep, lemma = t.lower, t.pos, t.tag, t.dep, t.lemma
+        return [
+            i for i, mark in enumerate(self.in_mark) if mark < 0 and (
+                lower[i] in starts or (pos[i] in _CUE_POS and tag[i] in _VERB_TAGS)
+                or (pos[i] == "NOUN" and lemma[i] in lex.nominal)
+                or (lower[i] in lex.attitude and dep[i] == "acomp"))
+        ]
 
     def _reported(self, token: Token) -> None:
         if token.i <= self.labelled_until and any(
