@@ -285,6 +285,16 @@ class LineScorer(Protocol):
 
 
 @dataclass(frozen=True)
+class _Walk:
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    order: np.ndarray  # tree indices, deepest first
+    active: list[int]  # per step: how many trees (in ``order``) are still walking
+
+
+@dataclass(frozen=True)
 class TreeEnsemble:
     """A binary gradient-boosted tree ensemble as flat node arrays (evaluated with numpy).
 
@@ -305,20 +315,43 @@ class TreeEnsemble:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """P(class 1) of each row of ``x``."""
         n, width = x.shape
-        # Leaves loop to themselves (+inf threshold), so every row walks ``depth`` steps.
-        feature = np.where(self.is_leaf, 0, self.feature)
-        threshold = np.where(self.is_leaf, np.inf, self.threshold)
-        nodes = np.arange(len(self.feature))
-        left = np.where(self.is_leaf, nodes, self.left)
-        right = np.where(self.is_leaf, nodes, self.right)
+        walk = self._walk
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         offset = (np.arange(n) * width)[None, :]
-        node = np.repeat(self.roots[:, None], n, axis=1)
-        for _ in range(self.depth):
-            go_left = flat[offset + feature[node]] <= threshold[node]
-            node = np.where(go_left, left[node], right[node])
-        raw = self.baseline + self.value[node].sum(axis=0)
+        node = np.repeat(self.roots[walk.order, None], n, axis=1)  # deepest trees first
+        for active in walk.active:  # step k moves only the trees deeper than k
+            at = node[:active]
+            go_left = flat[offset + walk.feature[at]] <= walk.threshold[at]
+            node[:active] = np.where(go_left, walk.left[at], walk.right[at])
+        leaves = np.empty_like(node)
+        leaves[walk.order] = node  # the trees' own order: the sum below is bit for bit the same
+        raw = self.baseline + self.value[leaves].sum(axis=0)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0))))
+
+    @functools.cached_property
+    def _walk(self) -> _Walk:
+        """The arrays ``predict`` walks, made once: leaves loop to themselves (+inf threshold),
+        and the trees are ordered by depth so that each step skips the trees done."""
+        nodes = np.arange(len(self.feature))
+        depths = np.array([self._tree_depth(int(root)) for root in self.roots])
+        order = np.argsort(-depths, kind="stable")
+        return _Walk(
+            feature=np.where(self.is_leaf, 0, self.feature),
+            threshold=np.where(self.is_leaf, np.inf, self.threshold),
+            left=np.where(self.is_leaf, nodes, self.left),
+            right=np.where(self.is_leaf, nodes, self.right),
+            order=order,
+            active=[int((depths > step).sum()) for step in range(int(depths.max(initial=0)))],
+        )
+
+    def _tree_depth(self, root: int) -> int:
+        deepest, stack = 0, [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            if not self.is_leaf[node]:
+                stack += [(int(self.left[node]), depth + 1), (int(self.right[node]), depth + 1)]
+        return deepest
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The ensemble as named arrays (for ``numpy.savez``)."""

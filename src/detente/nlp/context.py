@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from ..model import Result
 from ..settings import Settings
+from .tokens import token_table
 
 
 @dataclass
@@ -48,10 +49,11 @@ def sentences(doc: Doc, ctx: DocContext) -> list[Span]:
 
 
 def doc_text(doc: Doc, ctx: DocContext) -> str:
-    """The doc's text, joined once per document (``Doc.text`` rebuilds it from every token)."""
+    """The doc's text, joined once per document (``Doc.text`` rebuilds it from every token;
+    the token table keeps the one copy)."""
     cached = ctx.shared.get("text")
     if cached is None:
-        cached = ctx.shared["text"] = doc.text
+        cached = ctx.shared["text"] = token_table(doc).text
     text: str = cached
     return text
 

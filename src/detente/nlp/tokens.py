@@ -169,7 +169,7 @@ def _strings(strings: StringStore, hashes: list[int]) -> list[str]:
         known[0] = ""
     for h in set(hashes).difference(known):
         known[h] = strings[h]
-    return [known[h] for h in hashes]
+    return list(map(known.__getitem__, hashes))
 
 
 def _lowered(s: str) -> str:
