@@ -25,12 +25,9 @@ BODY_THRESHOLD = 0.5
 
 def split_lines(text: str) -> list[str]:
     """Non-empty lines of a dump, whitespace collapsed (blank lines carry no meaning)."""
-    out = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _SPACE.sub(" ", raw).strip()
-        if line:
-            out.append(line)
-    return out
+    # One substitution over the page (no run of spaces crosses a line end), then the lines.
+    text = _SPACE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [line for line in map(str.strip, text.split("\n")) if line]
 
 
 def select_body(probabilities: np.ndarray, lines: list[str]) -> list[int]:
