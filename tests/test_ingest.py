@@ -247,3 +247,17 @@ def test_demo_ingests_the_sample_and_prints_tables(
     out = capsys.readouterr().out
     assert "89 articles added" in out
     assert "Busiest actor -> recipient pairs" in out and "Latest events" in out
+
+
+def test_chunks_keep_input_order_and_shrink_at_the_end() -> None:
+    from detente.ingest.runner import CHUNK, Job, chunked
+    from detente.model import RawDocument
+
+    jobs = [Job(str(i), RawDocument(id=str(i), text="x")) for i in range(43)]
+    chunks = chunked(jobs, workers=2)
+    assert [j for chunk in chunks for j in chunk] == jobs
+    sizes = [len(c) for c in chunks]
+    assert sizes[:3] == [CHUNK] * 3  # 24 jobs in whole chunks, then 19 in small ones
+    assert sum(sizes[3:]) == 19 and max(sizes[3:]) == CHUNK // 4
+    assert chunked(jobs[:3], workers=2) == [jobs[0:2], jobs[2:3]]
+    assert chunked([], workers=2) == []

@@ -2,10 +2,12 @@
 
 The parent reads every input and hashes it; inputs whose hash is already in the
 database are skipped before any parsing, so re-ingesting a corpus is cheap.
-The rest go in chunks to ``jobs`` worker processes, each of which loads the
-model once (a pool initializer) and returns plain records; the parent is the
-single writer and commits each article in its own transaction, so a killed
-run leaves only whole articles behind and a re-run picks up where it stopped.
+The rest go in chunks to ``jobs`` worker processes that return plain records;
+the parent is the single writer and commits each article in its own transaction,
+so a killed run leaves only whole articles behind and a re-run picks up where it
+stopped. On Linux the parent loads the model once and forks the workers with it
+(they start at once and share its memory pages); elsewhere each worker is spawned
+and loads the model itself.
 """
 
 from __future__ import annotations
@@ -194,25 +196,50 @@ def _peak_rss_mb() -> float:
 
 
 def run_chunks(
-    chunks: Iterable[list[Job]], workers: int, settings: Settings
+    chunks: Iterable[list[Job]], workers: int, settings: Settings, pool: Any = None
 ) -> Iterator[ChunkOutcome]:
-    """Outcomes chunk by chunk, in input order; one worker runs in this process."""
+    """Outcomes chunk by chunk, in input order; with one worker, in this process.
+
+    ``pool``: workers started by :func:`start_pool` (else started here).
+    """
     if workers <= 1:
         for chunk in chunks:
-            if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
-                init_worker(settings)  # only once there is work: a re-ingest loads no model
+            _load_here(settings)  # only once there is work: a re-ingest loads no model
             yield analyze_chunk(chunk)
         return
-    # spawn: workers start clean (no inherited SQLite handle, no progress-bar thread).
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=init_worker, initargs=(settings,)) as pool:
+    with pool or start_pool(workers, settings) as running:
         pending: deque[Any] = deque()
         for chunk in chunks:
-            pending.append(pool.apply_async(analyze_chunk, (chunk,)))
+            pending.append(running.apply_async(analyze_chunk, (chunk,)))
             while len(pending) >= 2 * workers:  # bounded: memory stays flat on big corpora
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def start_pool(workers: int, settings: Settings) -> Any:
+    """``workers`` processes ready to analyse.
+
+    Where the platform forks (Linux), the model is loaded here and the workers are
+    forked with it: they start at once and share its pages, as spaCy's own
+    ``nlp.pipe(n_process=...)`` workers do. Call this before any other thread starts
+    (the progress bar's): a forked child has only the forking thread. The workers
+    never touch the parent's SQLite handle and leave without closing it. Elsewhere
+    each worker is spawned clean and loads the model itself.
+    """
+    if _CAN_FORK:
+        _load_here(settings)
+        return multiprocessing.get_context("fork").Pool(workers)
+    context = multiprocessing.get_context("spawn")
+    return context.Pool(workers, initializer=init_worker, initargs=(settings,))
+
+
+_CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _load_here(settings: Settings) -> None:
+    if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
+        init_worker(settings)
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -253,6 +280,15 @@ def plan(
     return jobs
 
 
+def chunked(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """``jobs`` in input order as chunks of ``CHUNK``; the last ``workers * CHUNK`` in
+    chunks a quarter that size, so that the workers run out of work together."""
+    head = max(0, len(jobs) - workers * CHUNK) // CHUNK * CHUNK
+    small = max(1, CHUNK // 4)
+    return ([jobs[i : i + CHUNK] for i in range(0, head, CHUNK)]
+            + [jobs[i : i + small] for i in range(head, len(jobs), small)])
+
+
 def ingest(
     options: IngestOptions, db: Database, settings: Settings | None = None,
     report: Callable[[Failure], None] | None = None,
@@ -267,15 +303,21 @@ def ingest(
             report(failure)
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     summary.workers = max(1, min(options.jobs or default_jobs(), len(chunks))) if chunks else 0
+    if summary.workers > 1:
+        chunks = chunked(jobs, summary.workers)
+    # The workers first, the progress bar (a thread) after: see start_pool.
+    pool = start_pool(summary.workers, settings) if summary.workers > 1 else None
     bar = _progress(len(jobs), options.progress)
     try:
-        for done in run_chunks(chunks, summary.workers, settings):
+        for done in run_chunks(chunks, summary.workers, settings, pool):
             summary.peak_rss_mb[done.pid] = done.peak_rss_mb
             for outcome in done.outcomes:
                 _store(db, outcome, summary, report)
             bar.update(len(done.outcomes))
     finally:
         bar.close()
+        if pool is not None:
+            pool.terminate()  # already done where run_chunks ran to its end
     summary.seconds = time.perf_counter() - started
     return summary
 
