@@ -107,10 +107,6 @@ class TokenTable:
         """``span.text`` without walking its tokens."""
         return self.text[span.start_char : span.end_char]
 
-    def of(self, span: Span) -> list[Token]:
-        """The tokens of ``span`` (``Span.__iter__`` makes each anew)."""
-        return self.tokens[span.start : span.end]
-
     def noun_chunks(self) -> list[tuple[int, int]]:
         """(start, end) of each base noun phrase, as ``doc.noun_chunks`` gives them."""
         if self._chunks is None:
