@@ -103,8 +103,7 @@ class Analyzer:
 
     def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result | ErrorRecord:
         ctx = DocContext(result=result, settings=self.settings, anchor=result.article.published)
-        ctx.shared["text"] = layout.text  # what was parsed: doc.text, without rebuilding it
-        token_table(doc, layout.text)
+        token_table(doc, layout.text)  # the parsed text is doc.text: the stages need not rejoin it
         try:
             for stage in STAGES:
                 stage(doc, ctx)

@@ -281,8 +281,10 @@ def plan(
 
 
 def chunked(jobs: list[Job], workers: int) -> list[list[Job]]:
-    """``jobs`` in input order as chunks of ``CHUNK``; the last ``workers * CHUNK`` in
-    chunks a quarter that size, so that the workers run out of work together."""
+    """``jobs`` in input order as chunks of ``CHUNK``; with several workers the last
+    ``workers * CHUNK`` in chunks a quarter that size, so that they run out of work together."""
+    if workers <= 1:
+        return [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     head = max(0, len(jobs) - workers * CHUNK) // CHUNK * CHUNK
     small = max(1, CHUNK // 4)
     return ([jobs[i : i + CHUNK] for i in range(0, head, CHUNK)]
@@ -301,10 +303,9 @@ def ingest(
     for failure in summary.failures:
         if report:
             report(failure)
-    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    summary.workers = max(1, min(options.jobs or default_jobs(), len(chunks))) if chunks else 0
-    if summary.workers > 1:
-        chunks = chunked(jobs, summary.workers)
+    whole_chunks = -(-len(jobs) // CHUNK)
+    summary.workers = max(1, min(options.jobs or default_jobs(), whole_chunks)) if jobs else 0
+    chunks = chunked(jobs, summary.workers)
     # The workers first, the progress bar (a thread) after: see start_pool.
     pool = start_pool(summary.workers, settings) if summary.workers > 1 else None
     bar = _progress(len(jobs), options.progress)

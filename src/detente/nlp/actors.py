@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Actor, Entity
 from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .actors_compose import Phrase, Word, compose, words_of
-from .context import DocContext, doc_ents, doc_text, sentences
+from .context import DocContext, doc_ents, sentences
 from .spans import split_at
 from .tokens import token_table
 
@@ -133,7 +133,7 @@ def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     if isinstance(index, MentionIndex) and index.doc is doc:
         return index
     index = MentionIndex(doc=doc, anchor=ctx.anchor,
-                         chrome=_chrome_tokens(doc, sentences(doc, ctx), doc_text(doc, ctx)))
+                         chrome=_chrome_tokens(doc, sentences(doc, ctx)))
     ctx.shared[SHARED_KEY] = index
     for ent in doc_ents(doc, ctx):
         if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
@@ -148,15 +148,16 @@ def is_chrome(span: Span) -> bool:
     """True for mentions inside page furniture (handles, links, subscribe lines)."""
     doc = span.doc
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-    chrome = _chrome_tokens(doc, sents, doc.text)
+    chrome = _chrome_tokens(doc, sents)
     return span.start in chrome or (span.end - 1) in chrome
 
 
-def _chrome_tokens(doc: Doc, sents: list[Span], text: str) -> frozenset[int]:
+def _chrome_tokens(doc: Doc, sents: list[Span]) -> frozenset[int]:
     """Token indices of sentences that are page furniture, and of links and addresses."""
     out: set[int] = set()
+    text_of = token_table(doc).text_of
     for sent in sents:
-        if _CHROME.search(text[sent.start_char : sent.end_char]):  # == sent.text, no token walk
+        if _CHROME.search(text_of(sent)):
             out.update(range(sent.start, sent.end))
     if len(doc):
         flags = doc.to_array([LIKE_URL, LIKE_EMAIL])

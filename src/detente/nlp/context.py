@@ -10,7 +10,6 @@ from spacy.tokens import Doc, Span
 
 from ..model import Result
 from ..settings import Settings
-from .tokens import token_table
 
 
 @dataclass
@@ -46,16 +45,6 @@ def sentences(doc: Doc, ctx: DocContext) -> list[Span]:
         ctx.shared["sentences"] = cached
     sents: list[Span] = cached
     return sents
-
-
-def doc_text(doc: Doc, ctx: DocContext) -> str:
-    """The doc's text, joined once per document (``Doc.text`` rebuilds it from every token;
-    the token table keeps the one copy)."""
-    cached = ctx.shared.get("text")
-    if cached is None:
-        cached = ctx.shared["text"] = token_table(doc).text
-    text: str = cached
-    return text
 
 
 def doc_ents(doc: Doc, ctx: DocContext) -> tuple[Span, ...]:

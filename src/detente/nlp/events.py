@@ -40,7 +40,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..model import QUAD, Event, EventActor, Location
-from .context import DocContext, doc_ents, doc_text, sentences
+from .context import DocContext, doc_ents, sentences
 from .events_args import (
     ActorCoder,
     direct_objects,
@@ -56,6 +56,7 @@ from .events_lexicon import Lexicon, load_lexicon
 from .events_modality import _ORDER, Assessment, assess
 from .events_triggers import Trigger, resolve_triggers
 from .places import find_place
+from .tokens import token_table
 
 SHARED_KEY = "events"
 _SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
@@ -107,7 +108,7 @@ class EventCoder:
         self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
         self._sent: Span = doc[0:0]
         self._sent_text = ""
-        self.text = doc_text(doc, ctx)
+        self.text = token_table(doc).text
         self._ents = list(doc_ents(doc, ctx))
 
     def run(self) -> list[Event]:

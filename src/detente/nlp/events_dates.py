@@ -15,8 +15,9 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Precision
-from .context import DocContext, doc_text
+from .context import DocContext
 from .events_triggers import Trigger
+from .tokens import token_table
 
 _DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
 
@@ -49,7 +50,7 @@ class Dates:
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc, self.ctx = doc, ctx
-        self.text = doc_text(doc, ctx)
+        self.text = token_table(doc).text
         self.governing, self.date_ref = _timex_api()
         self.narrative: DateChoice | None = None
         self._last_paragraph = -1

@@ -43,7 +43,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Quote, QuoteKind, Speaker
-from .context import DocContext, doc_text, sentences
+from .context import DocContext, sentences
 from .quotes_direct import VERB_TAGS as _VERB_TAGS
 from .quotes_direct import DirectQuotes
 from .quotes_lexicon import cue_lexicon, speaker_lexicon
@@ -91,7 +91,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc = doc
         self.table = token_table(doc)
-        self.text = doc_text(doc, ctx)  # Doc.text joins every token on each access: read it once
+        self.text = self.table.text  # Doc.text joins every token on each access
         self.ctx = ctx
         self.lex = cue_lexicon()
         self.index: SpeakerIndex = build_index(doc, ctx)

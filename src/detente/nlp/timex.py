@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Precision, Timex
-from .context import DocContext, doc_ents, doc_text
+from .context import DocContext, doc_ents
 from .spans import split_at
 from .timex_lexicon import lexicon
 from .timex_rules import NormContext, Tense, is_clock, normalize
@@ -102,7 +102,7 @@ def _patterns() -> re.Pattern[str]:
 
 
 def _candidate_spans(doc: Doc, ctx: DocContext) -> list[Span]:
-    text = doc_text(doc, ctx)
+    text = token_table(doc).text
     spans = [_with_article(e) for e in doc_ents(doc, ctx) if e.label_ in ("DATE", "TIME")]
     taken = [(s.start_char, s.end_char) for s in spans]
     for m in _patterns().finditer(text):
