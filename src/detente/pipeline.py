@@ -11,11 +11,9 @@ from .errors import DetenteError
 from .extract import extract_article
 from .ingest.sources import ErrorRecord, validate
 from .model import Article, RawDocument, Result
-from .nlp.context import DocContext
+from .nlp.context import PUBLISHED, context_of
 from .nlp.layout import Layout, layout_of, relocate
 from .nlp.pipeline import pipeline_for
-from .nlp.stages import STAGES
-from .nlp.tokens import token_table
 from .settings import Settings, load_settings
 
 # A small page that touches every stage's data: extraction, places, actors, time,
@@ -93,7 +91,9 @@ class Analyzer:
     ) -> Iterator[Result | ErrorRecord]:
         todo = [r for r in batch if isinstance(r, Result) and _wants_nlp(r)]
         layouts = [layout_of(r.article) for r in todo]
-        docs = self.nlp.pipe(lay.text for lay in layouts) if todo else iter(())
+        docs = self.nlp.pipe(
+            self._doc_for(r, lay) for r, lay in zip(todo, layouts, strict=True)
+        ) if todo else iter(())
         done = {
             id(r): self._annotate(doc, r, lay)
             for r, lay, doc in zip(todo, layouts, docs, strict=True)
@@ -101,15 +101,19 @@ class Analyzer:
         for item in batch:
             yield done.get(id(item), item)
 
-    def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result | ErrorRecord:
-        ctx = DocContext(result=result, settings=self.settings, anchor=result.article.published)
-        token_table(doc, layout.text)  # the parsed text is doc.text: the stages need not rejoin it
-        try:
-            for stage in STAGES:
-                stage(doc, ctx)
-            relocate(result, layout)
-        except Exception as exc:  # report, keep the batch going
-            return ErrorRecord(id=result.id, error=f"{result.id}: analysis failed: {exc!r}")
+    def _doc_for(self, result: Result, layout: Layout) -> Doc:
+        """The unparsed Doc of ``result``'s text, carrying its publication date."""
+        doc = self.nlp.make_doc(layout.text)
+        doc._.set(PUBLISHED, result.article.published)
+        return doc
+
+    def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result:
+        """The components' typed results, moved into the article's frame."""
+        ctx = context_of(doc)
+        result.entities, result.timexes = ctx.entities, ctx.timexes
+        result.quotes, result.events = ctx.quotes, ctx.events
+        result.notes.extend(ctx.notes)
+        relocate(result, layout)
         return result
 
 

@@ -30,6 +30,8 @@ class Settings:
     batch_size: int = 32
     # Languages the NLP stages run on; others get the article only, with a note.
     nlp_languages: tuple[str, ...] = ("en",)
+    # Raise a stage's error instead of noting it on the article (for development).
+    strict: bool = False
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

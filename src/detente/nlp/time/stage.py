@@ -5,7 +5,7 @@ small model misses ("now", "recently", holidays, "every week", "for weeks"),
 trims them to TIMEX3 extents and splits ranges ("from March to May"). Each
 expression is normalised by :mod:`detente.nlp.timex_rules` with the tense of the
 verb that governs it, so "on Friday" is the past Friday unless the verb is
-future ("will meet on Friday"). Results fill ``ctx.result.timexes``; the events
+future ("will meet on Friday"). Results fill ``ctx.timexes``; the events
 stage asks :func:`governing_date` for the date of a clause. Anaphoric
 expressions ("the following year", "that day") count from the latest date the
 text gave; where the text leaves a part unsaid the value keeps TIMEX3's X
@@ -21,14 +21,12 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Precision, Timex
-from .context import DocContext, doc_ents
-from .spans import split_at
-from .timex_lexicon import lexicon
-from .timex_rules import NormContext, Tense, is_clock, normalize
-from .tokens import token_table
-
-SHARED_KEY = "timex"
+from ...model import Precision, Timex
+from ..context import DocContext, doc_ents
+from ..spans import split_at
+from ..tokens import token_table
+from .lexicon import lexicon
+from .rules import NormContext, Tense, is_clock, normalize
 
 _RANGE = re.compile(r"^(?P<a>.+?)\s*(?:\bto\b|\band\b|\bor\b|\bthrough\b|\buntil\b|\u2013|-|,)\s*(?P<b>.+)$")
 _SET_ADVERBS = re.compile(r"\b(?:daily|weekly|monthly|annually|yearly)\b", re.I)
@@ -59,7 +57,7 @@ class FoundTimex:
 
 @dataclass
 class TimexIndex:
-    """What the stage leaves in ``ctx.shared["timex"]`` for :func:`governing_date`."""
+    """What the stage leaves in ``ctx.timex_index`` for :func:`governing_date`."""
 
     items: list[FoundTimex] = field(default_factory=list)
 
@@ -475,10 +473,10 @@ def find_timexes(doc: Doc, ctx: DocContext) -> TimexIndex:
 
 
 def timex_stage(doc: Doc, ctx: DocContext) -> None:
-    """Fill ``ctx.result.timexes`` and leave the index for :func:`governing_date`."""
+    """Fill ``ctx.timexes`` and leave the index for :func:`governing_date`."""
     index = find_timexes(doc, ctx)
-    ctx.result.timexes.extend(item.timex for item in index.items)
-    ctx.shared[SHARED_KEY] = index
+    ctx.timexes.extend(item.timex for item in index.items)
+    ctx.timex_index = index
 
 
 # -- the API for the events stage -------------------------------------------------------
@@ -516,8 +514,8 @@ def governing_date(span: Span, ctx: DocContext) -> DateRef | None:
     dominates or is dominated by it, then the nearest one in the sentence. The
     caller falls back to the publication date on None.
     """
-    index = ctx.shared.get(SHARED_KEY)
-    if not isinstance(index, TimexIndex):
+    index = ctx.timex_index
+    if index is None:
         return None
     sent = span.sent
     refs = [

@@ -14,7 +14,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .actors_codebook import codebook
+from .codebook import codebook
 
 RULER_NAME = "detente_actor_ruler"
 

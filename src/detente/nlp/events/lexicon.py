@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from ..data import load_yaml
-from ..errors import ConfigError
-from ..model import PLOVER_TYPES
+from ...data import load_yaml
+from ...errors import ConfigError
+from ...model import PLOVER_TYPES
 
 ACTOR_OBJECT = "@actor"  # an `obj` constraint value: the object is a resolvable actor
 

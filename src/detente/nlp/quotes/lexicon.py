@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from ..data import load_yaml
-from ..errors import ConfigError
+from ...data import load_yaml
+from ...errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,11 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import QUAD, Event, EventActor, Location
-from .context import DocContext, doc_ents, sentences
-from .events_args import (
+from ...model import QUAD, Event, EventActor, Location
+from ..context import DocContext, doc_ents, sentences
+from ..places import find_place
+from ..tokens import token_table
+from .args import (
     ActorCoder,
     direct_objects,
     is_pronoun,
@@ -51,14 +53,11 @@ from .events_args import (
     pobjs,
     subject_tokens,
 )
-from .events_dates import Dates, older_than_a_year
-from .events_lexicon import Lexicon, load_lexicon
-from .events_modality import _ORDER, Assessment, assess
-from .events_triggers import Trigger, resolve_triggers
-from .places import find_place
-from .tokens import token_table
+from .dates import Dates, older_than_a_year
+from .lexicon import Lexicon, load_lexicon
+from .modality import _ORDER, Assessment, assess
+from .triggers import Trigger, resolve_triggers
 
-SHARED_KEY = "events"
 _SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
                 "RETREAT": "CONCEDE"}
@@ -93,9 +92,9 @@ class Args:
 
 
 def events_stage(doc: Doc, ctx: DocContext) -> None:
-    """Fill ``ctx.result.events`` for every sentence of ``doc``."""
+    """Fill ``ctx.events`` for every sentence of ``doc``."""
     coder = EventCoder(doc, ctx, load_lexicon())
-    ctx.result.events.extend(coder.run())
+    ctx.events.extend(coder.run())
 
 
 class EventCoder:
@@ -105,7 +104,7 @@ class EventCoder:
         self.doc, self.ctx, self.lex = doc, ctx, lex
         self.actors = ActorCoder(ctx, lex.cues)
         self.dates = Dates(doc, ctx)
-        self.quotes = [(q.start, q.end) for q in ctx.result.quotes]
+        self.quotes = [(q.start, q.end) for q in ctx.quotes]
         self._sent: Span = doc[0:0]
         self._sent_text = ""
         self.text = token_table(doc).text
@@ -428,7 +427,7 @@ class EventCoder:
         return scores.complement_modes.get(type_, {}).get(inner.sense.type)
 
     def _is_state(self, actors: list[EventActor]) -> bool:
-        states = {e.text for e in self.ctx.result.entities if e.label == "GPE"}
+        states = {e.text for e in self.ctx.entities if e.label == "GPE"}
         return any(a.sector in _STATE_SECTORS or (a.sector is None and a.text in states)
                    for a in actors)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ..model import TimexType
-from .timex_lexicon import TimeLexicon
+from ...model import TimexType
+from .lexicon import TimeLexicon
 
 # "conditional": a modal or an infinitive ("would meet", "an agreement to buy"):
 # future for months and seasons, not strong enough to move a weekday.

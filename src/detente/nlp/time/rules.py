@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .timex_calendar import (
+from .calendar import (
     easter_sunday,
     iso_week,
     nth_weekday,
@@ -22,8 +22,8 @@ from .timex_calendar import (
     resolve_anaphor,
     shift_month,
 )
-from .timex_lexicon import TimeLexicon, lexicon
-from .timex_words import (
+from .lexicon import TimeLexicon, lexicon
+from .words import (
     REL_LAST,
     REL_NEXT,
     REL_THIS,

@@ -11,16 +11,14 @@ actors stage (``nlp/actors.py``) when it is installed.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Actor, Speaker
-from .context import DocContext, sentences
-from .quotes_lexicon import SpeakerLexicon, speaker_lexicon
+from ...model import Actor, Speaker
+from ..actors import actor_for_span
+from ..context import DocContext, sentences
+from .lexicon import SpeakerLexicon, speaker_lexicon
 
 # Children that do not belong to a speaker's name phrase.
 _CUT_DEPS = frozenset(
@@ -73,8 +71,8 @@ def _strip_possessive(text: str) -> str:
 
 
 def _entity_spans(doc: Doc, ctx: DocContext) -> list[tuple[int, int, str]]:
-    if ctx.result.entities:
-        return [(e.start, e.end, e.label) for e in ctx.result.entities]
+    if ctx.entities:
+        return [(e.start, e.end, e.label) for e in ctx.entities]
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
@@ -260,16 +258,6 @@ def resolve(index: SpeakerIndex, phrase: Span) -> Resolution:
     return _resolve_role(index, phrase, lex)
 
 
-@functools.lru_cache(maxsize=1)
-def _actor_linker() -> Callable[[Span, DocContext], Actor | None] | None:
-    try:
-        from . import actors  # written in parallel: optional until it lands
-    except ImportError:
-        return None
-    linker: Any = getattr(actors, "actor_for_span", None)
-    return linker if callable(linker) else None
-
-
 def make_speaker(index: SpeakerIndex, phrase: Span, ctx: DocContext) -> Speaker:
     """A Speaker for ``phrase``: the mention as written, resolved name, actor code."""
     resolution = resolve(index, phrase)
@@ -291,10 +279,6 @@ def make_speaker(index: SpeakerIndex, phrase: Span, ctx: DocContext) -> Speaker:
 
 
 def _code(span: Span, ctx: DocContext, is_pronoun: bool) -> Actor | None:
-    linker = _actor_linker()
-    if linker is None or (is_pronoun and len(span) == 1 and span[0].pos_ == "PRON"):
+    if is_pronoun and len(span) == 1 and span[0].pos_ == "PRON":
         return None
-    try:
-        return linker(span, ctx)
-    except Exception:  # the linker is another stage's code: a failure must not lose the quote
-        return None
+    return actor_for_span(span, ctx)

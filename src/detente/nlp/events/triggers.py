@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from .events_args import direct_objects, object_lemmas, pobjs
-from .events_lexicon import ACTOR_OBJECT, Lexicon, Sense, keys_for, lemma_keys
-from .tokens import token_table
+from ..tokens import token_table
+from .args import direct_objects, object_lemmas, pobjs
+from .lexicon import ACTOR_OBJECT, Lexicon, Sense, keys_for, lemma_keys
 
 ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from ..data import load_yaml
-from ..errors import ConfigError
-from ..model import Actor
+from ...data import load_yaml
+from ...errors import ConfigError
+from ...model import Actor
 
 _ARTICLES = frozenset({"the", "a", "an"})
 MEDIA_SECTOR = "MED"  # the project's convention for news media (PLOVER spells it JRN)

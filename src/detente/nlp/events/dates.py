@@ -5,19 +5,16 @@ publication date (precision "day")."""
 from __future__ import annotations
 
 import bisect
-import functools
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Precision
-from .context import DocContext
-from .events_triggers import Trigger
-from .tokens import token_table
+from ...model import Precision
+from ..context import DocContext
+from ..time import date_ref, governing_date
+from ..tokens import token_table
+from .triggers import Trigger
 
 _DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
 
@@ -27,18 +24,6 @@ class DateChoice:
     value: str | None
     precision: Precision | None
     explicit: bool  # from a timex (not the publication date)
-
-
-# -- the time stage, guarded ------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _timex_api() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
-    try:
-        module = importlib.import_module("detente.nlp.timex")
-    except ImportError:
-        return None, None
-    return getattr(module, "governing_date", None), getattr(module, "date_ref", None)
 
 
 def _precision(value: str) -> Precision | None:
@@ -51,7 +36,6 @@ class Dates:
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
         self.doc, self.ctx = doc, ctx
         self.text = token_table(doc).text
-        self.governing, self.date_ref = _timex_api()
         self.narrative: DateChoice | None = None
         self._last_paragraph = -1
         self.noun_dates: dict[tuple[str, str], DateChoice] = {}
@@ -64,9 +48,9 @@ class Dates:
             self.narrative, self._last_paragraph = None, paragraph
 
     def end_sentence(self, sent: Span) -> None:
-        for timex in self.ctx.result.timexes:
-            if sent.start_char <= timex.start < sent.end_char and self.date_ref is not None:
-                ref = self.date_ref(timex)
+        for timex in self.ctx.timexes:
+            if sent.start_char <= timex.start < sent.end_char :
+                ref = date_ref(timex)
                 if ref is not None and self._historical(ref.value):
                     self.narrative = DateChoice(ref.value, ref.precision, True)
 
@@ -79,10 +63,9 @@ class Dates:
                 return local
             if key in self.noun_dates:  # "the Kremlin's demands" again: the same demands
                 return self.noun_dates[key]
-        if self.governing is not None:
-            ref = self.governing(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
-            if ref is not None and not (_past(trig.clause) and self._after_publication(ref.value)):
-                return DateChoice(ref.value, ref.precision, True)  # a past act is not dated later
+        ref = governing_date(self.doc[trig.clause.i:trig.clause.i + 1], self.ctx)
+        if ref is not None and not (_past(trig.clause) and self._after_publication(ref.value)):
+            return DateChoice(ref.value, ref.precision, True)  # a past act is not dated later
         if self.narrative is not None and _past(trig.clause):
             return self.narrative
         if self.ctx.anchor is not None:
@@ -95,9 +78,9 @@ class Dates:
         nxt = noun.i + 1
         if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in _DATE_PREPS:
             right = self.doc[nxt + 1].idx + 1
-        for timex in self.ctx.result.timexes:
-            if left <= timex.start < right and timex.start != noun.idx and self.date_ref:
-                ref = self.date_ref(timex)
+        for timex in self.ctx.timexes:
+            if left <= timex.start < right and timex.start != noun.idx:
+                ref = date_ref(timex)
                 if ref is not None:
                     return DateChoice(ref.value, ref.precision, True)
         return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from ..model import QuoteKind
-from .quotes_records import Attribution, Content, FinderState, Mark
+from ...model import QuoteKind
+from .records import Attribution, Content, FinderState, Mark
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on

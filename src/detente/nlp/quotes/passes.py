@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from ..model import QuoteKind
-from .quotes_records import Attribution, Content, overlap_ratio
+from ...model import QuoteKind
+from .records import Attribution, Content, overlap_ratio
 
 if TYPE_CHECKING:
-    from .quotes import QuoteFinder
+    from .finder import QuoteFinder
 
 _NESTED_OVERLAP = 0.5  # a report inside another that covers this much of it is the same one
 _LABEL_CHARS = 40  # a "Name:" label sits at the very start of its paragraph

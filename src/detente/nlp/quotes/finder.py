@@ -42,17 +42,17 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Quote, QuoteKind, Speaker
-from .context import DocContext, sentences
-from .quotes_direct import VERB_TAGS as _VERB_TAGS
-from .quotes_direct import DirectQuotes
-from .quotes_lexicon import cue_lexicon, speaker_lexicon
-from .quotes_marks import MarkedSpan, find_marked_spans
-from .quotes_passes import drop_in_frames, drop_nested, extend_reports, headline, labelled
-from .quotes_records import Attribution, Content, Mark
-from .quotes_reports import ReportRules
-from .quotes_speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
-from .tokens import token_table
+from ...model import Quote, QuoteKind, Speaker
+from ..context import DocContext, sentences
+from ..tokens import token_table
+from .direct import VERB_TAGS as _VERB_TAGS
+from .direct import DirectQuotes
+from .lexicon import cue_lexicon, speaker_lexicon
+from .marks import MarkedSpan, find_marked_spans
+from .passes import drop_in_frames, drop_nested, extend_reports, headline, labelled
+from .records import Attribution, Content, Mark
+from .reports import ReportRules
+from .speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
 
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
@@ -81,8 +81,8 @@ def _is_source(token: Token) -> bool:
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
-    """Fill ``ctx.result.quotes`` with the document's direct and reported speech."""
-    ctx.result.quotes.extend(QuoteFinder(doc, ctx).run())
+    """Fill ``ctx.quotes`` with the document's direct and reported speech."""
+    ctx.quotes.extend(QuoteFinder(doc, ctx).run())
 
 
 class QuoteFinder(ReportRules, DirectQuotes):

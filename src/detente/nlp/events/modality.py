@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from ..model import Modality
-from .events_lexicon import Cues
+from ...model import Modality
+from .lexicon import Cues
 
 # Strongest first: one event gets one modality.
 _ORDER: tuple[Modality, ...] = ("denied", "claimed", "hypothetical", "future", "reported")

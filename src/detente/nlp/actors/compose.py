@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from ..model import Actor
-from .actors_codebook import Codebook, Entry, Person, codebook, norm
+from ...model import Actor
+from .codebook import Codebook, Entry, Person, codebook, norm
 
 _MAX_NGRAM = 6
 _STATE_KINDS = frozenset({"state", "adjective", "demonym", "capital", "place"})

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from ..model import QuoteKind
-from .quotes_records import Attribution, Content, FinderState
-from .quotes_speakers import speaker_phrase
+from ...model import QuoteKind
+from .records import Attribution, Content, FinderState
+from .speakers import speaker_phrase
 
 # What an "as X said," clause may hold besides its subject: no object, clause or content.
 _AS_CLAUSE_DEPS = frozenset({"nsubj", "aux", "advmod", "neg", "punct", "mark", "npadvmod", "prep",

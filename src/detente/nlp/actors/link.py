@@ -8,8 +8,8 @@ Public API (other stages call these):
 - ``actors_for_span(span, ctx) -> list[Actor]``: the same, one per coordinated part
   ("Ukrainian and Russian diplomats" -> UKR GOV, RUS GOV).
 - ``actor_for_text(text, when) -> Actor | None``: a bare string.
-- ``link_actors(doc, ctx)``: the stage; fills ``ctx.result.entities`` and leaves a
-  ``MentionIndex`` in ``ctx.shared["actors"]`` (results cached per span).
+- ``link_actors(doc, ctx)``: the stage; fills ``ctx.entities`` and leaves a
+  ``MentionIndex`` in ``ctx.mentions`` (results cached per span).
 - ``plover_code(code) -> str``: an actor code in PLOVER's classes (NATO -> IGO, UN -> UNO).
 """
 
@@ -23,16 +23,15 @@ import numpy
 from spacy.attrs import LIKE_EMAIL, LIKE_URL
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Actor, Entity
-from .actors_codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
-from .actors_compose import Phrase, Word, compose, words_of
-from .context import DocContext, doc_ents, sentences
-from .spans import split_at
-from .tokens import token_table
+from ...model import Actor, Entity
+from ..context import DocContext, doc_ents, sentences
+from ..spans import split_at
+from ..tokens import token_table
+from .codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
+from .compose import Phrase, Word, compose, words_of
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is no named entity
-SHARED_KEY = "actors"
 
 _TRIM_START = frozenset({"DET", "PUNCT", "CCONJ"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
@@ -49,7 +48,7 @@ _CHROME = re.compile(
 
 @dataclass
 class MentionIndex:
-    """Per-document linking state, shared with later stages via ``ctx.shared``."""
+    """Per-document linking state, shared with later stages as ``ctx.mentions``."""
 
     doc: Doc
     anchor: date | None
@@ -124,17 +123,17 @@ def link_actors(doc: Doc, ctx: DocContext) -> None:
         entities.append(Entity(text_of(ent), ent.label_, ent.start_char, ent.end_char, actor))
     entities.extend(_phrase_entities(doc, ctx, index, in_entity, inner))
     entities.sort(key=lambda e: (e.start, -e.end))
-    ctx.result.entities = entities
+    ctx.entities = entities
 
 
 def mention_index(doc: Doc, ctx: DocContext) -> MentionIndex:
     """The document's index, built on first use: people named in full, in text order."""
-    index = ctx.shared.get(SHARED_KEY)
-    if isinstance(index, MentionIndex) and index.doc is doc:
+    index = ctx.mentions
+    if index is not None and index.doc is doc:
         return index
     index = MentionIndex(doc=doc, anchor=ctx.anchor,
                          chrome=_chrome_tokens(doc, sentences(doc, ctx)))
-    ctx.shared[SHARED_KEY] = index
+    ctx.mentions = index
     for ent in doc_ents(doc, ctx):
         if ent.label_ == "PERSON" and len(ent) > 1 and not index.is_chrome(ent):
             actor = _resolve(ent, index)
@@ -282,7 +281,7 @@ def _context_phrases(span: Span) -> list[Span]:
 
 
 def _place(span: Span) -> Actor | None:
-    from .places import find_place  # geonames index: built once, only when needed
+    from ..places import find_place  # geonames index: built once, only when needed
 
     place = find_place(span.text)
     if place is None or place.country is None:
@@ -329,7 +328,7 @@ def _token_country(token: Token) -> str | None:
     entry = codebook().entries.get(text)
     if entry is not None and entry.kind in {"state", "capital", "place"}:
         return entry.code
-    from .places import find_place
+    from ..places import find_place
 
     place = find_place(doc[start:end].text)
     return place.country if place is not None else None

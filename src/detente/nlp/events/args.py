@@ -11,17 +11,16 @@ its owner (possessive, "of"/"in" complement).
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Actor, EventActor
-from .context import DocContext
-from .events_lexicon import Cues
-from .places import find_place
+from ...model import Actor, EventActor
+from ..actors import actor_for_span
+from ..context import DocContext
+from ..places import find_place
+from .lexicon import Cues
 
 SpanResolver = Callable[[Span, DocContext], Actor | None]
 
@@ -51,35 +50,9 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "ar
 _PEOPLE_SUFFIXES = ("ers", "ors", "ists", "ians", "ants", "ents", "ees", "ites")
 
 
-@functools.lru_cache(maxsize=1)
-def _actors_api() -> SpanResolver | None:
-    try:
-        module = importlib.import_module("detente.nlp.actors")
-    except ImportError:
-        return None
-    found: Any = getattr(module, "actor_for_span", None)
-    return found if callable(found) else None
-
-
-def _fallback_actor(span: Span, ctx: DocContext) -> Actor | None:
-    """Without the actors stage: a country named by a GPE entity, via pycountry."""
-    import pycountry
-
-    for ent in span.ents:
-        if ent.label_ != "GPE":
-            continue
-        try:
-            country = pycountry.countries.lookup(ent.text.removeprefix("the "))
-        except LookupError:
-            continue
-        return Actor(name=str(country.name), code=str(country.alpha_3), sector=None)
-    return None
-
-
 def span_actor(span: Span, ctx: DocContext) -> Actor | None:
-    """The coded actor a span names (through the actors stage when it is installed)."""
-    api = _actors_api()
-    return api(span, ctx) if api is not None else _fallback_actor(span, ctx)
+    """The coded actor a span names (the actors stage's :func:`actor_for_span`)."""
+    return actor_for_span(span, ctx)
 
 
 # -- phrases ---------------------------------------------------------------------------
@@ -228,7 +201,7 @@ class ActorCoder:
         self.ctx = ctx
         self.cues = cues
         self._cache: dict[int, EventActor | None] = {}
-        self._coded = sorted((e for e in ctx.result.entities if e.actor is not None),
+        self._coded = sorted((e for e in ctx.entities if e.actor is not None),
                              key=lambda e: e.start)
         self._persons = [e for e in self._coded if e.label == "PERSON"]
         self._groups = [e for e in self._coded if e.label in ("ORG", "GPE", "NORP")]

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import QuoteKind
-from .quotes_marks import MarkedSpan
+from ...model import QuoteKind
+from .marks import MarkedSpan
 
 if TYPE_CHECKING:
-    from .quotes_lexicon import CueLexicon
+    from .lexicon import CueLexicon
 
 
 @dataclass(frozen=True)
