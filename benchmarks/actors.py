@@ -46,7 +46,7 @@ from spacy.tokens import Doc, Span  # noqa: E402
 
 from benchmarks.scoring import PrecisionRecall  # noqa: E402
 from detente.model import Actor, Article, Result  # noqa: E402
-from detente.nlp.actors import actor_for_span, link_actors, plover_code  # noqa: E402
+from detente.nlp.actors.link import actor_for_span, link_actors, plover_code  # noqa: E402
 from detente.nlp.context import DocContext  # noqa: E402
 from detente.nlp.pipeline import load_pipeline  # noqa: E402
 from detente.settings import load_settings  # noqa: E402

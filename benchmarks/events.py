@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from detente.model import Article, Event, Result  # noqa: E402
 from detente.nlp.context import DocContext, Stage  # noqa: E402
-from detente.nlp.events import events_stage  # noqa: E402
-from detente.nlp.events_lexicon import load_lexicon  # noqa: E402
+from detente.nlp.events.coder import events_stage  # noqa: E402
+from detente.nlp.events.lexicon import load_lexicon  # noqa: E402
 from detente.settings import load_settings  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "gold" / "events" / "plover_gsr.jsonl"
@@ -133,7 +133,7 @@ def norm_code(code: str) -> str:
     """An actor code in the GSR's classes: organisations -> IGO, legacy CAMEO -> ISO-3."""
     code = _LEGACY.get(code, code)
     try:
-        from detente.nlp.actors import plover_code
+        from detente.nlp.actors.link import plover_code
         code = plover_code(code)
     except ImportError:  # pragma: no cover - the actors stage is part of detente
         pass
@@ -150,10 +150,10 @@ def pipeline_stages() -> list[Stage]:
     stages = list(STAGES)
     names = {getattr(s, "__name__", "") for s in stages}
     if "link_actors" not in names:
-        from detente.nlp.actors import link_actors
+        from detente.nlp.actors.link import link_actors
         stages.insert(0, link_actors)
     if "timex_stage" not in names:
-        from detente.nlp.timex import timex_stage
+        from detente.nlp.time.stage import timex_stage
         stages.insert(1, timex_stage)
     if events_stage not in stages:
         stages.append(events_stage)

@@ -203,7 +203,7 @@ def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dic
 
     settings = load_settings()
     nlp = load_pipeline(settings.model)
-    from detente.nlp.quotes import quotes_stage
+    from detente.nlp.quotes.finder import quotes_stage
 
     stages = _stages_through_quotes()
     ours, theirs = Report(), Report()
@@ -229,7 +229,7 @@ def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dic
 
 def _stages_through_quotes() -> list[Any]:
     """The registered stages up to the quotes stage (quotes alone if it is not registered)."""
-    from detente.nlp.quotes import quotes_stage
+    from detente.nlp.quotes.finder import quotes_stage
     from detente.nlp.stages import STAGES
 
     if quotes_stage not in STAGES:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from detente.model import Article, Result, Timex  # noqa: E402
 from detente.nlp.context import DocContext  # noqa: E402
-from detente.nlp.timex import timex_stage  # noqa: E402
+from detente.nlp.time.stage import timex_stage  # noqa: E402
 from detente.settings import load_settings  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "gold" / "time" / "tbaq.jsonl"

@@ -11,9 +11,9 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from detente.model import Actor, Article, Result
-from detente.nlp.actors import actor_for_text, actors_for_span, is_chrome, plover_code
-from detente.nlp.actors_codebook import codebook
-from detente.nlp.actors_ruler import merge_entities
+from detente.nlp.actors.codebook import codebook
+from detente.nlp.actors.link import actor_for_text, actors_for_span, is_chrome, plover_code
+from detente.nlp.actors.ruler import merge_entities
 from detente.nlp.context import DocContext
 from detente.settings import Settings
 
@@ -108,7 +108,7 @@ def test_spelling_repair_matches_difflib(word: str) -> None:
     """The bounded search gives difflib's own answer over the whole first-letter bucket."""
     import difflib
 
-    from detente.nlp.actors_codebook import fuzzy_cue
+    from detente.nlp.actors.codebook import fuzzy_cue
 
     bucket = [k for k in codebook().cues if " " not in k and len(k) >= 5 and k[0] == word[0]]
     expected = difflib.get_close_matches(word, bucket, n=1, cutoff=0.84)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from detente.model import Article, Entity, Result
-from detente.nlp.actors import actor_for_span, link_actors
+from detente.nlp.actors.link import actor_for_span, link_actors
 from detente.nlp.context import DocContext
 from detente.nlp.pipeline import load_pipeline
 from detente.settings import Settings

@@ -12,8 +12,8 @@ from spacy.tokens import Doc, Span
 from detente.model import Actor, Article, Result
 from detente.nlp import events_args
 from detente.nlp.context import DocContext
-from detente.nlp.events import events_stage
-from detente.nlp.events_lexicon import load_lexicon
+from detente.nlp.events.coder import events_stage
+from detente.nlp.events.lexicon import load_lexicon
 from detente.nlp.places import find_place
 from detente.settings import Settings
 
@@ -144,7 +144,7 @@ def test_place_index_matches_whole_names_only() -> None:
 
 
 def test_plans_for_and_preparation_for_make_an_event_future() -> None:
-    from detente.nlp.events_modality import assess
+    from detente.nlp.events.modality import assess
 
     doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("made", "make", 1, "ROOT", "VERB"),
                  ("plans", "plan", 1, "dobj", "NOUN"), ("for", "for", 1, "prep", "ADP"),
@@ -196,7 +196,7 @@ def test_people_nouns() -> None:
 
 
 def test_state_codes() -> None:
-    from detente.nlp.events_args import is_state_code
+    from detente.nlp.events.args import is_state_code
 
     assert is_state_code("RUS") and not is_state_code("NATO") and not is_state_code("IGO")
     assert not is_state_code(None) and not is_state_code("UN")

@@ -17,7 +17,7 @@ CASES = yaml.safe_load((Path(__file__).parent / "cases" / "quotes" / "cases.yaml
 
 def _quotes(text: str) -> list[Quote]:
     from detente.nlp.pipeline import load_pipeline
-    from detente.nlp.quotes import quotes_stage
+    from detente.nlp.quotes.finder import quotes_stage
 
     settings = Settings()
     doc = load_pipeline(settings.model)(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detente.nlp.quotes_marks import find_marked_spans
+from detente.nlp.quotes.marks import find_marked_spans
 
 
 def _texts(text: str) -> list[str]:

@@ -13,8 +13,8 @@ from spacy.tokens import Doc
 
 from detente.model import Article, Result, Timex
 from detente.nlp.context import DocContext
-from detente.nlp.timex import SHARED_KEY, DateRef, date_ref, governing_date, timex_stage
-from detente.nlp.timex_rules import NormContext, normalize
+from detente.nlp.time.rules import NormContext, normalize
+from detente.nlp.time.stage import SHARED_KEY, DateRef, date_ref, governing_date, timex_stage
 from detente.settings import Settings
 
 CASES = Path(__file__).parent / "cases" / "time" / "normalize.yaml"

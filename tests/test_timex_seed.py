@@ -13,7 +13,7 @@ import yaml
 from detente.model import Article, Result, Timex
 from detente.nlp.context import DocContext
 from detente.nlp.pipeline import load_pipeline
-from detente.nlp.timex import governing_date, timex_stage
+from detente.nlp.time.stage import governing_date, timex_stage
 from detente.settings import Settings
 
 pytestmark = pytest.mark.model

@@ -10,6 +10,10 @@ The public API::
 
 from __future__ import annotations
 
+import logging
+
+logger = logging.getLogger(__name__)
+
 __version__ = "0.1.0"
 
 from .errors import ConfigError, DetenteError, InputError  # noqa: E402

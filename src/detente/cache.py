@@ -10,6 +10,7 @@ rebuilt, and a cache directory that cannot be written is simply not used.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import tempfile
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from .ingest.sources import ErrorRecord, read_jsonl, read_path, read_stdin
 from .model import RawDocument, Result
 from .schema import result_schema
 from .settings import load_settings
+
+logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ Re-running is quick: the articles already stored are skipped by content hash.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -17,6 +18,8 @@ from .ingest.runner import Failure, IngestOptions, ingest
 from .store import Filters
 from .store import open as open_db
 from .store.table import event_table, pairs_table
+
+logger = logging.getLogger(__name__)
 
 
 def sample_files() -> list[Path]:

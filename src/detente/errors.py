@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+logger = logging.getLogger(__name__)
+
 
 class DetenteError(Exception):
     """Base class of every error detente raises on purpose."""

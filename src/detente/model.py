@@ -8,9 +8,12 @@ into ``Article.body``, end exclusive.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
+
+logger = logging.getLogger(__name__)
 
 TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
 QuoteKind = Literal["direct", "partial", "indirect", "mixed"]

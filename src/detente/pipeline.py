@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
@@ -15,6 +16,8 @@ from .nlp.context import PUBLISHED, context_of
 from .nlp.layout import Layout, layout_of, relocate
 from .nlp.pipeline import pipeline_for
 from .settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
 
 # A small page that touches every stage's data: extraction, places, actors, time,
 # quotes and events.

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from importlib import resources
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)

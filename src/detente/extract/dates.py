@@ -12,9 +12,12 @@ and by recency (a story is published after the dates it reports, mostly).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+
+logger = logging.getLogger(__name__)
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,

@@ -3,6 +3,7 @@ and our own pass for figure captions and photo credits, which trafilatura drops.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -11,6 +12,8 @@ from lxml import html as lxml_html
 
 from ..model import Article, Caption
 from .meta import split_caption
+
+logger = logging.getLogger(__name__)
 
 # Elements whose class or id marks a caption; credits nested inside them.
 _CAPTION_XPATH = (

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
+
+logger = logging.getLogger(__name__)
 
 # Below this many letters the identifier guesses: keep the English default.
 MIN_LETTERS = 40

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from ..data import load_yaml
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

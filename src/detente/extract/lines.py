@@ -12,6 +12,7 @@ first-stage scores of the lines around it.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ import numpy as np
 
 from ..errors import ConfigError
 from .lexicon import lexicon
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _SENT_END = re.compile(r"[.!?…。！？][\"'”’)\]」』]*$")

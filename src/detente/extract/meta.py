@@ -9,11 +9,14 @@ outlet. Lines the rules recognise as metadata leave the body.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
 from ..model import Caption
 from .lexicon import lexicon
+
+logger = logging.getLogger(__name__)
 
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:de|van|von|da|del|la|le|bin|al|[A-Z][\w.'’-]*)){1,4}"
 _BYLINE = re.compile(r"^(?:by|written by|posted by|words by)\s*:?\s+(?P<names>.{3,120})$", re.IGNORECASE)

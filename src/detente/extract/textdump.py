@@ -10,6 +10,7 @@ odd input: a page with no recognisable article gives its most prose-like run.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -18,6 +19,8 @@ from ..model import Article
 from .dates import find_dates
 from .lines import LineScorer, best_window, default_classifier
 from .meta import read_meta
+
+logger = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 BODY_THRESHOLD = 0.5

@@ -16,6 +16,7 @@ refers to the Doc, so the entry dies with its Doc.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Span
 
 from ..model import Entity, Event, Quote, Timex
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .actors.link import MentionIndex

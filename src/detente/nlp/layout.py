@@ -9,11 +9,14 @@ in the body keep ``caption = None`` and body offsets, as the contract says.
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..model import Article, Result
+
+logger = logging.getLogger(__name__)
 
 
 class _Spanned(Protocol):

@@ -8,9 +8,12 @@ country beats a city of the same name. Built once (~1 s) and kept in detente's o
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 
 from ..model import Location
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

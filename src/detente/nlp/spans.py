@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from spacy.tokens import Span
+
+logger = logging.getLogger(__name__)
 
 
 def split_at(span: Span, cuts: list[int]) -> list[Span]:

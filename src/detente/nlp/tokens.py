@@ -15,11 +15,14 @@ document at a time; a call with another doc builds a new one.
 from __future__ import annotations
 
 import functools
+import logging
 
 import numpy
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_PUNCT, LEMMA, LOWER, ORTH, POS, SPACY, TAG
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
+
+logger = logging.getLogger(__name__)
 
 _ATTRS = [ORTH, LOWER, POS, TAG, DEP, ENT_TYPE, LEMMA, HEAD, IS_PUNCT, SPACY]
 # English base noun phrases: spaCy's syntax iterator for English, on the table.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from rapidfuzz import fuzz, process
 from ...data import load_yaml
 from ...errors import ConfigError
 from ...model import Actor
+
+logger = logging.getLogger(__name__)
 
 _ARTICLES = frozenset({"the", "a", "an"})
 MEDIA_SECTOR = "MED"  # the project's convention for news media (PLOVER spells it JRN)

@@ -10,6 +10,7 @@ actor-bearing (a codebook item or a sector/role word): "Russian invasion" is no 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import NamedTuple
 
 from ...model import Actor
 from .codebook import Codebook, Entry, Person, codebook, norm
+
+logger = logging.getLogger(__name__)
 
 _MAX_NGRAM = 6
 _STATE_KINDS = frozenset({"state", "adjective", "demonym", "capital", "place"})

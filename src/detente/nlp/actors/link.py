@@ -15,6 +15,7 @@ Public API (other stages call these):
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,8 @@ from ..spans import split_at
 from ..tokens import token_table
 from .codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
 from .compose import Phrase, Word, compose, words_of
+
+logger = logging.getLogger(__name__)
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is no named entity

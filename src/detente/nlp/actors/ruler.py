@@ -9,12 +9,16 @@ A longer model entity that contains a match ("the Obama administration") is kept
 
 from __future__ import annotations
 
+import logging
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .codebook import codebook
+
+logger = logging.getLogger(__name__)
 
 RULER_NAME = "detente_actor_ruler"
 

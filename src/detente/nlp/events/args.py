@@ -11,6 +11,7 @@ its owner (possessive, "of"/"in" complement).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -21,6 +22,8 @@ from ..actors import actor_for_span
 from ..context import DocContext
 from ..places import find_place
 from .lexicon import Cues
+
+logger = logging.getLogger(__name__)
 
 SpanResolver = Callable[[Span, DocContext], Actor | None]
 

@@ -34,6 +34,7 @@ Decisions:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -57,6 +58,8 @@ from .dates import Dates, older_than_a_year
 from .lexicon import Lexicon, load_lexicon
 from .modality import _ORDER, Assessment, assess
 from .triggers import Trigger, resolve_triggers
+
+logger = logging.getLogger(__name__)
 
 _SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",

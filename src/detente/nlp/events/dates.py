@@ -5,6 +5,7 @@ publication date (precision "day")."""
 from __future__ import annotations
 
 import bisect
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,8 @@ from ..context import DocContext
 from ..time import date_ref, governing_date
 from ..tokens import token_table
 from .triggers import Trigger
+
+logger = logging.getLogger(__name__)
 
 _DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
 

@@ -8,6 +8,7 @@ steer arguments, negation and modality; ``scores.yaml`` PLOVER's intensity scale
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +19,8 @@ import yaml
 from ...data import load_yaml
 from ...errors import ConfigError
 from ...model import PLOVER_TYPES
+
+logger = logging.getLogger(__name__)
 
 ACTOR_OBJECT = "@actor"  # an `obj` constraint value: the object is a resolvable actor
 

@@ -9,12 +9,15 @@ of"/"alleged" -> ``claimed``, "denied" -> ``denied``, "plans to"/"is set to" ->
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from spacy.tokens import Token
 
 from ...model import Modality
 from .lexicon import Cues
+
+logger = logging.getLogger(__name__)
 
 # Strongest first: one event gets one modality.
 _ORDER: tuple[Modality, ...] = ("denied", "claimed", "hypothetical", "future", "reported")

@@ -16,6 +16,7 @@ lexicon whose constraints hold (particle, preposition, object, modifier). Then:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from spacy.tokens import Span, Token
 from ..tokens import token_table
 from .args import direct_objects, object_lemmas, pobjs
 from .lexicon import ACTOR_OBJECT, Lexicon, Sense, keys_for, lemma_keys
+
+logger = logging.getLogger(__name__)
 
 ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 

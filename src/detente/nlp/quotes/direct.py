@@ -4,10 +4,14 @@ else the speaker of the quotation they carry on."""
 
 from __future__ import annotations
 
+import logging
+
 from spacy.tokens import Token
 
 from ...model import QuoteKind
 from .records import Attribution, Content, FinderState, Mark
+
+logger = logging.getLogger(__name__)
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on

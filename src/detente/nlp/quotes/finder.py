@@ -40,6 +40,8 @@ aide": speaker the aide, via France 24).
 
 from __future__ import annotations
 
+import logging
+
 from spacy.tokens import Doc, Span, Token
 
 from ...model import Quote, QuoteKind, Speaker
@@ -53,6 +55,8 @@ from .passes import drop_in_frames, drop_nested, extend_reports, headline, label
 from .records import Attribution, Content, Mark
 from .reports import ReportRules
 from .speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
+
+logger = logging.getLogger(__name__)
 
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})

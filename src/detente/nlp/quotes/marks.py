@@ -8,8 +8,11 @@ closed at the end of its paragraph.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
 
 DOUBLE_OPEN = "“„«"
 DOUBLE_CLOSE = "”»"

@@ -3,6 +3,7 @@ dropped, and reports that a paragraph-final ", X said." frames widened to the pa
 
 from __future__ import annotations
 
+import logging
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,8 @@ from spacy.tokens import Doc, Token
 
 from ...model import QuoteKind
 from .records import Attribution, Content, overlap_ratio
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .finder import QuoteFinder

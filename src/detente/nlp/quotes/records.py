@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import QuoteKind
 from .marks import MarkedSpan
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .lexicon import CueLexicon

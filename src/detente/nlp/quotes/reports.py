@@ -9,11 +9,15 @@ state and the span helpers declared here.
 
 from __future__ import annotations
 
+import logging
+
 from spacy.tokens import Token
 
 from ...model import QuoteKind
 from .records import Attribution, Content, FinderState
 from .speakers import speaker_phrase
+
+logger = logging.getLogger(__name__)
 
 # What an "as X said," clause may hold besides its subject: no object, clause or content.
 _AS_CLAUSE_DEPS = frozenset({"nsubj", "aux", "advmod", "neg", "punct", "mark", "npadvmod", "prep",

@@ -11,6 +11,7 @@ actors stage (``nlp/actors.py``) when it is installed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -19,6 +20,8 @@ from ...model import Actor, Speaker
 from ..actors import actor_for_span
 from ..context import DocContext, sentences
 from .lexicon import SpeakerLexicon, speaker_lexicon
+
+logger = logging.getLogger(__name__)
 
 # Children that do not belong to a speaker's name phrase.
 _CUT_DEPS = frozenset(

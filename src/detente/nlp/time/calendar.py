@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
+
+logger = logging.getLogger(__name__)
 
 
 def iso_week(day: date) -> str:

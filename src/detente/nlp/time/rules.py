@@ -10,6 +10,7 @@ the tense is future, then the next one.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, timedelta
 
@@ -37,6 +38,8 @@ from .words import (
     number,
     words_of,
 )
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["NormContext", "Normalized", "Tense", "is_clock", "normalize", "resolve_month", "resolve_weekday"]
 

@@ -15,6 +15,7 @@ placeholders ("1989-WXX"), and :func:`date_ref` hands events only the known part
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from ..spans import split_at
 from ..tokens import token_table
 from .lexicon import lexicon
 from .rules import NormContext, Tense, is_clock, normalize
+
+logger = logging.getLogger(__name__)
 
 _RANGE = re.compile(r"^(?P<a>.+?)\s*(?:\bto\b|\band\b|\bor\b|\bthrough\b|\buntil\b|\u2013|-|,)\s*(?P<b>.+)$")
 _SET_ADVERBS = re.compile(r"\b(?:daily|weekly|monthly|annually|yearly)\b", re.I)

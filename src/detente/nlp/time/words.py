@@ -6,6 +6,7 @@ fills :class:`NormContext` from the parse.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,8 @@ from typing import Literal
 
 from ...model import TimexType
 from .lexicon import TimeLexicon
+
+logger = logging.getLogger(__name__)
 
 # "conditional": a modal or an infinitive ("would meet", "an agreement to buy"):
 # future for months and seasons, not strong enough to move a weekday.
