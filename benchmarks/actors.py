@@ -45,11 +45,10 @@ from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc, Span  # noqa: E402
 
 from benchmarks.scoring import PrecisionRecall  # noqa: E402
-from detente.model import Actor, Article, Result  # noqa: E402
+from detente.model import Actor  # noqa: E402
 from detente.nlp.actors.link import actor_for_span, link_actors, plover_code  # noqa: E402
 from detente.nlp.context import DocContext  # noqa: E402
 from detente.nlp.pipeline import load_pipeline  # noqa: E402
-from detente.settings import load_settings  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "gold"
 RE3D = GOLD / "entities" / "re3d"
@@ -143,12 +142,11 @@ def plain_predictions(nlp: Language, texts: list[str]) -> list[set[tuple[int, in
 
 def detente_predictions(nlp: Language, texts: list[str]) -> list[set[tuple[int, int, str]]]:
     out = []
-    settings = load_settings()
     for doc in nlp.pipe(texts):
-        ctx = DocContext(result=Result(id="re3d", article=Article(body=doc.text)), settings=settings)
+        ctx = DocContext()
         link_actors(doc, ctx)
         predicted: set[tuple[int, int, str]] = set()
-        for ent in ctx.result.entities:
+        for ent in ctx.entities:
             kind = LABEL_TYPE.get(ent.label)
             if kind is None and ent.actor is not None and ent.actor.sector in ORG_SECTORS:
                 kind = "Organisation"
@@ -163,7 +161,7 @@ def run_re3d() -> tuple[Re3dScore, Re3dScore]:
     docs = load_re3d()
     texts = [d.text for d in docs]
     plain = score_spans(docs, plain_predictions(load_pipeline(MODEL, with_ruler=False), texts))
-    ours = score_spans(docs, detente_predictions(load_pipeline(MODEL), texts))
+    ours = score_spans(docs, detente_predictions(load_pipeline(MODEL, with_stages=False), texts))
     return plain, ours
 
 
@@ -231,14 +229,12 @@ def resolve_mention(span: Span, ctx: DocContext) -> Actor | None:
 def run_gsr(path: Path = GSR) -> tuple[GsrScore, GsrScore]:
     """(anchor, detente) country-code accuracy on GSR source and target actors."""
     records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    nlp = load_pipeline(MODEL)
+    nlp = load_pipeline(MODEL, with_stages=False)
     plain = load_pipeline(MODEL, with_ruler=False)
-    settings = load_settings()
     ours, anchor = GsrScore(), GsrScore()
     texts = [r["text"] for r in records]
     for record, doc, plain_doc in zip(records, nlp.pipe(texts), plain.pipe(texts), strict=True):
-        ctx = DocContext(result=Result(id=record["id"], article=Article(body=doc.text)),
-                         settings=settings)
+        ctx = DocContext()
         link_actors(doc, ctx)
         for role in ("source", "target"):
             for gold in record["gold"][role]:
@@ -290,26 +286,24 @@ def run_speed(copies: int = 200) -> tuple[float, float]:
     texts = [seed_body()] * copies
     plain = load_pipeline(MODEL, with_ruler=False)
     ruler = load_pipeline(MODEL).get_pipe("detente_actor_ruler")
-    settings = load_settings()
     list(plain.pipe(texts[:4]))  # warm up
     start = time.perf_counter()
     docs = list(plain.pipe(texts))
     plain_s = time.perf_counter() - start
-    _link_pass(ruler, docs[:2], settings)  # warm caches (codebook, place index)
+    _link_pass(ruler, docs[:2])  # warm caches (codebook, place index)
 
     def link_pass() -> float:
         begin = time.perf_counter()
-        _link_pass(ruler, docs, settings)
+        _link_pass(ruler, docs)
         return time.perf_counter() - begin
 
     return plain_s, min(link_pass(), link_pass())
 
 
-def _link_pass(ruler: Any, docs: list[Doc], settings: Any) -> None:
+def _link_pass(ruler: Any, docs: list[Doc]) -> None:
     for doc in docs:
         ruler(doc)
-        ctx = DocContext(result=Result(id="seed", article=Article(body=doc.text)),
-                         settings=settings, anchor=date(2022, 1, 28))
+        ctx = DocContext(anchor=date(2022, 1, 28))
         link_actors(doc, ctx)
 
 

@@ -36,11 +36,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from detente.model import Article, Event, Result  # noqa: E402
-from detente.nlp.context import DocContext, Stage  # noqa: E402
-from detente.nlp.events.coder import events_stage  # noqa: E402
+from detente.model import Event  # noqa: E402
+from detente.nlp.components import StageFunction as Stage  # noqa: E402
+from detente.nlp.context import DocContext  # noqa: E402
 from detente.nlp.events.lexicon import load_lexicon  # noqa: E402
-from detente.settings import load_settings  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "gold" / "events" / "plover_gsr.jsonl"
 SEED = ROOT / "tests" / "fixtures" / "seed-courthouse-2022-01-28.txt"
@@ -144,36 +143,24 @@ def norm_code(code: str) -> str:
 
 
 def pipeline_stages() -> list[Stage]:
-    """The registered stages, making sure actors and time run before events."""
-    from detente.nlp.stages import STAGES
+    """The stages in pipeline order (actors, time, quotes, events)."""
+    from detente.nlp.components import STAGE_FUNCTIONS
 
-    stages = list(STAGES)
-    names = {getattr(s, "__name__", "") for s in stages}
-    if "link_actors" not in names:
-        from detente.nlp.actors.link import link_actors
-        stages.insert(0, link_actors)
-    if "timex_stage" not in names:
-        from detente.nlp.time.stage import timex_stage
-        stages.insert(1, timex_stage)
-    if events_stage not in stages:
-        stages.append(events_stage)
-    return stages
+    return list(STAGE_FUNCTIONS.values())
 
 
 def analyse(texts: Iterable[str], pipe: Callable[..., Iterator[Any]],
             stages: list[Stage]) -> Iterator[tuple[Any, DocContext]]:
     """(doc, ctx) per text, with every stage run and no publication date."""
-    settings = load_settings()
     for doc in pipe(texts):
-        ctx = DocContext(result=Result(id="gsr", article=Article(body=doc.text)),
-                         settings=settings, anchor=None)
+        ctx = DocContext(anchor=None)
         for stage in stages:
             stage(doc, ctx)
         yield doc, ctx
 
 
 def ours(ctx: DocContext) -> Coded:
-    events: list[Event] = ctx.result.events
+    events: list[Event] = ctx.events
     if not events:
         return Coded((), None, frozenset(), frozenset(), 0)
     top = max(events, key=lambda e: (e.confidence, -e.start))
@@ -194,7 +181,7 @@ def dictionary_anchor(doc: Any, ctx: DocContext) -> Coded:
         if senses:
             type_ = senses[0].type
             break
-    codes = [e.actor.code for e in sorted(ctx.result.entities, key=lambda e: e.start)
+    codes = [e.actor.code for e in sorted(ctx.entities, key=lambda e: e.start)
              if e.actor is not None and e.actor.code]
     codes = list(dict.fromkeys(codes))
     if type_ is None:
@@ -229,13 +216,11 @@ def speed(nlp: Any, copies: int = 200) -> dict[str, float]:
     body = text[text.index("(CN)"):text.index("Courthouse News reporter")]
     stages = pipeline_stages()
     timings: Counter[str] = Counter()
-    settings = load_settings()
     start = time.perf_counter()
     docs = list(nlp.pipe([body] * copies))
     timings["parse"] = time.perf_counter() - start
     for doc in docs:
-        ctx = DocContext(result=Result(id="seed", article=Article(body=doc.text)),
-                         settings=settings, anchor=None)
+        ctx = DocContext(anchor=None)
         for stage in stages:
             t0 = time.perf_counter()
             stage(doc, ctx)
@@ -298,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from detente.nlp.pipeline import load_pipeline
 
-    nlp = load_pipeline(MODEL)
+    nlp = load_pipeline(MODEL, with_stages=False)
     errors: list[str] | None = [] if args.errors else None
     mine, anchor = evaluate(load_gold(args.gold), nlp.pipe, errors)
     timing = None if args.no_speed else speed(nlp)

@@ -196,13 +196,12 @@ def load_gold(path: Path = GOLD, limit: int | None = None) -> list[dict[str, Any
 
 def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dict[str, Any]:
     """Parse each text once; score detente's stages and textacy on the same Doc."""
-    from detente.model import Article, Result
     from detente.nlp.context import DocContext
     from detente.nlp.pipeline import load_pipeline
     from detente.settings import load_settings
 
     settings = load_settings()
-    nlp = load_pipeline(settings.model)
+    nlp = load_pipeline(settings.model, with_stages=False)
     from detente.nlp.quotes.finder import quotes_stage
 
     stages = _stages_through_quotes()
@@ -212,15 +211,14 @@ def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dic
     docs = list(nlp.pipe(r["text"] for r in records))
     parsing = time.perf_counter() - began
     for record, doc in zip(records, docs, strict=True):
-        ctx = DocContext(result=Result(id=record["id"], article=Article(body=record["text"])),
-                         settings=settings)
+        ctx = DocContext()
         for stage in stages:
             began = time.perf_counter()
             stage(doc, ctx)
             if stage is quotes_stage:
                 spent += time.perf_counter() - began
         gold = gold_items(record)
-        ours.add(gold, detente_items(record["text"], ctx.result.quotes))
+        ours.add(gold, detente_items(record["text"], ctx.quotes))
         if with_textacy:
             theirs.add(gold, textacy_items(doc))
     return {"detente": ours, "textacy": theirs, "seconds": spent, "parse_seconds": parsing,
@@ -228,13 +226,10 @@ def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dic
 
 
 def _stages_through_quotes() -> list[Any]:
-    """The registered stages up to the quotes stage (quotes alone if it is not registered)."""
-    from detente.nlp.quotes.finder import quotes_stage
-    from detente.nlp.stages import STAGES
+    """The stages in pipeline order, through the quotes stage."""
+    from detente.nlp.components import QUOTES, STAGE_FUNCTIONS, STAGE_NAMES
 
-    if quotes_stage not in STAGES:
-        return [quotes_stage]
-    return list(STAGES[: STAGES.index(quotes_stage) + 1])
+    return [STAGE_FUNCTIONS[name] for name in STAGE_NAMES[: STAGE_NAMES.index(QUOTES) + 1]]
 
 
 def _row(name: str, s: Scores) -> str:

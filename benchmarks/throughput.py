@@ -100,12 +100,12 @@ def bodies(corpus: Path) -> list[str]:
 
 def child_pipe(corpus: Path, jobs: int) -> dict[str, float]:
     texts = bodies(corpus)
-    from detente.nlp.pipeline import pipeline_for
+    from detente.nlp.pipeline import parse_pipeline_for
     from detente.settings import load_settings
 
     settings = load_settings()
     started, cpu0 = time.perf_counter(), _cpu()
-    nlp = pipeline_for(settings)
+    nlp = parse_pipeline_for(settings)  # the parse detente's stages read, without the stages
     count = sum(1 for _ in nlp.pipe(texts, batch_size=settings.batch_size, n_process=jobs))
     seconds = time.perf_counter() - started
     peak = max(_rss(resource.RUSAGE_SELF), _rss(resource.RUSAGE_CHILDREN) if jobs > 1 else 0.0)
@@ -135,15 +135,16 @@ def child_breakdown(corpus: Path) -> dict[str, float]:
     from detente.extract import extract_article
     from detente.ingest.sources import read_jsonl
     from detente.model import RawDocument, Result
+    from detente.nlp.components import STAGE_FUNCTIONS
     from detente.nlp.context import DocContext
     from detente.nlp.layout import layout_of
-    from detente.nlp.stages import STAGES
+    from detente.nlp.pipeline import parse_pipeline_for
     from detente.pipeline import Analyzer, skip_note
     from detente.store import dedup
 
     raws = [r for r in read_jsonl(corpus) if isinstance(r, RawDocument)]
     analyzer = Analyzer()
-    nlp = analyzer.nlp
+    nlp = parse_pipeline_for(analyzer.settings)
     extract_article(raws[0])  # load the extraction models outside the clock
     parts: dict[str, float] = {}
 
@@ -160,20 +161,19 @@ def child_breakdown(corpus: Path) -> dict[str, float]:
     clock("spaCy parse", t)
     results = []
     for (raw, article), doc in zip(parsed, docs, strict=True):
-        ctx = DocContext(result=Result(id=raw.id, article=article), settings=analyzer.settings,
-                         anchor=article.published)
-        for stage in STAGES:
+        ctx = DocContext(anchor=article.published)
+        for name, stage in STAGE_FUNCTIONS.items():
             t = time.perf_counter()
             stage(doc, ctx)
-            clock(f"stage {getattr(stage, '__name__', 'stage')}", t)
-        results.append(ctx.result)
+            clock(f"stage {name}", t)
+        results.append(Result(id=raw.id, article=article, entities=ctx.entities,
+                              timexes=ctx.timexes, quotes=ctx.quotes, events=ctx.events))
     t = time.perf_counter()
     signatures = [dedup.signature(r.article.body) for r in results]
-    dicts = [r.to_dict() for r in results]
-    clock("minhash + to_dict (worker)", t)
+    clock("minhash (worker)", t)
     with tempfile.TemporaryDirectory() as tmp, detente.open(Path(tmp) / "b.db") as db:
         t = time.perf_counter()
-        for result, sig in zip(dicts, signatures, strict=True):
+        for result, sig in zip(results, signatures, strict=True):
             db.add(result, signature=sig)
         clock("store write (parent)", t)
     parts["articles"] = float(len(raws))

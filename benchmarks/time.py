@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from detente.model import Article, Result, Timex  # noqa: E402
+from detente.model import Timex  # noqa: E402
 from detente.nlp.context import DocContext  # noqa: E402
 from detente.nlp.time.stage import timex_stage  # noqa: E402
 from detente.settings import load_settings  # noqa: E402
@@ -211,10 +211,9 @@ def score_doc(doc: GoldDoc, preds: list[Timex], scores: Scores, baseline: bool =
 
 def run_stage(doc: Any, anchor: date | None) -> list[Timex]:
     """The timex stage on one parsed doc, as it runs in the pipeline."""
-    ctx = DocContext(result=Result(id="bench", article=Article(body=doc.text)),
-                     settings=_SETTINGS, anchor=anchor)
+    ctx = DocContext(anchor=anchor)
     timex_stage(doc, ctx)
-    return ctx.result.timexes
+    return ctx.timexes
 
 
 def evaluate(docs: list[GoldDoc], parse: Callable[[Iterable[str]], Iterable[Any]],
@@ -310,9 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--errors", action="store_true", help="print value errors")
     args = parser.parse_args(argv)
-    from detente.nlp.pipeline import pipeline_for
+    from detente.nlp.pipeline import parse_pipeline_for
 
-    nlp = pipeline_for(load_settings())  # the model plus detente's components, as analysed
+    nlp = parse_pipeline_for(load_settings())  # the parse the stages read, as analysed
     scores = evaluate(load_gold(args.gold), nlp.pipe)
     timing = None if args.no_speed else speed(nlp)
     text = report(scores, timing)

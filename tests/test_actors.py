@@ -10,12 +10,11 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from detente.model import Actor, Article, Result
+from detente.model import Actor
 from detente.nlp.actors.codebook import codebook
 from detente.nlp.actors.link import actor_for_text, actors_for_span, is_chrome, plover_code
 from detente.nlp.actors.ruler import merge_entities
 from detente.nlp.context import DocContext
-from detente.settings import Settings
 
 CASES = Path(__file__).parent / "cases" / "actors" / "text_cases.tsv"
 
@@ -90,7 +89,7 @@ def test_coordinated_groups_share_the_head_sector() -> None:
     doc = Doc(spacy.blank("en").vocab, words=["Ukrainian", "and", "Russian", "diplomats"],
               heads=[3, 0, 0, 3], deps=["amod", "cc", "conj", "ROOT"],
               pos=["ADJ", "CCONJ", "ADJ", "NOUN"], lemmas=["ukrainian", "and", "russian", "diplomat"])
-    ctx = DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings())
+    ctx = DocContext()
     codes = [(a.code, a.sector) for a in actors_for_span(doc[:], ctx)]
     assert codes == [("UKR", "GOV"), ("RUS", "GOV")]
 

@@ -9,13 +9,12 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from detente.model import Actor, Article, Result
-from detente.nlp import events_args
+from detente.model import Actor
 from detente.nlp.context import DocContext
+from detente.nlp.events import args as events_args
 from detente.nlp.events.coder import events_stage
 from detente.nlp.events.lexicon import load_lexicon
 from detente.nlp.places import find_place
-from detente.settings import Settings
 
 CODES = {"Russia": "RUS", "Ukraine": "UKR", "France": "FRA", "Macron": "FRA", "Putin": "RUS",
          "NATO": "NATO", "Israel": "ISR", "Syria": "SYR"}
@@ -47,10 +46,9 @@ def parse(rows: list[tuple[str, str, int, str, str]]) -> Doc:
 
 
 def run(doc: Doc, anchor: date | None = date(2022, 1, 28)) -> list[Any]:
-    ctx = DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings(),
-                     anchor=anchor)
+    ctx = DocContext(anchor=anchor)
     events_stage(doc, ctx)
-    return ctx.result.events
+    return ctx.events
 
 
 def test_attack_codes_actor_recipient_and_intensity() -> None:
@@ -185,7 +183,7 @@ def test_things_and_several_actors_give_no_implied_recipient() -> None:
 
 def test_people_nouns() -> None:
     coder = events_args.ActorCoder(
-        DocContext(result=Result(id="t", article=Article(body="")), settings=Settings(), anchor=None),
+        DocContext(anchor=None),
         load_lexicon().cues)
     doc = parse([("protesters", "protester", 0, "ROOT", "NOUN"), ("sanctions", "sanction", 0, "dep", "NOUN"),
                  ("dozens", "dozen", 0, "dep", "NOUN"), ("of", "of", 2, "prep", "ADP"),

@@ -24,24 +24,20 @@ def _cases() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def nlp() -> Any:
-    from detente.nlp.pipeline import pipeline_for
+    from detente.nlp.pipeline import parse_pipeline_for
     from detente.settings import Settings
 
-    return pipeline_for(Settings())
+    return parse_pipeline_for(Settings())
 
 
 def _events(nlp: Any, text: str, published: str | None) -> list[Any]:
-    from detente.model import Article, Result
+    from detente.nlp.components import run_stages
     from detente.nlp.context import DocContext
-    from detente.nlp.stages import STAGES
-    from detente.settings import Settings
 
     doc = nlp(text)
-    ctx = DocContext(result=Result(id="case", article=Article(body=text)), settings=Settings(),
-                     anchor=date.fromisoformat(published) if published else None)
-    for stage in STAGES:
-        stage(doc, ctx)
-    return ctx.result.events
+    ctx = DocContext(anchor=date.fromisoformat(published) if published else None)
+    run_stages(doc, ctx)
+    return ctx.events
 
 
 def _matches(event: Any, expect: dict[str, Any]) -> bool:

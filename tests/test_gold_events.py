@@ -17,10 +17,10 @@ def figures() -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from benchmarks import events as events_bench
 
-    from detente.nlp.pipeline import pipeline_for
+    from detente.nlp.pipeline import parse_pipeline_for
     from detente.settings import Settings
 
-    nlp = pipeline_for(Settings())
+    nlp = parse_pipeline_for(Settings())
     mine, _anchor = events_bench.evaluate(events_bench.load_gold(gold_path), nlp.pipe)
     return mine.figures()
 

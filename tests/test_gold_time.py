@@ -17,10 +17,10 @@ def figures() -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from benchmarks import time as time_bench
 
-    from detente.nlp.pipeline import pipeline_for
+    from detente.nlp.pipeline import parse_pipeline_for
     from detente.settings import Settings
 
-    nlp = pipeline_for(Settings())
+    nlp = parse_pipeline_for(Settings())
     scores = time_bench.evaluate(time_bench.load_gold(gold_path), nlp.pipe, baseline=False)
     return scores.figures()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from detente.model import Article, Quote, Result
+from detente.model import Quote
 from detente.nlp.context import DocContext
 from detente.settings import Settings
 
@@ -20,10 +20,10 @@ def _quotes(text: str) -> list[Quote]:
     from detente.nlp.quotes.finder import quotes_stage
 
     settings = Settings()
-    doc = load_pipeline(settings.model)(text)
-    ctx = DocContext(result=Result(id="case", article=Article(body=text)), settings=settings)
+    doc = load_pipeline(settings.model, with_stages=False)(text)
+    ctx = DocContext()
     quotes_stage(doc, ctx)
-    return ctx.result.quotes
+    return ctx.quotes
 
 
 def _matches(quote: Quote, want: dict[str, Any]) -> bool:

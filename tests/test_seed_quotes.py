@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from detente.model import Article, Result, to_jsonable
+from detente.model import to_jsonable
 from detente.nlp.context import DocContext
 from detente.settings import Settings
 
@@ -44,12 +44,11 @@ def test_seed_quotes_full_pipeline(
 @pytest.mark.model
 def test_seed_quotes_on_raw_text(seed_text: str, seed_expected: dict[str, Any]) -> None:
     """The same expectations on the seed text parsed as is (no extraction)."""
+    from detente.nlp.components import run_stages
     from detente.nlp.pipeline import load_pipeline
-    from detente.nlp.stages import STAGES
 
     settings = Settings()
-    doc = load_pipeline(settings.model)(seed_text)
-    ctx = DocContext(result=Result(id="seed", article=Article(body=seed_text)), settings=settings)
-    for stage in STAGES:
-        stage(doc, ctx)
-    _check(to_jsonable(ctx.result.quotes), seed_expected)
+    doc = load_pipeline(settings.model, with_stages=False)(seed_text)
+    ctx = DocContext()
+    run_stages(doc, ctx)
+    _check(to_jsonable(ctx.quotes), seed_expected)

@@ -11,11 +11,10 @@ import spacy
 import yaml
 from spacy.tokens import Doc
 
-from detente.model import Article, Result, Timex
+from detente.model import Timex
 from detente.nlp.context import DocContext
 from detente.nlp.time.rules import NormContext, normalize
-from detente.nlp.time.stage import SHARED_KEY, DateRef, date_ref, governing_date, timex_stage
-from detente.settings import Settings
+from detente.nlp.time.stage import DateRef, date_ref, governing_date, timex_stage
 
 CASES = Path(__file__).parent / "cases" / "time" / "normalize.yaml"
 FRIDAY = date(2022, 1, 28)
@@ -83,14 +82,13 @@ def _meet_wednesday(future: bool) -> Doc:
 
 
 def _ctx(doc: Doc, anchor: date | None = FRIDAY) -> DocContext:
-    return DocContext(result=Result(id="t", article=Article(body=doc.text)), settings=Settings(),
-                      anchor=anchor)
+    return DocContext(anchor=anchor)
 
 
 def _run(doc: Doc, anchor: date | None = FRIDAY) -> tuple[list[Timex], DocContext]:
     ctx = _ctx(doc, anchor)
     timex_stage(doc, ctx)
-    return ctx.result.timexes, ctx
+    return ctx.timexes, ctx
 
 
 def test_past_weekday_is_the_last_one() -> None:
@@ -151,7 +149,7 @@ def test_governing_date_none_without_a_date() -> None:
         (".", 1, "punct", "PUNCT", ".", ".", "O"),
     ])
     _, ctx = _run(doc)
-    assert SHARED_KEY in ctx.shared
+    assert ctx.timex_index is not None
     assert governing_date(doc[1:2], ctx) is None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from detente.model import Article, Result, Timex
+from detente.model import Timex
 from detente.nlp.context import DocContext
 from detente.nlp.pipeline import load_pipeline
 from detente.nlp.time.stage import governing_date, timex_stage
@@ -23,11 +23,10 @@ ANCHOR = date(2022, 1, 28)
 
 @pytest.fixture(scope="module")
 def seed_run(seed_text: str) -> tuple[list[Timex], DocContext, object]:
-    doc = load_pipeline(Settings().model)(seed_text)
-    ctx = DocContext(result=Result(id="seed", article=Article(body=seed_text)), settings=Settings(),
-                     anchor=ANCHOR)
+    doc = load_pipeline(Settings().model, with_stages=False)(seed_text)
+    ctx = DocContext(anchor=ANCHOR)
     timex_stage(doc, ctx)
-    return ctx.result.timexes, ctx, doc
+    return ctx.timexes, ctx, doc
 
 
 def _after(timexes: list[Timex], text: str, prefix: str, seed_text: str) -> Timex:
@@ -90,10 +89,9 @@ def _sentence_cases() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", _sentence_cases(), ids=lambda c: str(c["sentence"])[:40])
 def test_sentence_case(case: dict[str, Any]) -> None:
-    doc = load_pipeline(Settings().model)(case["sentence"])
-    ctx = DocContext(result=Result(id="s", article=Article(body=doc.text)), settings=Settings(),
-                     anchor=case["anchor"])
+    doc = load_pipeline(Settings().model, with_stages=False)(case["sentence"])
+    ctx = DocContext(anchor=case["anchor"])
     timex_stage(doc, ctx)
-    got = {t.text: (t.type, t.value) for t in ctx.result.timexes}
+    got = {t.text: (t.type, t.value) for t in ctx.timexes}
     for want in case["expect"]:
         assert got.get(want["text"]) == (want["type"], want["value"]), got

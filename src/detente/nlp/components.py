@@ -142,5 +142,22 @@ def make_events(nlp: Language, name: str, strict: bool) -> StageComponent:
     return StageComponent(nlp, name, events_stage, "events", strict)
 
 
-__all__ = ["ACTORS", "EVENTS", "NOTES", "PUBLISHED", "QUOTES", "STAGE_NAMES", "TIME",
-           "StageComponent", "make_actors", "make_events", "make_quotes", "make_time"]
+STAGE_FUNCTIONS: dict[str, StageFunction] = {
+    ACTORS: link_actors, TIME: timex_stage, QUOTES: quotes_stage, EVENTS: events_stage,
+}
+
+
+def run_stages(doc: Doc, ctx: DocContext, upto: str = EVENTS) -> DocContext:
+    """Run the stages on a parsed Doc in pipeline order, through ``upto``, into ``ctx``.
+
+    For tests and benchmarks that read a stage's indexes afterwards (the components drop
+    them after the last stage); errors are raised, not contained.
+    """
+    for name in STAGE_NAMES[: STAGE_NAMES.index(upto) + 1]:
+        STAGE_FUNCTIONS[name](doc, ctx)
+    return ctx
+
+
+__all__ = ["ACTORS", "EVENTS", "NOTES", "PUBLISHED", "QUOTES", "STAGE_FUNCTIONS", "STAGE_NAMES",
+           "TIME", "StageComponent", "make_actors", "make_events", "make_quotes", "make_time",
+           "run_stages"]
