@@ -81,6 +81,9 @@ class FakeAnalyzer:
         self.settings = settings
         self.delay = float(os.environ.get("DETENTE_FAKE_DELAY", "0"))
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def analyze_many(self, items: Iterable[RawDocument | ErrorRecord]) -> Iterator[Result | ErrorRecord]:
         for item in items:
             if isinstance(item, ErrorRecord):
@@ -92,7 +95,11 @@ class FakeAnalyzer:
             if "FAIL" in text:
                 yield ErrorRecord(id=item.id, error=f"{item.source}: analysis failed: FAIL marker")
                 continue
-            yield self._result(item, text)
+            done = self._result(item, text)
+            if "BROKEN_STAGE" in text:  # as when one stage raises: the article stays, with a note
+                done.quotes = []
+                done.notes.append("stage detente_quotes failed: ValueError('BROKEN_STAGE marker')")
+            yield done
 
     def _result(self, raw: RawDocument, text: str) -> Result:
         lines = text.splitlines()
@@ -109,5 +116,6 @@ class FakeAnalyzer:
 
 
 def fake_analyzer(settings: Any) -> FakeAnalyzer:
-    """The ``DETENTE_ANALYZER`` factory: ``tests.ingest_helpers:fake_analyzer``."""
+    """The analyzer factory the ingest tests pass (``IngestOptions(analyzer_factory=...)``);
+    module-level, so it pickles where workers are spawned."""
     return FakeAnalyzer(settings)

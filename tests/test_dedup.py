@@ -41,9 +41,9 @@ def test_copies_under_other_urls_and_headlines_are_one_cluster_with_shared_event
 ) -> None:
     shared = [event("ASSAULT", "RUS", "UKR", "2022-05-10"), event("CONSULT", "FRA", "RUS", "2022-05-10")]
     first = db.add(result("wire", STORY, title="Russia shells Kharkiv", url="https://wire.example/a",
-                          published="2022-05-10", events=shared).to_dict())
+                          published="2022-05-10", events=shared))
     copy = db.add(result("copy", REWRITE, title="Kharkiv hit as Paris talks fail",
-                         url="https://paper.example/b", published="2022-05-10", events=shared).to_dict())
+                         url="https://paper.example/b", published="2022-05-10", events=shared))
     assert first is not None and copy is not None
     assert copy.cluster_id == first.cluster_id
     assert (copy.new_events, copy.merged_events) == (0, 2)
@@ -57,14 +57,14 @@ def test_copies_under_other_urls_and_headlines_are_one_cluster_with_shared_event
 
 
 def test_an_unrelated_article_starts_its_own_cluster(db: detente.Database) -> None:
-    a = db.add(result("a", STORY).to_dict())
-    b = db.add(result("b", OTHER).to_dict())
+    a = db.add(result("a", STORY))
+    b = db.add(result("b", OTHER))
     assert a is not None and b is not None and a.cluster_id != b.cluster_id
 
 
 def test_one_event_in_unrelated_articles_a_day_apart_is_stored_once(db: detente.Database) -> None:
-    db.add(result("a", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]).to_dict())
-    db.add(result("b", OTHER, events=[event("ASSAULT", "RUS", "UKR", "2022-05-11")]).to_dict())
+    db.add(result("a", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]))
+    db.add(result("b", OTHER, events=[event("ASSAULT", "RUS", "UKR", "2022-05-11")]))
     events = db.events()
     assert len(events) == 1 and events["num_articles"][0] == 2
 
@@ -79,14 +79,14 @@ def test_one_event_in_unrelated_articles_a_day_apart_is_stored_once(db: detente.
     ],
 )
 def test_different_events_stay_apart(db: detente.Database, other: detente.Event) -> None:
-    db.add(result("a", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]).to_dict())
-    db.add(result("b", OTHER, events=[other]).to_dict())
+    db.add(result("a", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]))
+    db.add(result("b", OTHER, events=[other]))
     assert len(db.events()) == 2
 
 
 def test_uncoded_or_undated_events_merge_only_within_a_story(db: detente.Database) -> None:
-    db.add(result("a", STORY, events=[event("ASSAULT", None, None, None)]).to_dict())
-    db.add(result("b", OTHER, events=[event("ASSAULT", None, None, None)]).to_dict())
-    db.add(result("c", REWRITE, url="other", events=[event("ASSAULT", None, None, None)]).to_dict())
+    db.add(result("a", STORY, events=[event("ASSAULT", None, None, None)]))
+    db.add(result("b", OTHER, events=[event("ASSAULT", None, None, None)]))
+    db.add(result("c", REWRITE, url="other", events=[event("ASSAULT", None, None, None)]))
     events = db.events()
     assert sorted(events["num_articles"]) == [1, 2]

@@ -12,6 +12,7 @@ import detente
 from detente.cli import main
 from detente.export import GDELT_COLUMNS, export, goldstein
 from detente.store import Filters
+from detente.store.exports import sourced_events
 from ingest_helpers import STORY, event, result
 
 REWRITE = STORY.replace("officials said", "local officials said")
@@ -24,9 +25,9 @@ def db_path(tmp_path: Path) -> Path:
         shared = [event("ASSAULT", "RUS", "UKR", "2022-05-10", start=5),
                   event("CONSULT", "FRA", "RUS", "2022-05-09")]
         db.add(result("a", STORY, title="A", url="https://a.example/1", published="2022-05-10",
-                      events=shared).to_dict())
+                      events=shared))
         db.add(result("b", REWRITE, title="B", url="https://b.example/2", published="2022-05-10",
-                      events=shared).to_dict())
+                      events=shared))
     return path
 
 
@@ -104,3 +105,28 @@ def test_cli_refuses_a_missing_database(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["query", "--db", str(tmp_path / "none.db")]) == 1
     assert "no such database" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_plover_export_reads_in_a_few_queries_not_one_an_event(tmp_path: Path) -> None:
+    with detente.open(tmp_path / "many.db") as db:
+        for i in range(3):
+            events = [event("ASSAULT", "RUS", "UKR", f"2022-0{1 + i}-{10 + day}", start=day)
+                      for day in range(0, 12, 2)]
+            db.add(result(f"r{i}", STORY + f" Report {i}.", url=f"https://r.example/{i}", events=events))
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        summary = export(db, "plover", str(tmp_path / "p.jsonl"))
+        db.conn.set_trace_callback(None)
+        assert summary.rows == 18 and len(statements) <= 3
+        whole = [(e.row, e.sources) for e in sourced_events(db.conn, Filters())]
+        assert [(e.row, e.sources) for e in sourced_events(db.conn, Filters(), batch=4)] == whole
+
+
+def test_jsonl_export_keeps_an_articles_notes(tmp_path: Path) -> None:
+    with detente.open(tmp_path / "n.db") as db:
+        noted = result("n", STORY)
+        noted.notes.append("stage detente_events failed: ValueError('bad')")
+        db.add(noted)
+        export(db, "jsonl", str(tmp_path / "n.jsonl"))
+    (line,) = (tmp_path / "n.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(line)["notes"] == ["stage detente_events failed: ValueError('bad')"]

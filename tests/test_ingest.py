@@ -1,12 +1,13 @@
 """`detente ingest`: inputs, idempotence, bad inputs, workers, and surviving SIGKILL.
 
-The NLP model is swapped for tests/ingest_helpers.py's FakeAnalyzer (through
-DETENTE_ANALYZER), so these tests exercise the ingest machinery, not the stages.
+The NLP model is swapped for tests/ingest_helpers.py's FakeAnalyzer (passed as the
+analyzer factory), so these tests exercise the ingest machinery, not the stages.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import io
 import json
@@ -17,29 +18,41 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import detente
 from detente.cli import main
+from detente.ingest import workers
 from detente.ingest.runner import IngestOptions, ingest
 from detente.ingest.walk import walk
 from detente.ingest.warc import read_warc
+from detente.model import RawDocument
 from detente.store import TABLES
-from ingest_helpers import STORY
+from ingest_helpers import STORY, FakeAnalyzer, fake_analyzer
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
 
 @pytest.fixture(autouse=True)
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DETENTE_ANALYZER", "ingest_helpers:fake_analyzer")
+def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), str(ROOT / "src")]))
-    import detente.ingest.runner as runner
+    monkeypatch.setattr(workers, "_LOADED", None)
 
-    monkeypatch.setattr(runner, "_ANALYZER", None)
+
+@pytest.fixture()
+def cli_uses_fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI and the demo take no analyzer: swap the default one for this test."""
+    monkeypatch.setattr(workers, "default_analyzer", fake_analyzer)
+
+
+def opts(**given: Any) -> IngestOptions:
+    """IngestOptions with the fake analyzer and no progress bar."""
+    return dataclasses.replace(IngestOptions(analyzer_factory=fake_analyzer, progress=False), **given)
 
 
 def corpus(folder: Path, n: int = 12) -> Path:
@@ -91,12 +104,12 @@ def test_warc_responses_become_documents(tmp_path: Path) -> None:
     assert docs[0].html is not None and "Kharkiv" in docs[0].html  # type: ignore[union-attr]
     assert docs[1].text == STORY  # type: ignore[union-attr]
     with detente.open(tmp_path / "w.db") as db:
-        summary = ingest(IngestOptions(warc=[tmp_path / "crawl.warc.gz"], jobs=1, progress=False), db)
+        summary = ingest(opts(warc=[tmp_path / "crawl.warc.gz"], jobs=1), db)
         assert (summary.added, summary.failed) == (2, 0)
         assert set(db.articles()["url"]) == {"https://n.example/a", "https://n.example/b.txt"}
     (tmp_path / "broken.warc").write_bytes(b"this is not a WARC file at all\n" * 5)
     with detente.open(tmp_path / "w.db") as db:
-        summary = ingest(IngestOptions(warc=[tmp_path / "broken.warc"], jobs=1, progress=False), db)
+        summary = ingest(opts(warc=[tmp_path / "broken.warc"], jobs=1), db)
         assert summary.failed == 1 and "broken.warc" in summary.failures[0].reason
 
 
@@ -109,7 +122,7 @@ def test_ingest_is_idempotent_and_reports_bad_inputs(tmp_path: Path) -> None:
         fh.write("<html><body><p>" + STORY + "</p></body></html>")
     jsonl = tmp_path / "more.jsonl"
     jsonl.write_text(json.dumps({"id": "j1", "text": "Jsonl story\n\n" + STORY}) + "\n{not json\n")
-    options = IngestOptions(paths=[folder], jsonl=[jsonl], jobs=1, progress=False)
+    options = opts(paths=[folder], jsonl=[jsonl], jobs=1)
     with detente.open(tmp_path / "t.db") as db:
         first = ingest(options, db)
         assert (first.seen, first.added, first.failed) == (18, 14, 4)
@@ -125,27 +138,24 @@ def test_ingest_is_idempotent_and_reports_bad_inputs(tmp_path: Path) -> None:
         assert counts["events"] < counts["event_sources"]  # repeated events were merged
 
 
-def test_reingest_loads_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import detente.ingest.runner as runner
+def no_model(settings: object) -> FakeAnalyzer:
+    raise AssertionError("a re-ingest with nothing new must not load the model")
 
+
+def test_reingest_loads_no_model(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", n=4)
     with detente.open(tmp_path / "t.db") as db:
-        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), db)
-        monkeypatch.setattr(runner, "_ANALYZER", None)
-
-        def no_model(settings: object) -> None:
-            raise AssertionError("a re-ingest with nothing new must not load the model")
-
-        monkeypatch.setattr(runner, "init_worker", no_model)
+        ingest(opts(paths=[folder], jobs=1), db)
         for jobs in (1, 2):
-            assert ingest(IngestOptions(paths=[folder], jobs=jobs, progress=False), db).skipped == 4
+            again = ingest(opts(paths=[folder], jobs=jobs, analyzer_factory=no_model), db)
+            assert (again.skipped, again.workers) == (4, 0)
 
 
 def test_workers_store_the_same_rows_as_one_process(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", n=6)
     with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
-        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), one)
-        summary = ingest(IngestOptions(paths=[folder], jobs=2, progress=False), two)
+        ingest(opts(paths=[folder], jobs=1), one)
+        summary = ingest(opts(paths=[folder], jobs=2), two)
         assert summary.workers == 1  # 6 documents make one chunk: no pool for one chunk
         assert _dump(one.conn) == _dump(two.conn)
 
@@ -153,12 +163,13 @@ def test_workers_store_the_same_rows_as_one_process(tmp_path: Path) -> None:
 def test_two_worker_processes(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", n=40)
     with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
-        ingest(IngestOptions(paths=[folder], jobs=1, progress=False), one)
-        summary = ingest(IngestOptions(paths=[folder], jobs=2, progress=False), two)
+        ingest(opts(paths=[folder], jobs=1), one)
+        summary = ingest(opts(paths=[folder], jobs=2), two)
         assert summary.workers == 2 and os.getpid() not in summary.peak_rss_mb
         assert _dump(one.conn) == _dump(two.conn)
 
 
+@pytest.mark.usefixtures("cli_uses_fake_model")
 def test_cli_ingest_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = corpus(tmp_path / "in", n=3)
     db = tmp_path / "c.db"
@@ -179,14 +190,22 @@ def _dump(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _ingest_cmd(folder: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "detente.cli", "ingest", str(folder), "--db", str(db), "-j", "2", "-q"]
+    """A separate process ingesting ``folder`` with two workers and the fake analyzer."""
+    code = (
+        "import sys, detente; from detente.ingest.runner import IngestOptions, ingest;"
+        " from ingest_helpers import fake_analyzer;"
+        " db = detente.open(sys.argv[2]);"
+        " ingest(IngestOptions(paths=[sys.argv[1]], jobs=2, progress=False,"
+        " analyzer_factory=fake_analyzer), db)"
+    )
+    return [sys.executable, "-c", code, str(folder), str(db)]
 
 
 def test_sigkill_then_rerun_gives_the_rows_of_an_uninterrupted_run(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "in", n=60)
     env = {**os.environ, "DETENTE_FAKE_DELAY": "0.03"}
     whole, killed = tmp_path / "whole.db", tmp_path / "killed.db"
-    options = IngestOptions(paths=[folder], jobs=1, progress=False)
+    options = opts(paths=[folder], jobs=1)
     with detente.open(whole) as db:
         ingest(options, db)
 
@@ -238,6 +257,7 @@ def test_the_sample_corpus_is_small_and_attributed() -> None:
     assert "bbc.co" not in files[0].read_text("utf-8")  # BBC Online (CC BY-NC) is left out
 
 
+@pytest.mark.usefixtures("cli_uses_fake_model")
 def test_demo_ingests_the_sample_and_prints_tables(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -254,10 +274,90 @@ def test_chunks_keep_input_order_and_shrink_at_the_end() -> None:
     from detente.model import RawDocument
 
     jobs = [Job(str(i), RawDocument(id=str(i), text="x")) for i in range(43)]
-    chunks = chunked(jobs, workers=2)
+    chunks = list(chunked(jobs, workers=2))
     assert [j for chunk in chunks for j in chunk] == jobs
     sizes = [len(c) for c in chunks]
     assert sizes[:3] == [CHUNK] * 3  # 24 jobs in whole chunks, then 19 in small ones
     assert sum(sizes[3:]) == 19 and max(sizes[3:]) == CHUNK // 4
-    assert chunked(jobs[:3], workers=2) == [jobs[0:2], jobs[2:3]]
-    assert chunked([], workers=2) == []
+    assert list(chunked(jobs[:3], workers=2)) == [jobs[0:2], jobs[2:3]]
+    assert list(chunked([], workers=2)) == []
+    assert [len(c) for c in chunked(jobs, workers=1)] == [8] * 5 + [3]
+
+
+def _docs(n: int, pulled: list[int]) -> Iterator[RawDocument]:
+    """n distinct documents, counting in ``pulled`` how many were taken."""
+    for i in range(n):
+        pulled.append(i)
+        yield RawDocument(id=f"d{i}", text=f"Report {i}\n\n{STORY} Number {i}.", source=f"gen:{i}")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_inputs_are_read_as_the_workers_need_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from detente.ingest.runner import CHUNK, ingest_items
+
+    pulled: list[int] = []
+    ahead: list[int] = []  # at each store: inputs read but not yet stored
+    with detente.open(tmp_path / "s.db") as db:
+        add = db.add
+
+        def recording_add(*args: Any, **kwargs: Any) -> Any:
+            ahead.append(len(pulled) - len(ahead))
+            return add(*args, **kwargs)
+
+        monkeypatch.setattr(db, "add", recording_add)
+        summary = ingest_items(_docs(300, pulled), db, opts(jobs=jobs))
+        assert (summary.added, summary.workers) == (300, jobs)
+        # Read ahead at most: the tail look-ahead and the chunks in flight, not the corpus.
+        assert max(ahead) <= (jobs + 1) * CHUNK + 2 * jobs * CHUNK
+        assert list(db.articles()["doc_id"]) == [f"d{i}" for i in range(300)]  # input order
+
+
+def test_the_analyzer_is_built_once_by_the_factory_given(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in", n=40)
+    built: list[int] = []
+
+    def factory(settings: object) -> FakeAnalyzer:
+        built.append(os.getpid())
+        return FakeAnalyzer(settings)
+
+    with detente.open(tmp_path / "f.db") as db:
+        summary = ingest(opts(paths=[folder], jobs=2, analyzer_factory=factory), db)
+    assert summary.added == 40
+    if workers.CAN_FORK:  # built in this process; the forked workers inherit it
+        assert built == [os.getpid()] and os.getpid() not in summary.peak_rss_mb
+
+
+def test_spawned_workers_build_the_analyzer_from_a_picklable_factory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "CAN_FORK", False)
+    folder = corpus(tmp_path / "in", n=20)
+    with detente.open(tmp_path / "one.db") as one, detente.open(tmp_path / "two.db") as two:
+        ingest(opts(paths=[folder], jobs=1), one)
+        assert ingest(opts(paths=[folder], jobs=2), two).workers == 2
+        assert _dump(one.conn) == _dump(two.conn)
+
+
+def test_an_article_whose_stage_failed_is_stored_with_its_note(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in", n=3)
+    (folder / "doc001.txt").write_text("Partly analysed\n\n" + STORY + "\nBROKEN_STAGE\n", "utf-8")
+    with detente.open(tmp_path / "n.db") as db:
+        summary = ingest(opts(paths=[folder], jobs=1), db)
+        assert (summary.added, summary.failed) == (3, 0)
+        notes = dict(zip(db.articles()["doc_id"], db.articles()["notes"], strict=True))
+        assert json.loads(notes["doc001.txt"]) == ["stage detente_quotes failed: ValueError('BROKEN_STAGE marker')"]
+        assert json.loads(notes["doc000.txt"]) == []
+
+
+def test_failures_are_reported_as_they_are_read(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "in", n=20)
+    (folder / "doc005.txt").write_text("   ")
+    (folder / "doc012.txt").write_text("FAIL in analysis")
+    (folder / "doc013.txt").write_text("FAIL in analysis")  # a repeat of a failed input: skipped
+    reported: list[str] = []
+    with detente.open(tmp_path / "r.db") as db:
+        summary = ingest(opts(paths=[folder], jobs=2), db, report=lambda f: reported.append(f.source))
+    assert [Path(r).name for r in reported] == ["doc005.txt", "doc012.txt"]
+    assert (summary.added, summary.failed, summary.skipped) == (17, 2, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
 def test_add_stores_every_part_of_a_result(db: detente.Database) -> None:
     r = result("a", STORY, title="Kharkiv shelled", url="https://a.example/1", published="2022-05-10",
                events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")])
-    written = db.add(r.to_dict())
+    written = db.add(r)
     assert written is not None and written.new_events == 1
     counts = db.counts()
     assert counts["articles"] == counts["entities"] == counts["timexes"] == counts["quotes"] == 1
@@ -55,16 +56,16 @@ def test_add_stores_every_part_of_a_result(db: detente.Database) -> None:
 
 
 def test_the_same_content_is_stored_once(db: detente.Database) -> None:
-    r = result("a", STORY, url="https://a.example/1").to_dict()
+    r = result("a", STORY, url="https://a.example/1")
     assert db.add(r, content_hash="h1") is not None
     assert db.add(r, content_hash="h1") is None
     assert db.counts()["articles"] == 1
 
 
 def test_an_article_is_written_whole_or_not_at_all(db: detente.Database) -> None:
-    broken = result("b", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")]).to_dict()
-    del broken["events"][0]["type"]  # fails after the article, entities and quotes went in
-    with pytest.raises(KeyError):
+    broken = result("b", STORY, events=[event("ASSAULT", "RUS", "UKR", "2022-05-10")])
+    broken.events[0].date = "the 10th"  # fails after the article, entities and quotes went in
+    with pytest.raises(ValueError):
         db.add(broken, content_hash="broken")
     assert all(n == 0 for n in db.counts().values())
 
@@ -73,7 +74,7 @@ def test_filters_select_events(db: detente.Database) -> None:
     db.add(result("a", STORY, url="u1", published="2022-05-10", events=[
         event("ASSAULT", "RUS", "UKR", "2022-05-10"),
         event("CONSULT", "FRA", "RUS", "2022-03-01"),
-    ]).to_dict())
+    ]))
     assert list(db.events(actor="rus")["type"]) == ["ASSAULT"]
     assert list(db.events(recipient="RUS")["type"]) == ["CONSULT"]
     assert list(db.events(type="consult")["actor_code"]) == ["FRA"]
@@ -92,15 +93,15 @@ def test_unreal_events_are_left_out_unless_asked_for(db: detente.Database) -> No
     refused.negated = True
     happened = event("CONSULT", "FRA", "RUS", "2022-01-28")
     db.add(result("a", STORY, url="u1", published="2022-01-28",
-                  events=[denied, refused, happened]).to_dict())
+                  events=[denied, refused, happened]))
     assert list(db.events()["type"]) == ["CONSULT"]
     assert sorted(db.events(factual=False)["type"]) == ["ASSAULT", "CONSULT", "MOBILIZE"]
     assert list(db.pairs()["actor_code"]) == ["FRA"]
 
 
 def test_articles_and_quotes_frames(db: detente.Database) -> None:
-    db.add(result("a", STORY, title="Kharkiv shelled", url="u1", published="2022-05-10").to_dict())
-    db.add(result("b", "A quiet day in Lisbon with no news at all.", url="u2").to_dict())
+    db.add(result("a", STORY, title="Kharkiv shelled", url="u1", published="2022-05-10"))
+    db.add(result("b", "A quiet day in Lisbon with no news at all.", url="u2"))
     assert list(db.articles(text="sanctions Brussels")["doc_id"]) == ["a"]
     assert list(db.articles(actor="RUS")["doc_id"]) == ["a", "b"]  # the helper codes one entity RUS
     quotes = db.quotes(text="military targets", actor="RUS")
@@ -116,3 +117,49 @@ def test_bad_filters_say_what_is_wrong(db: detente.Database) -> None:
     with pytest.raises(DetenteError, match="no words"):
         db.events(text="!!")
     assert Filters(quad=3).quad == 3
+
+
+def test_notes_are_stored_with_the_article(db: detente.Database) -> None:
+    r = result("a", STORY, url="u1")
+    r.notes.append("stage detente_quotes failed: ValueError('no speaker')")
+    db.add(r)
+    db.add(result("b", "A quiet day in Lisbon with no news at all.", url="u2"))
+    assert list(db.articles()["notes"]) == [json.dumps(r.notes), "[]"]
+    (stored,) = [json.loads(line) for line in db.results(Filters(text="Kharkiv"))]
+    assert stored["notes"] == r.notes
+
+
+def test_a_version_1_database_gains_the_notes_column(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    first = schema.migrations()[0]
+    conn = sqlite3.connect(path, isolation_level=None)
+    schema.schema_version(conn)
+    conn.executescript(f"BEGIN; {first.sql}\nINSERT INTO schema_version(version, name)"
+                       f" VALUES (1, '{first.name}'); COMMIT;")
+    for doc_id, notes in (("a", ["language is 'fr': skipped"]), ("b", [])):
+        conn.execute(
+            "INSERT INTO articles(hash, doc_id, body, result_json, added_at) VALUES (?,?,?,?,?)",
+            (doc_id, doc_id, "text", json.dumps({"id": doc_id, "notes": notes}), "2022-01-01T00:00:00Z"),
+        )
+    conn.execute("INSERT INTO articles(hash, doc_id, body, result_json, added_at)"
+                 " VALUES ('c', 'c', 'text', '{}', '2022-01-01T00:00:00Z')")  # from before notes
+    conn.close()
+    with detente.open(path) as db:
+        assert db.version == 2
+        notes = [json.loads(n) for n in db.articles()["notes"]]
+        assert notes == [["language is 'fr': skipped"], [], []]
+
+
+def test_rows_are_read_as_they_are_taken(db: detente.Database) -> None:
+    seen: list[int] = []
+
+    def tick(value: int) -> int:
+        seen.append(value)
+        return value
+
+    db.conn.create_function("tick", 1, tick)
+    rows = db.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)"
+                   " SELECT tick(i) AS i FROM n")
+    assert seen == []  # nothing runs before the first row is asked for
+    assert next(iter(rows))["i"] == 1
+    assert len(seen) < 10

@@ -1,7 +1,8 @@
 """Exports of stored events: JSON Lines, CSV, Parquet, PLOVER/POLECAT JSON, GDELT 2.0 TSV.
 
 ``jsonl`` writes the stored articles with their full results (the contract);
-the others write one row per merged event.
+the others write one row per merged event. This module only formats: every read
+is a store query (``detente.store``), streamed row by row.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import dataclasses
 import functools
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import DetenteError
-from .store import Database, Filters
-from .store.query import events_sql
+from .store import Database, Filters, SourcedEvent
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv", "parquet", "plover", "gdelt")
 
@@ -87,27 +90,17 @@ def _write_csv(db: Database, filters: Filters, out: IO[str]) -> int:
     return len(frame)
 
 
-def _event_rows(db: Database, filters: Filters) -> Iterator[dict[str, Any]]:
-    sql, params = events_sql(filters)
-    for row in db.rows(sql, params):
-        yield dict(row)
-
-
 def _write_plover(db: Database, filters: Filters, out: IO[str]) -> int:
     count = 0
-    for row in _event_rows(db, filters):
-        out.write(json.dumps(plover_record(db, row), ensure_ascii=False) + "\n")
+    for event in db.sourced_events(filters):
+        out.write(json.dumps(plover_record(event), ensure_ascii=False) + "\n")
         count += 1
     return count
 
 
-def plover_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+def plover_record(event: SourcedEvent) -> dict[str, Any]:
     """One event as a PLOVER/POLECAT-style record (snake_case POLECAT field names)."""
-    sources = db.rows(
-        "SELECT a.url, a.publisher, a.published, s.sentence FROM event_sources s"
-        " JOIN articles a ON a.id = s.article_id WHERE s.event_id = ? ORDER BY s.id",
-        (row["event_id"],),
-    )
+    row = event.row
     return {
         "event_id": f"detente-{row['event_id']}", "event_date": row["date"],
         "event_date_precision": row["date_precision"], "event_type": row["type"],
@@ -125,9 +118,9 @@ def plover_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
         "num_mentions": row["num_mentions"], "num_articles": row["num_articles"],
         "num_sources": row["num_sources"],
         "sources": [
-            {"url": s["url"], "publisher": s["publisher"], "publication_date": s["published"],
-             "sentence": s["sentence"]}
-            for s in sources
+            {"url": s.url, "publisher": s.publisher, "publication_date": s.published,
+             "sentence": s.sentence}
+            for s in event.sources
         ],
         "language": "en", "version": "detente-PLOVER-0.8",
     }
@@ -136,7 +129,7 @@ def plover_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
 def _write_gdelt(db: Database, filters: Filters, out: IO[str]) -> int:
     # GDELT has no column for negation or modality: only factual events go there.
     count = 0
-    for row in _event_rows(db, dataclasses.replace(filters, factual=True)):
+    for row in db.event_rows(dataclasses.replace(filters, factual=True)):
         values = gdelt_row(row)
         out.write("\t".join(_cell(values.get(c)) for c in GDELT_COLUMNS) + "\n")
         count += 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import logging
 
-from ..model import RawDocument
+from ..model import RawDocument, Result
+
+logger = logging.getLogger(__name__)
 
 
 def content_hash(raw: RawDocument) -> str:
@@ -15,11 +17,10 @@ def content_hash(raw: RawDocument) -> str:
     return _digest(kind, content, raw.url or "", published)
 
 
-def result_hash(result: dict[str, Any]) -> str:
+def result_hash(result: Result) -> str:
     """A hash for a result stored without its raw input (the Python API, tests)."""
-    article = result.get("article") or {}
-    return _digest("result", article.get("body") or "", article.get("url") or "",
-                   article.get("title") or "")
+    article = result.article
+    return _digest("result", article.body or "", article.url or "", article.title or "")
 
 
 def _digest(*parts: str) -> str:

@@ -1,29 +1,29 @@
-"""Corpus ingest: read inputs, skip what is stored, analyse in worker processes, store.
+"""Corpus ingest: read inputs as they are needed, skip what is stored, analyse, store.
 
-The parent reads every input and hashes it; inputs whose hash is already in the
-database are skipped before any parsing, so re-ingesting a corpus is cheap.
-The rest go in chunks to ``jobs`` worker processes that return plain records;
-the parent is the single writer and commits each article in its own transaction,
-so a killed run leaves only whole articles behind and a re-run picks up where it
-stopped. On Linux the parent loads the model once and forks the workers with it
-(they start at once and share its memory pages); elsewhere each worker is spawned
-and loads the model itself.
+Inputs are read lazily, one at a time, and hashed as they are read; one whose hash
+is stored already (a database look-up) or queued earlier in the run is skipped
+before any parsing, so re-ingesting a corpus is cheap. The rest go in chunks to
+``jobs`` worker processes, read only a few chunks ahead of the writer: the parent's
+memory does not grow with the corpus. Workers send back typed results; the parent
+is the single writer and commits each article in its own transaction, so a killed
+run leaves only whole articles behind and a re-run picks up where it stopped. On
+Linux the parent builds the analyzer once and forks the workers with it (they start
+at once and share its memory pages); elsewhere each worker is spawned and builds
+its own (see ``workers``).
 """
 
 from __future__ import annotations
 
 import functools
-import gc
-import importlib
-import multiprocessing
+import logging
 import os
-import resource
 import shutil
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -31,40 +31,21 @@ from ..errors import DetenteError
 from ..model import RawDocument
 from ..settings import Settings, load_settings
 from ..store import Database, dedup
+from . import workers
 from .hashing import content_hash
 from .sources import ErrorRecord, read_jsonl, read_path, validate
 from .walk import kind_of, walk
 from .warc import read_warc
+from .workers import AnalyzerFactory, Job, Outcome, run_chunks, start_pool
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CHUNK", "Failure", "IngestOptions", "IngestSummary", "Job", "chunked", "ingest",
+           "ingest_items", "iter_inputs"]
 
 # Documents per task sent to a worker: enough for nlp.pipe to batch, few enough that
 # the workers finish together (the last chunk is the tail) and the progress bar moves.
 CHUNK = 8
-
-
-@dataclass
-class Job:
-    """One input to analyse, with its content hash."""
-
-    hash: str
-    raw: RawDocument
-
-
-@dataclass
-class Outcome:
-    """What a worker made of one job: a contract result as a plain dict, or an error."""
-
-    hash: str
-    source: str
-    result: dict[str, Any] | None = None
-    error: str | None = None
-    signature: bytes | None = None
-
-
-@dataclass
-class ChunkOutcome:
-    outcomes: list[Outcome]
-    pid: int
-    peak_rss_mb: float
 
 
 @dataclass
@@ -111,12 +92,16 @@ class IngestOptions:
     warc: Sequence[str | Path] = ()
     jobs: int | None = None  # worker processes; None: all cores
     progress: bool = True
+    # Builds the analyzer from the settings; None: detente's own (detente.pipeline.Analyzer).
+    # Where workers are spawned rather than forked it must pickle: a module-level function.
+    analyzer_factory: AnalyzerFactory | None = None
 
 
 # -- inputs --------------------------------------------------------------------------
 
 def iter_inputs(options: IngestOptions) -> Iterator[RawDocument | ErrorRecord]:
-    """Every input document in order: paths (files, folders), then JSONL, then WARC."""
+    """Every input document in order, read as it is asked for: paths (files, folders),
+    then JSONL, then WARC."""
     for path in options.paths:
         p = Path(path)
         files = walk(p) if p.is_dir() else [p]
@@ -152,94 +137,67 @@ def _guarded(
         yield ErrorRecord(id=where, error=f"{where}: cannot read the file ({exc.strerror})")
 
 
-# -- workers ---------------------------------------------------------------------------
+# -- the queue -------------------------------------------------------------------------
 
-_ANALYZER: Any = None
+@dataclass
+class Seen:
+    """Which inputs to skip without analysing them.
 
-
-def init_worker(settings: Settings) -> None:
-    """Pool initializer: load the model once per worker process.
-
-    ``DETENTE_ANALYZER=module:factory`` swaps in another analyzer (``factory(settings)``
-    returning an object with ``analyze_many``): the tests use it to run the ingest
-    machinery without the NLP model.
+    Stored ones are asked of the database (an index look-up), so nothing here grows
+    with the corpus. ``held`` has this run's inputs that are not stored: queued or
+    in flight (as many as the queue holds) and those whose analysis failed.
     """
-    global _ANALYZER
-    custom = os.environ.get("DETENTE_ANALYZER")
-    if custom:
-        module, _, name = custom.partition(":")
-        _ANALYZER = getattr(importlib.import_module(module), name)(settings)
-        return
-    from ..pipeline import Analyzer
 
-    _ANALYZER = Analyzer(settings)
-    _ANALYZER.warm_up()  # model, lexicons and indexes now, not inside the first task
-    # What is loaded now lives as long as the process: keep it out of every later
-    # garbage collection (the codebook and place index are ~0.5M objects).
-    gc.freeze()
+    db: Database
+    held: set[str] = field(default_factory=set)
+
+    def skips(self, digest: str) -> bool:
+        return digest in self.held or self.db.is_stored(digest)
 
 
-def analyze_chunk(jobs: list[Job]) -> ChunkOutcome:
-    """Analyse ``jobs`` in this process; results come back as plain dicts."""
-    outcomes = []
-    for job, item in zip(jobs, _ANALYZER.analyze_many(j.raw for j in jobs), strict=True):
+def read_jobs(
+    items: Iterable[RawDocument | ErrorRecord], seen: Seen, settings: Settings,
+    summary: IngestSummary, report: Callable[[Failure], None],
+) -> Iterator[Job]:
+    """``items`` as jobs, one at a time: hashed, skipped when stored or repeated, and
+    refused (reported) when empty, binary or oversized, before any worker sees them."""
+    for item in items:
+        summary.seen += 1
         if isinstance(item, ErrorRecord):
-            outcomes.append(Outcome(job.hash, job.raw.source, error=item.error))
+            _fail(Failure(item.id, item.error), summary, report)
             continue
-        sig = dedup.to_blob(dedup.signature(item.article.body))
-        outcomes.append(Outcome(job.hash, job.raw.source, result=item.to_dict(), signature=sig))
-    return ChunkOutcome(outcomes, os.getpid(), _peak_rss_mb())
+        digest = content_hash(item)
+        if seen.skips(digest):
+            summary.skipped += 1
+            continue
+        try:
+            validate(item, settings)
+        except DetenteError as exc:
+            _fail(Failure(item.source, str(exc)), summary, report)
+            continue
+        seen.held.add(digest)
+        yield Job(digest, item)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
-
-
-def run_chunks(
-    chunks: Iterable[list[Job]], workers: int, settings: Settings, pool: Any = None
-) -> Iterator[ChunkOutcome]:
-    """Outcomes chunk by chunk, in input order; with one worker, in this process.
-
-    ``pool``: workers started by :func:`start_pool` (else started here).
-    """
+def chunked(jobs: Iterable[Job], workers: int) -> Iterator[list[Job]]:
+    """``jobs`` in input order as chunks of ``CHUNK``, made as they are asked for; with
+    several workers the last ``workers * CHUNK`` come in chunks a quarter that size, so
+    that the workers run out of work together. Holds at most ``(workers + 1) * CHUNK``
+    jobs back to find that tail."""
     if workers <= 1:
-        for chunk in chunks:
-            _load_here(settings)  # only once there is work: a re-ingest loads no model
-            yield analyze_chunk(chunk)
+        stream = iter(jobs)
+        while chunk := list(islice(stream, CHUNK)):
+            yield chunk
         return
-    with pool or start_pool(workers, settings) as running:
-        pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(running.apply_async(analyze_chunk, (chunk,)))
-            while len(pending) >= 2 * workers:  # bounded: memory stays flat on big corpora
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-
-def start_pool(workers: int, settings: Settings) -> Any:
-    """``workers`` processes ready to analyse.
-
-    Where the platform forks (Linux), the model is loaded here and the workers are
-    forked with it: they start at once and share its pages, as spaCy's own
-    ``nlp.pipe(n_process=...)`` workers do. Call this before any other thread starts
-    (the progress bar's): a forked child has only the forking thread. The workers
-    never touch the parent's SQLite handle and leave without closing it. Elsewhere
-    each worker is spawned clean and loads the model itself.
-    """
-    if _CAN_FORK:
-        _load_here(settings)
-        return multiprocessing.get_context("fork").Pool(workers)
-    context = multiprocessing.get_context("spawn")
-    return context.Pool(workers, initializer=init_worker, initargs=(settings,))
-
-
-_CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _load_here(settings: Settings) -> None:
-    if _ANALYZER is None or getattr(_ANALYZER, "settings", None) != settings:
-        init_worker(settings)
+    tail = workers * CHUNK
+    held: deque[Job] = deque()
+    for job in jobs:
+        held.append(job)
+        if len(held) >= tail + CHUNK:  # these CHUNK are surely not in the tail
+            yield [held.popleft() for _ in range(CHUNK)]
+    small = max(1, CHUNK // 4)
+    while held:
+        yield [held.popleft() for _ in range(min(small, len(held)))]
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -251,69 +209,42 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def plan(
-    items: Iterable[RawDocument | ErrorRecord], known: set[str], summary: IngestSummary,
-    settings: Settings,
-) -> list[Job]:
-    """Hash every input; keep those not stored yet (and not repeated), record failures.
-
-    Empty, binary and oversized inputs are refused here, before any worker sees them.
-    """
-    jobs: list[Job] = []
-    for item in items:
-        summary.seen += 1
-        if isinstance(item, ErrorRecord):
-            summary.failures.append(Failure(item.id, item.error))
-            continue
-        digest = content_hash(item)
-        if digest in known:
-            summary.skipped += 1
-            continue
-        try:
-            validate(item, settings)
-        except DetenteError as exc:
-            summary.failures.append(Failure(item.source, str(exc)))
-            continue
-        known.add(digest)
-        jobs.append(Job(digest, item))
-    summary.failed = len(summary.failures)
-    return jobs
-
-
-def chunked(jobs: list[Job], workers: int) -> list[list[Job]]:
-    """``jobs`` in input order as chunks of ``CHUNK``; with several workers the last
-    ``workers * CHUNK`` in chunks a quarter that size, so that they run out of work together."""
-    if workers <= 1:
-        return [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    head = max(0, len(jobs) - workers * CHUNK) // CHUNK * CHUNK
-    small = max(1, CHUNK // 4)
-    return ([jobs[i : i + CHUNK] for i in range(0, head, CHUNK)]
-            + [jobs[i : i + small] for i in range(head, len(jobs), small)])
-
-
 def ingest(
     options: IngestOptions, db: Database, settings: Settings | None = None,
     report: Callable[[Failure], None] | None = None,
 ) -> IngestSummary:
     """Ingest ``options``' inputs into ``db``; bad inputs are reported and skipped."""
+    return ingest_items(iter_inputs(options), db, options, settings, report)
+
+
+def ingest_items(
+    items: Iterable[RawDocument | ErrorRecord], db: Database,
+    options: IngestOptions | None = None, settings: Settings | None = None,
+    report: Callable[[Failure], None] | None = None,
+) -> IngestSummary:
+    """Ingest ``items`` (read as the workers need them) into ``db``, as ``options`` says
+    (its jobs, progress and analyzer; not its paths)."""
+    options = options or IngestOptions()
     settings = settings or load_settings()
+    factory = options.analyzer_factory or workers.default_analyzer
     started = time.perf_counter()
     summary = IngestSummary()
-    jobs = plan(iter_inputs(options), db.known_hashes(), summary, settings)
-    for failure in summary.failures:
-        if report:
-            report(failure)
-    whole_chunks = -(-len(jobs) // CHUNK)
-    summary.workers = max(1, min(options.jobs or default_jobs(), whole_chunks)) if jobs else 0
-    chunks = chunked(jobs, summary.workers)
-    # The workers first, the progress bar (a thread) after: see start_pool.
-    pool = start_pool(summary.workers, settings) if summary.workers > 1 else None
-    bar = _progress(len(jobs), options.progress)
+    seen = Seen(db)
+    say = _Reporter(report)
+    jobs = read_jobs(items, seen, settings, summary, say)
+    wanted = max(1, options.jobs or default_jobs())
+    # Enough jobs to know how many workers get work (none: no analyzer is built).
+    first = list(islice(jobs, (wanted - 1) * CHUNK + 1))
+    summary.workers = min(wanted, -(-len(first) // CHUNK))
+    chunks = chunked(chain(first, jobs), summary.workers)
+    # The workers first, the progress bar (a thread) after: see workers.start_pool.
+    pool = start_pool(summary.workers, settings, factory) if summary.workers > 1 else None
+    bar = say.bar = _progress(options.progress and summary.workers > 0)
     try:
-        for done in run_chunks(chunks, summary.workers, settings, pool):
+        for done in run_chunks(chunks, summary.workers, settings, factory, pool):
             summary.peak_rss_mb[done.pid] = done.peak_rss_mb
             for outcome in done.outcomes:
-                _store(db, outcome, summary, report)
+                _store(db, outcome, seen, summary, say)
             bar.update(len(done.outcomes))
     finally:
         bar.close()
@@ -324,17 +255,16 @@ def ingest(
 
 
 def _store(
-    db: Database, outcome: Outcome, summary: IngestSummary, report: Callable[[Failure], None] | None
+    db: Database, outcome: Outcome, seen: Seen, summary: IngestSummary,
+    report: Callable[[Failure], None],
 ) -> None:
     if outcome.result is None:
-        failure = Failure(outcome.source, outcome.error or "analysis failed")
-        summary.failed += 1
-        summary.failures.append(failure)
-        if report:
-            report(failure)
+        # Its hash stays held: a repeat later in the run is skipped, not analysed again.
+        _fail(Failure(outcome.source, outcome.error or "analysis failed"), summary, report)
         return
     sig = dedup.from_blob(outcome.signature) if outcome.signature else None
     written = db.add(outcome.result, content_hash=outcome.hash, source=outcome.source, signature=sig)
+    seen.held.discard(outcome.hash)  # stored: the database answers for it from now on
     if written is None:
         summary.skipped += 1
         return
@@ -343,12 +273,34 @@ def _store(
     summary.merged_events += written.merged_events
 
 
-def _progress(total: int, enabled: bool) -> Any:
+def _fail(failure: Failure, summary: IngestSummary, report: Callable[[Failure], None]) -> None:
+    summary.failed += 1
+    summary.failures.append(failure)
+    report(failure)
+
+
+class _Reporter:
+    """Hands failures to the caller's ``report`` (if any), clearing the progress bar
+    around it so that the two do not print over each other."""
+
+    def __init__(self, report: Callable[[Failure], None] | None) -> None:
+        self.report = report
+        self.bar: Any = None
+
+    def __call__(self, failure: Failure) -> None:
+        if self.report is None:
+            return
+        if self.bar is None or self.bar.disable:
+            self.report(failure)
+            return
+        with self.bar.external_write_mode(file=sys.stderr):
+            self.report(failure)
+
+
+def _progress(enabled: bool) -> Any:
     from tqdm import tqdm
 
     # shutil falls back to 100 columns where the terminal reports none (tqdm would print nothing).
     width = min(shutil.get_terminal_size((100, 20)).columns, 120)
-    return tqdm(
-        total=total, unit="article", file=sys.stderr, disable=not enabled or total == 0,
-        ncols=width, smoothing=0.1,
-    )
+    # No total: the inputs are counted as they are read, not before.
+    return tqdm(unit="article", file=sys.stderr, disable=not enabled, ncols=width, smoothing=0.1)

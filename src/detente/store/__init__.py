@@ -17,7 +17,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ..model import Result
 from . import dedup
+from .exports import SourcedEvent, event_rows, sourced_events
 from .query import (
     Filters,
     articles_sql,
@@ -32,7 +34,7 @@ from .writer import Written, write_result
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Database", "Filters", "Written", "open"]
+__all__ = ["Database", "Filters", "SourcedEvent", "Written", "open"]
 
 # Tables counted by ``Database.counts`` (what an ingest adds).
 TABLES = (
@@ -49,10 +51,10 @@ class Database:
 
     # -- writing ---------------------------------------------------------------
     def add(
-        self, result: dict[str, Any], *, content_hash: str | None = None, source: str | None = None,
+        self, result: Result, *, content_hash: str | None = None, source: str | None = None,
         signature: dedup.Signature | None = None,
     ) -> Written | None:
-        """Store one contract result (``Result.to_dict()``) whole or not at all.
+        """Store one analysed article (a ``detente.model.Result``) whole or not at all.
 
         ``content_hash`` identifies the input; without one it is derived from the
         article's URL and body. Returns None when that hash is already stored.
@@ -65,9 +67,10 @@ class Database:
             self.conn, result, content_hash=content_hash, source=source, signature=signature
         )
 
-    def known_hashes(self) -> set[str]:
-        """Content hashes of every stored article."""
-        return {row[0] for row in self.conn.execute("SELECT hash FROM articles")}
+    def is_stored(self, content_hash: str) -> bool:
+        """Whether an article with this content hash is stored (an index look-up)."""
+        row = self.conn.execute("SELECT 1 FROM articles WHERE hash = ?", (content_hash,)).fetchone()
+        return row is not None
 
     # -- reading ---------------------------------------------------------------
     def events(self, **filters: Any) -> pd.DataFrame:
@@ -96,9 +99,17 @@ class Database:
         for row in self.conn.execute(sql, params):
             yield str(row["result_json"])
 
-    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Run a read query; for exports and tools that stream rows."""
-        return self.conn.execute(sql, params).fetchall()
+    def event_rows(self, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
+        """Matching merged events as dicts (the columns of :meth:`events`), streamed."""
+        return event_rows(self.conn, filters or Filters())
+
+    def sourced_events(self, filters: Filters | None = None) -> Iterator[SourcedEvent]:
+        """Matching merged events, each with the articles reporting it, streamed."""
+        return sourced_events(self.conn, filters or Filters())
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:
+        """Run a read query; rows are read from SQLite as the caller takes them."""
+        yield from self.conn.execute(sql, params)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""

@@ -6,6 +6,7 @@ hands back pandas DataFrames or rows.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +14,8 @@ from typing import Any
 
 from ..errors import DetenteError
 from ..model import PLOVER_TYPES
+
+logger = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -175,7 +178,7 @@ def _article_filters(sql: Sql, f: Filters) -> None:
 
 ARTICLE_COLUMNS = (
     "a.id AS article_id, a.doc_id, a.url, a.title, a.dek, a.authors, a.publisher, a.published,"
-    " a.page_date, a.language, a.cluster_id, a.source, a.added_at"
+    " a.page_date, a.language, a.cluster_id, a.source, a.notes, a.added_at"
 )
 
 

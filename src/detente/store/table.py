@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import Database, Filters
-from .query import events_sql, pairs_sql
+from .query import pairs_sql
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,10 @@ def _fit(text: str, width: int) -> str:
 
 def event_table(db: Database, filters: Filters, width: int | None = None) -> str:
     """Matching events, latest first: date, type, actor -> recipient, sources, evidence."""
-    sql, params = events_sql(filters)
     rows = [
         (r["date"], r["type"], _party(r["actor_code"], r["actor_sector"]),
          _party(r["recipient_code"], r["recipient_sector"]), r["num_articles"], r["sentence"])
-        for r in db.rows(sql, params)
+        for r in db.event_rows(filters)
     ]
     if not rows:
         return "no matching events"

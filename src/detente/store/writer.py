@@ -1,18 +1,22 @@
 """Writing one analysed article: all its rows in one transaction, or none.
 
-The input is the contract's JSON result (``Result.to_dict()``), so results
-coming back from worker processes as plain dicts are stored as they are.
+The input is the typed ``Result`` (``detente.model``); worker processes send it
+back through the pool as it is (dataclasses pickle). ``result_json`` keeps the
+contract's JSON of the whole result, for lossless export.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+from ..model import Article, Entity, Event, EventActor, Quote, Result, Timex, to_jsonable
 from . import dedup
+
+logger = logging.getLogger(__name__)
 
 # Days apart two day-dated reports of one event may be.
 MERGE_DAYS = 1
@@ -40,15 +44,14 @@ def now_iso() -> str:
 
 def write_result(
     conn: sqlite3.Connection,
-    result: dict[str, Any],
+    result: Result,
     *,
     content_hash: str,
     source: str | None = None,
     signature: dedup.Signature | None = None,
 ) -> Written | None:
     """Store ``result`` in one transaction; None when ``content_hash`` is already stored."""
-    article = result["article"]
-    sig = signature if signature is not None else dedup.signature(article.get("body") or "")
+    sig = signature if signature is not None else dedup.signature(result.article.body)
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("SELECT 1 FROM articles WHERE hash = ?", (content_hash,)).fetchone():
@@ -63,19 +66,19 @@ def write_result(
 
 
 def _write(
-    conn: sqlite3.Connection, result: dict[str, Any], content_hash: str, source: str | None,
+    conn: sqlite3.Connection, result: Result, content_hash: str, source: str | None,
     sig: dedup.Signature,
 ) -> Written:
-    article = result["article"]
+    article = result.article
     stamp = now_iso()
     article_id = _insert_article(conn, result, content_hash, source, sig, stamp)
-    cluster_id = _assign_cluster(conn, article_id, sig, bool((article.get("body") or "").strip()))
-    _insert_entities(conn, article_id, result.get("entities") or [])
-    _insert_timexes(conn, article_id, result.get("timexes") or [])
-    _insert_quotes(conn, article_id, result.get("quotes") or [])
+    cluster_id = _assign_cluster(conn, article_id, sig, bool(article.body.strip()))
+    _insert_entities(conn, article_id, result.entities)
+    _insert_timexes(conn, article_id, result.timexes)
+    _insert_quotes(conn, article_id, result.quotes)
     new = merged = 0
-    first_break = _first_paragraph_end(article.get("body") or "")
-    for event in result.get("events") or []:
+    first_break = _first_paragraph_end(article.body)
+    for event in result.events:
         is_new = _store_event(conn, event, article, article_id, cluster_id, first_break, stamp)
         new += is_new
         merged += not is_new
@@ -83,22 +86,27 @@ def _write(
 
 
 def _insert_article(
-    conn: sqlite3.Connection, result: dict[str, Any], content_hash: str, source: str | None,
+    conn: sqlite3.Connection, result: Result, content_hash: str, source: str | None,
     sig: dedup.Signature, stamp: str,
 ) -> int:
-    a = result["article"]
+    a = result.article
     cur = conn.execute(
         "INSERT INTO articles(hash, doc_id, source, url, title, dek, authors, publisher, published,"
-        " page_date, language, body, signature, result_json, added_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " page_date, language, body, signature, result_json, notes, added_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            content_hash, str(result.get("id") or ""), source, a.get("url"), a.get("title"),
-            a.get("dek"), json.dumps(a.get("authors") or [], ensure_ascii=False), a.get("publisher"),
-            a.get("published"), a.get("page_date"), a.get("language"), a.get("body") or "",
-            dedup.to_blob(sig), json.dumps(result, ensure_ascii=False), stamp,
+            content_hash, str(result.id or ""), source, a.url, a.title, a.dek,
+            json.dumps(a.authors, ensure_ascii=False), a.publisher, _iso(a.published),
+            _iso(a.page_date), a.language, a.body, dedup.to_blob(sig),
+            json.dumps(result.to_dict(), ensure_ascii=False),
+            json.dumps(result.notes, ensure_ascii=False), stamp,
         ),
     )
     return int(cur.lastrowid or 0)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _assign_cluster(
@@ -137,32 +145,32 @@ def _best_match(conn: sqlite3.Connection, sig: dedup.Signature) -> dedup.Cluster
     return best
 
 
-def _insert_entities(conn: sqlite3.Connection, article_id: int, entities: list[dict[str, Any]]) -> None:
+def _insert_entities(conn: sqlite3.Connection, article_id: int, entities: list[Entity]) -> None:
     rows = []
     for e in entities:
-        actor = e.get("actor") or {}
-        rows.append((article_id, e["text"], e["label"], e["start"], e["end"],
-                     actor.get("name"), actor.get("code"), actor.get("sector")))
+        actor = e.actor
+        rows.append((article_id, e.text, e.label, e.start, e.end,
+                     actor.name if actor else None, actor.code if actor else None,
+                     actor.sector if actor else None))
     conn.executemany(
         'INSERT INTO entities(article_id, text, label, start, "end", actor_name, actor_code,'
         " actor_sector) VALUES (?,?,?,?,?,?,?,?)", rows,
     )
 
 
-def _insert_timexes(conn: sqlite3.Connection, article_id: int, timexes: list[dict[str, Any]]) -> None:
+def _insert_timexes(conn: sqlite3.Connection, article_id: int, timexes: list[Timex]) -> None:
     conn.executemany(
         'INSERT INTO timexes(article_id, text, start, "end", type, value) VALUES (?,?,?,?,?,?)',
-        [(article_id, t["text"], t["start"], t["end"], t["type"], t.get("value")) for t in timexes],
+        [(article_id, t.text, t.start, t.end, t.type, t.value) for t in timexes],
     )
 
 
-def _insert_quotes(conn: sqlite3.Connection, article_id: int, quotes: list[dict[str, Any]]) -> None:
+def _insert_quotes(conn: sqlite3.Connection, article_id: int, quotes: list[Quote]) -> None:
     rows = []
     for q in quotes:
-        s = q.get("speaker") or {}
-        rows.append((article_id, q["text"], q["start"], q["end"], q["kind"], q.get("cue"),
-                     s.get("text"), s.get("start"), s.get("end"), s.get("name"), s.get("code"),
-                     s.get("sector"), q.get("via")))
+        s = q.speaker
+        speaker = (s.text, s.start, s.end, s.name, s.code, s.sector) if s else (None,) * 6
+        rows.append((article_id, q.text, q.start, q.end, q.kind, q.cue, *speaker, q.via))
     conn.executemany(
         'INSERT INTO quotes(article_id, text, start, "end", kind, cue, speaker_text, speaker_start,'
         " speaker_end, speaker_name, speaker_code, speaker_sector, via)"
@@ -170,27 +178,27 @@ def _insert_quotes(conn: sqlite3.Connection, article_id: int, quotes: list[dict[
     )
 
 
-def _codes(parties: list[dict[str, Any]]) -> list[str]:
-    return sorted({str(p["code"]) for p in parties if p.get("code")})
+def _codes(parties: list[EventActor]) -> list[str]:
+    return sorted({str(p.code) for p in parties if p.code})
 
 
-def event_date(event: dict[str, Any], article: dict[str, Any]) -> EventDate:
+def event_date(event: Event, article: Article) -> EventDate:
     """The event's own date, else the article's publication date (as a day)."""
-    if event.get("date"):
-        return EventDate(str(event["date"]), event.get("date_precision") or "day")
-    if article.get("published"):
-        return EventDate(str(article["published"]), "day")
+    if event.date:
+        return EventDate(str(event.date), event.date_precision or "day")
+    if article.published:
+        return EventDate(article.published.isoformat(), "day")
     return EventDate(None, None)
 
 
-def merge_key(event: dict[str, Any], cluster_id: int, when: EventDate) -> str:
+def merge_key(event: Event, cluster_id: int, when: EventDate) -> str:
     """Reports with one key (and dates within a day) are one real-world event.
 
     Events with no coded actor or no date merge only within their story cluster:
     "someone attacked someone" in two unrelated stories is not one event.
     """
-    actors, recipients = _codes(event.get("actor") or []), _codes(event.get("recipient") or [])
-    key = f"{event['type']}|{','.join(actors)}|{','.join(recipients)}|{int(bool(event.get('negated')))}"
+    actors, recipients = _codes(event.actor), _codes(event.recipient)
+    key = f"{event.type}|{','.join(actors)}|{','.join(recipients)}|{int(bool(event.negated))}"
     if not actors or when.value is None:
         key += f"|c{cluster_id}"
     return key
@@ -214,7 +222,7 @@ def _find_event(conn: sqlite3.Connection, key: str, when: EventDate) -> int | No
 
 
 def _store_event(
-    conn: sqlite3.Connection, event: dict[str, Any], article: dict[str, Any], article_id: int,
+    conn: sqlite3.Connection, event: Event, article: Article, article_id: int,
     cluster_id: int, first_break: int, stamp: str,
 ) -> bool:
     """Add ``event`` as a new event or as one more source of a stored one; True when new."""
@@ -227,21 +235,20 @@ def _store_event(
     conn.execute(
         'INSERT INTO event_sources(event_id, article_id, sentence, start, "end", actor_text,'
         " recipient_text, modality, confidence, is_root, event_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (event_id, article_id, event.get("sentence") or "", event.get("start", 0),
-         event.get("end", 0), _texts(event.get("actor")), _texts(event.get("recipient")),
-         event.get("modality"), event.get("confidence"),
-         int(int(event.get("start", 0)) < first_break), json.dumps(event, ensure_ascii=False)),
+        (event_id, article_id, event.sentence or "", event.start, event.end,
+         _texts(event.actor), _texts(event.recipient), event.modality, event.confidence,
+         int(event.start < first_break), json.dumps(to_jsonable(event), ensure_ascii=False)),
     )
     return is_new
 
 
 def _insert_event(
-    conn: sqlite3.Connection, event: dict[str, Any], key: str, when: EventDate, article_id: int,
+    conn: sqlite3.Connection, event: Event, key: str, when: EventDate, article_id: int,
     cluster_id: int, stamp: str,
 ) -> int:
-    actor = _first(event.get("actor"))
-    recipient = _first(event.get("recipient"))
-    loc = event.get("location") or {}
+    actor = _first(event.actor)
+    recipient = _first(event.recipient)
+    loc = event.location
     cur = conn.execute(
         "INSERT INTO events(merge_key, type, quad, cameo, mode, context, actor_code, actor_name,"
         " actor_sector, actor_codes, recipient_code, recipient_name, recipient_sector,"
@@ -249,26 +256,31 @@ def _insert_event(
         " location_country, lat, lon, intensity, confidence, cluster_id, first_article_id, added_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            key, event["type"], event.get("quad") or 0, event.get("cameo"), event.get("mode"),
-            json.dumps(event.get("context") or []), actor.get("code"), actor.get("name"),
-            actor.get("sector"), json.dumps(_codes(event.get("actor") or [])),
-            recipient.get("code"), recipient.get("name"), recipient.get("sector"),
-            json.dumps(_codes(event.get("recipient") or [])), when.value, when.precision,
-            int(bool(event.get("negated"))), event.get("modality") or "asserted", loc.get("name"),
-            loc.get("country"), loc.get("lat"), loc.get("lon"), event.get("intensity"),
-            event.get("confidence"), cluster_id, article_id, stamp,
+            key, event.type, event.quad or 0, event.cameo, event.mode,
+            json.dumps(event.context or []), *_party(actor), json.dumps(_codes(event.actor)),
+            *_party(recipient), json.dumps(_codes(event.recipient)), when.value, when.precision,
+            int(bool(event.negated)), event.modality or "asserted",
+            loc.name if loc else None, loc.country if loc else None, loc.lat if loc else None,
+            loc.lon if loc else None, event.intensity, event.confidence, cluster_id, article_id,
+            stamp,
         ),
     )
     return int(cur.lastrowid or 0)
 
 
-def _first(parties: list[dict[str, Any]] | None) -> dict[str, Any]:
-    coded = [p for p in parties or [] if p.get("code")]
-    return (coded or parties or [{}])[0]
+def _first(parties: list[EventActor]) -> EventActor | None:
+    """The first coded party, else the first party."""
+    coded = [p for p in parties if p.code]
+    return (coded or parties)[0] if parties else None
 
 
-def _texts(parties: list[dict[str, Any]] | None) -> str | None:
-    texts = [str(p.get("text")) for p in parties or [] if p.get("text")]
+def _party(party: EventActor | None) -> tuple[str | None, str | None, str | None]:
+    """The code, name and sector columns of ``party``."""
+    return (party.code, party.name, party.sector) if party else (None, None, None)
+
+
+def _texts(parties: list[EventActor]) -> str | None:
+    texts = [str(p.text) for p in parties if p.text]
     return "; ".join(texts) or None
 
 
