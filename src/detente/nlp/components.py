@@ -19,8 +19,9 @@ character offsets into ``doc.text``). Relative dates resolve against
 ``doc._.detente_published`` (a ``datetime.date``), which the caller sets before the
 pipe runs. Two helpers make the parse detente's stages expect: ``detente_paragraphs``
 (before the parser: a blank line ends a sentence) and ``detente_actor_ruler`` (after
-``ner``: codebook names as entities); :func:`detente.nlp.pipeline.load_pipeline` adds
-all six.
+``ner``: codebook names as entities); ``detente_actors`` adds them where they are
+missing (config ``parse_helpers = false`` to keep the pipeline as it is), so the four
+components by name give what ``detente analyze`` gives.
 
 A stage that raises on one document costs that document only that stage's results:
 its list is left empty, ``doc._.detente_notes`` says which stage failed and why, the
@@ -42,6 +43,7 @@ from ..model import to_jsonable
 from .actors import link_actors
 from .context import PUBLISHED, DocContext, context_of
 from .events import events_stage
+from .parse import add_parse_helpers
 from .quotes import quotes_stage
 from .time import timex_stage
 
@@ -80,7 +82,12 @@ class StageComponent:
             if self.strict:
                 ctx.release()
                 raise
-            self._contain(doc, ctx, exc)
+            # Contained, not swallowed: logged with its traceback and noted on the document.
+            logger.error("%s failed on a document of %d characters (%s); its %s are left empty",
+                         self.name, len(doc.text), _first_words(doc), self.output, exc_info=exc)
+            setattr(ctx, self.output, [])
+            ctx.notes.append(f"stage {self.name} failed: {exc!r}; its {self.output} are empty, "
+                             "the other stages' results are kept")
         logger.debug("%s: %.1f ms, %d %s", self.name, (time.perf_counter() - started) * 1000,
                      len(getattr(ctx, self.output)), self.output)
         doc._.set(self.extension, to_jsonable(getattr(ctx, self.output)))
@@ -88,14 +95,6 @@ class StageComponent:
         if self._last_of_detente():
             ctx.release()
         return doc
-
-    def _contain(self, doc: Doc, ctx: DocContext, exc: Exception) -> None:
-        """Keep the document and the other stages' output; say what failed."""
-        logger.error("%s failed on a document of %d characters (%s); its %s are left empty",
-                     self.name, len(doc.text), _first_words(doc), self.output, exc_info=exc)
-        setattr(ctx, self.output, [])
-        ctx.notes.append(f"stage {self.name} failed: {exc!r}; its {self.output} are empty, "
-                         "the other stages' results are kept")
 
     def _last_of_detente(self) -> bool:
         names = self.nlp.pipe_names
@@ -111,10 +110,17 @@ def _first_words(doc: Doc) -> str:
 _REQUIRES_PARSE = ["token.dep", "token.head", "token.lemma", "token.tag", "doc.ents"]
 
 
-@Language.factory(ACTORS, default_config={"strict": False}, requires=_REQUIRES_PARSE,
-                  assigns=["doc._.detente_entities"])
-def make_actors(nlp: Language, name: str, strict: bool) -> StageComponent:
-    """Entities and actor noun phrases coded to country/organisation and sector."""
+@Language.factory(ACTORS, default_config={"strict": False, "parse_helpers": True},
+                  requires=_REQUIRES_PARSE, assigns=["doc._.detente_entities"])
+def make_actors(nlp: Language, name: str, strict: bool, parse_helpers: bool) -> StageComponent:
+    """Entities and actor noun phrases coded to country/organisation and sector.
+
+    ``parse_helpers``: add ``detente_paragraphs`` and ``detente_actor_ruler`` to the
+    pipeline where they are missing, so that the parse is the one ``detente analyze``
+    reads and the results are the same.
+    """
+    if parse_helpers:
+        add_parse_helpers(nlp)
     return StageComponent(nlp, name, link_actors, "entities", strict)
 
 

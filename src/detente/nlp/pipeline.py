@@ -18,31 +18,13 @@ import logging
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from ..errors import ModelNotFound
 from ..settings import Settings
-from .actors import RULER_NAME
 from .components import STAGE_NAMES
+from .parse import add_parse_helpers
 
 logger = logging.getLogger(__name__)
-
-PARAGRAPHS_NAME = "detente_paragraphs"
-
-
-def split_paragraphs(doc: Doc) -> Doc:
-    """Start a sentence at the first token after a blank line."""
-    for token in doc[:-1]:
-        if token.is_space and token.text.count("\n") >= 2:
-            doc[token.i + 1].is_sent_start = True
-    return doc
-
-
-@Language.factory(PARAGRAPHS_NAME, assigns=["token.is_sent_start"])
-def make_paragraphs(nlp: Language, name: str) -> object:
-    """spaCy factory for the paragraph splitter (put it before the parser)."""
-    return split_paragraphs
-
 
 @functools.lru_cache(maxsize=4)
 def load_pipeline(model: str, with_ruler: bool = True, with_stages: bool = True,
@@ -64,17 +46,6 @@ def load_pipeline(model: str, with_ruler: bool = True, with_stages: bool = True,
             nlp.add_pipe(name, config={"strict": strict})
     logger.debug("pipeline %s: %s", model, ", ".join(nlp.pipe_names))
     return nlp
-
-
-def add_parse_helpers(nlp: Language) -> None:
-    """Add the paragraph splitter (before the parser) and the codebook ruler (after ner)."""
-    if "parser" in nlp.pipe_names and PARAGRAPHS_NAME not in nlp.pipe_names:
-        nlp.add_pipe(PARAGRAPHS_NAME, before="parser")
-    if RULER_NAME not in nlp.pipe_names:
-        if "ner" in nlp.pipe_names:
-            nlp.add_pipe(RULER_NAME, after="ner")
-        else:
-            nlp.add_pipe(RULER_NAME, last=True)
 
 
 def pipeline_for(settings: Settings) -> Language:

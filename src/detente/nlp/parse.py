@@ -1,0 +1,48 @@
+"""The parse detente's stages expect: two helper components around the model's own.
+
+``detente_paragraphs`` (before the parser) starts a sentence after every blank line:
+the small model otherwise runs a photo credit into the next paragraph's sentence.
+``detente_actor_ruler`` (after ``ner``, ``nlp/actors/ruler.py``) writes codebook names
+over the model's entities. :func:`add_parse_helpers` adds both where they belong.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .actors import RULER_NAME
+
+logger = logging.getLogger(__name__)
+
+PARAGRAPHS_NAME = "detente_paragraphs"
+
+
+def split_paragraphs(doc: Doc) -> Doc:
+    """Start a sentence at the first token after a blank line."""
+    for token in doc[:-1]:
+        if token.is_space and token.text.count("\n") >= 2:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+@Language.factory(PARAGRAPHS_NAME, assigns=["token.is_sent_start"])
+def make_paragraphs(nlp: Language, name: str) -> object:
+    """spaCy factory for the paragraph splitter (put it before the parser)."""
+    return split_paragraphs
+
+
+def add_parse_helpers(nlp: Language) -> None:
+    """Add the paragraph splitter (before the parser) and the codebook ruler (after ner),
+    each unless the pipeline has it already."""
+    if "parser" in nlp.pipe_names and PARAGRAPHS_NAME not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS_NAME, before="parser")
+        logger.debug("added %s before the parser", PARAGRAPHS_NAME)
+    if RULER_NAME not in nlp.pipe_names:
+        if "ner" in nlp.pipe_names:
+            nlp.add_pipe(RULER_NAME, after="ner")
+        else:
+            nlp.add_pipe(RULER_NAME, last=True)
+        logger.debug("added %s", RULER_NAME)
