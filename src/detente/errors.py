@@ -28,6 +28,17 @@ class ConfigError(DetenteError):
     """A setting that cannot be honoured (unknown model, bad value)."""
 
 
+class DataError(ConfigError):
+    """A packaged data file that does not have the shape it declares (see detente.data)."""
+
+    def __init__(self, source: str, line: int | None, problem: str) -> None:
+        self.source = source
+        self.line = line
+        self.problem = problem
+        where = source if line is None else f"{source}, line {line}"
+        super().__init__(f"{where}: {problem}")
+
+
 class ModelNotFound(ConfigError):
     def __init__(self, name: str) -> None:
         super().__init__(

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
-from importlib import resources
 from typing import Any
+
+from .data import read_json
 
 logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
 def result_schema() -> dict[str, Any]:
-    text = resources.files("detente.data").joinpath("result.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    schema: dict[str, Any] = read_json("result.schema.json")
     return schema
 
 

@@ -6,10 +6,9 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-from ..data import load_yaml
+from ..data import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +26,7 @@ class TextdumpLexicon:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> TextdumpLexicon:
     """The text-dump lexicon (cached)."""
-    raw: dict[str, Any] = load_yaml(
-        resources.files("detente.data").joinpath("extract/textdump.yaml").read_text("utf-8")
-    )
+    raw: dict[str, Any] = read_yaml("extract/textdump.yaml")
     return TextdumpLexicon(
         stopwords=frozenset(w.lower() for w in raw["stopwords"]),
         chrome_words=frozenset(w.lower() for w in raw["chrome_words"]),

@@ -16,11 +16,11 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Protocol
 
 import numpy as np
 
+from ..data import file_path
 from ..errors import ConfigError
 from .lexicon import lexicon
 
@@ -397,7 +397,7 @@ MODEL_FILE = "extract/line_model.npz"
 @functools.lru_cache(maxsize=1)
 def default_classifier() -> LineClassifier:
     """The shipped classifier (``data/extract/line_model.npz``, from train_lines.py)."""
-    with resources.as_file(resources.files("detente.data").joinpath(MODEL_FILE)) as path:
+    with file_path(MODEL_FILE) as path:
         data = dict(np.load(path, allow_pickle=False))
     if data["feature_names"].tolist() != feature_names():
         raise ConfigError(

@@ -6,7 +6,6 @@ indexes keyed by lower-cased, whitespace-normalised text, so linking is dict loo
 
 from __future__ import annotations
 
-import csv
 import difflib
 import functools
 import logging
@@ -14,18 +13,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from ...data import load_yaml
-from ...errors import ConfigError
+from ...data import read_table, read_yaml
 from ...model import Actor
 
 logger = logging.getLogger(__name__)
 
-_ARTICLES = frozenset({"the", "a", "an"})
 MEDIA_SECTOR = "MED"  # the project's convention for news media (PLOVER spells it JRN)
 
 
@@ -135,17 +131,29 @@ def norm(text: str) -> str:
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("detente.data").joinpath("codebook", name).read_text("utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    yield from read_table(f"codebook/{name}")
 
 
 def _yaml(name: str) -> dict[str, Any]:
-    text = resources.files("detente.data").joinpath("codebook", name).read_text("utf-8")
-    data = load_yaml(text)
-    if not isinstance(data, dict):
-        raise ConfigError(f"data/codebook/{name}: expected a mapping at the top level")
+    data: dict[str, Any] = read_yaml(f"codebook/{name}")
     return data
+
+
+@dataclass(frozen=True)
+class LinkingWords:
+    """Words of ``data/codebook/linking.yaml``."""
+
+    no_pattern: frozenset[str]  # as written: lookups only, never entity-ruler patterns
+    articles: frozenset[str]
+    demonstratives: frozenset[str]
+    locative_preps: frozenset[str]
+
+
+@functools.cache
+def linking_words() -> LinkingWords:
+    """The linking words (read once per process)."""
+    raw = _yaml("linking.yaml")
+    return LinkingWords(**{name: frozenset(raw[name]) for name in LinkingWords.__dataclass_fields__})
 
 
 def _split(value: str | None) -> list[str]:
@@ -156,27 +164,20 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-# Short forms that are also ordinary English words or names of other things: they stay
-# lookups inside linking but never become entity-ruler patterns on their own.
-_NO_PATTERN = frozenset({"IS", "AP", "RT", "Kan", "RIA", "Dawn", "Fars", "Mehr", "Folha", "Globo",
-                         "NOS", "INA", "EFE", "Francis", "Assembly", "Congress", "Senate", "Diet",
-                         "Chancellery", "Rada", "Majlis", "Vox", "Punch", "The Sun", "The Hill",
-                         "The Times", "The National", "Guardian", "Economist", "Bild", "Spiegel",
-                         "Store", "Wagner", "Amnesty", "Shabab", "Taran", "Munir", "Abe", "Xi"})
-
-
 class _Builder:
     """Fills a Codebook from the data files (one instance, used once)."""
 
     def __init__(self) -> None:
         self.book = Codebook()
+        # Short forms that are also ordinary words or names of other things ("IS", "Diet").
+        self.no_pattern = linking_words().no_pattern
 
     def add(self, text: str, entry: Entry, label: str | None, *, override: bool = False) -> None:
         key = norm(text)
         self.case(text)
         if override or key not in self.book.entries:
             self.book.entries[key] = entry
-        if label and text not in _NO_PATTERN:
+        if label and text not in self.no_pattern:
             self.book.patterns.append((text, label))
 
     def case(self, text: str) -> None:
@@ -248,7 +249,7 @@ class _Builder:
             for alias in [name, *aliases[name]]:
                 self.case(alias)
                 self.book.people.setdefault(norm(alias), person)
-                if alias not in _NO_PATTERN:
+                if alias not in self.no_pattern:
                     self.book.patterns.append((alias, "PERSON"))
             surname = name.split()[-1]
             if len(surname) > 2 and surname[:1].isupper():
@@ -278,11 +279,12 @@ class _Builder:
         words.update(k.split()[0] for k in self.book.sector_phrases)
         words.update(k.split()[0] for k in self.book.roles)
         self.book.vocabulary = frozenset(words)
-        mention = words - _ARTICLES
+        articles = linking_words().articles
+        mention = words - articles
         for key in [*self.book.entries, *self.book.people, *self.book.cues, *self.book.roles,
                     *self.book.sector_phrases]:
             parts = key.split()
-            if len(parts) > 1 and parts[0] in _ARTICLES:
+            if len(parts) > 1 and parts[0] in articles:
                 mention.add(parts[1])
         self.book.mention_words = frozenset(mention)
 

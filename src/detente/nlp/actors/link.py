@@ -15,6 +15,7 @@ Public API (other stages call these):
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -26,9 +27,10 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Actor, Entity
 from ..context import DocContext, doc_ents, sentences
+from ..mentions import pronouns
 from ..spans import split_at
 from ..tokens import token_table
-from .codebook import Person, codebook, fuzzy_cue, fuzzy_person, norm
+from .codebook import Person, codebook, fuzzy_cue, fuzzy_person, linking_words, norm
 from .compose import Phrase, Word, compose, words_of
 
 logger = logging.getLogger(__name__)
@@ -38,9 +40,6 @@ PHRASE_LABEL = "NP"  # entities[] label of an actor-bearing noun phrase that is 
 
 _TRIM_START = frozenset({"DET", "PUNCT", "CCONJ"})
 _PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
-_POSSESSIVE = frozenset({"my", "our", "your", "his", "her", "its", "their"})
-# Prepositions after which a capital is a place, not its government ("a coup in Kyiv").
-_LOCATIVE = frozenset({"in", "at", "near", "outside", "around", "across", "throughout", "inside"})
 # Page furniture that must never yield an actor, even if a chrome filter missed it.
 _CHROME = re.compile(
     r"(^|\s)@\w|https?://|www\.|^\s*(follow|subscribe|sign up|share|categories\s*/|"
@@ -299,7 +298,8 @@ def _placed(actor: Actor, span: Span) -> Actor:
     entry = codebook().entries.get(norm(span.text))
     if entry is None or entry.kind != "capital" or actor.sector != "GOV":
         return actor
-    if (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE) or root.dep_ == "compound":
+    if (root.dep_ == "pobj" and root.head.lower_ in linking_words().locative_preps) \
+            or root.dep_ == "compound":
         return Actor(name=actor.name, code=actor.code, sector=None)
     return actor
 
@@ -343,15 +343,23 @@ def _trim(span: Span) -> Span | None:
     doc = span.doc
     table = token_table(doc)
     pos, lower, punct, tag = table.pos, table.lower, table.is_punct, table.tag
-    while start < end and (pos[start] in _TRIM_START or lower[start] in _POSSESSIVE):
+    possessive = pronouns().possessive
+    while start < end and (pos[start] in _TRIM_START or lower[start] in possessive):
         start += 1
     while end > start and (punct[end - 1] or tag[end - 1] == "POS"):
         end -= 1
     return doc[start:end] if end > start else None
 
 
+@functools.cache
+def _determiners() -> frozenset[str]:
+    """Words cut from the front of a mention: articles, demonstratives, possessives."""
+    linking = linking_words()
+    return linking.articles | linking.demonstratives | pronouns().possessive
+
+
 def _trim_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    drop = {"the", "a", "an", "this", "that", "these", "those", *_POSSESSIVE}
+    drop = _determiners()
     start = 0
     while start < len(words) and words[start].text in drop:
         start += 1

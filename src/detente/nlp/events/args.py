@@ -20,8 +20,9 @@ from spacy.tokens import Doc, Span, Token
 from ...model import Actor, EventActor
 from ..actors import actor_for_span
 from ..context import DocContext
+from ..mentions import pronouns
 from ..places import find_place
-from .lexicon import Cues
+from .lexicon import Cues, load_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +30,12 @@ SpanResolver = Callable[[Span, DocContext], Actor | None]
 
 _CLAUSAL = frozenset({"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "parataxis",
                       "ccomp", "xcomp", "prep", "dep", "preconj", "case"})
-_OWNER_PREPS = frozenset({"of", "in"})
-_OBJECT_CONTROL = frozenset({
-    "order", "urge", "ask", "force", "help", "allow", "encourage", "call", "press", "persuade",
-    "enable", "permit", "invite", "tell", "accuse", "charge", "blame", "warn", "command",
-    "instruct", "direct", "authorize", "authorise", "send", "dispatch", "compel", "pressure",
-    "convince", "require", "suspect", "implore", "beg", "advise", "prompt", "spur", "push",
-    "drive", "induce", "provoke", "inspire", "motivate", "cause",
-})
-_QUANTITY_NOUNS = frozenset({"amount", "number", "lot", "thousand", "hundred", "million",
-                             "ton", "tonne", "shipment", "batch", "supply", "kind", "type",
-                             "package", "dozen", "consignment", "quantity", "load", "range"})
-_STATIVE_PASSIVES = frozenset({"oppose", "commit", "prepare", "determine", "resolve", "engage",
-                               "involve", "dedicate", "set", "poise"})
-_HE_SHE = frozenset({"he", "she", "him", "her", "his"})
-_PRONOUNS = _HE_SHE | {"it", "they", "them", "we", "us", "its", "their", "our"}
-_FIRST_PERSON = frozenset({"we", "us", "our"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "poss"})
-_RELATIVE = frozenset({"who", "that", "which", "whom"})
-# Prepositions of place and direction: a name in their object is where, not who.
-_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "on",
-                          "along", "toward", "towards", "within", "throughout", "over", "into"})
-_PEOPLE_SUFFIXES = ("ers", "ors", "ists", "ians", "ants", "ents", "ees", "ites")
+
+
+def _cues() -> Cues:
+    """The events stage's cue words (cached by :func:`load_lexicon`)."""
+    return load_lexicon().cues
 
 
 def span_actor(span: Span, ctx: DocContext) -> Actor | None:
@@ -105,13 +90,14 @@ def object_lemmas(tok: Token, preps: frozenset[str]) -> set[str]:
     """Lemmas that can satisfy a sense's ``obj`` constraint (see triggers.yaml)."""
     heads = direct_objects(tok) if tok.pos_ in ("VERB", "AUX") else []
     heads += list(pobjs(tok, preps))
+    quantity_nouns = _cues().quantity_nouns
     out: set[str] = set()
     for head in heads:
         for noun in conjuncts(head):
             out.add(noun.lemma_.lower())
             for of in pobjs(noun, ("of",)):
                 out.update(n.lemma_.lower() for n in conjuncts(of))
-                if noun.lemma_.lower() in _QUANTITY_NOUNS:
+                if noun.lemma_.lower() in quantity_nouns:
                     for sub in conjuncts(of):
                         out.update(m.lemma_.lower() for m in sub.children if m.dep_ == "compound")
             out.update(m.lemma_.lower() for m in noun.children if m.dep_ == "compound")
@@ -131,13 +117,13 @@ def subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
         return []
     for child in verb.children:
         if child.dep_ in ("nsubj", "csubj"):
-            if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            if child.lower_ in pronouns().relative and verb.dep_ == "relcl":
                 return conjuncts(verb.head)
             if child.pos_ == "VERB":  # "The Red Cross operating in Iraq said": misparsed
                 inner = [c for c in child.children if c.dep_ == "nsubj"]
                 return conjuncts(inner[0]) if inner else []
             return conjuncts(child)
-    if verb.lemma_.lower() in _STATIVE_PASSIVES:  # "Israel is opposed to", "were engaged in"
+    if verb.lemma_.lower() in _cues().stative_passives:  # "Israel is opposed to", "were engaged in"
         for child in verb.children:
             if child.dep_ == "nsubjpass":
                 return conjuncts(child)
@@ -186,7 +172,7 @@ def _misparsed_clause(verb: Token) -> bool:
 
 def _object_controller(head: Token) -> list[Token]:
     """"urged Israel to withdraw" -> Israel; "Russia is accused of amassing" -> Russia."""
-    if head.lemma_.lower() not in _OBJECT_CONTROL:
+    if head.lemma_.lower() not in _cues().object_control:
         return []
     for child in head.children:
         if child.dep_ in ("dobj", "nsubjpass") and child.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -237,8 +223,7 @@ class ActorCoder:
                 return EventActor(text=phrase(tok).text, name=a.name, code=a.code, sector=a.sector)
         return None
 
-    @staticmethod
-    def _locative(doc: Doc, start: int) -> bool:
+    def _locative(self, doc: Doc, start: int) -> bool:
         """"in Baghdad": a place where, not an actor (kept for the owner fallback only)."""
         span = doc.char_span(start, start + 1, alignment_mode="expand")
         if span is None:
@@ -246,7 +231,7 @@ class ActorCoder:
         tok = span[0]
         while tok.dep_ in ("compound", "amod") and tok.head.i != tok.i:
             tok = tok.head
-        return tok.dep_ == "pobj" and tok.head.lower_ in ("in", "at", "near", "outside", "inside", "across", "around")
+        return tok.dep_ == "pobj" and tok.head.lower_ in self.cues.locative_preps
 
     def first_in_sentence(self, sent: Span, exclude: set[str | None], before: int) -> EventActor | None:
         """A last-resort actor for an uncoded mention ("President Askar Akayev ... to
@@ -255,7 +240,7 @@ class ActorCoder:
         ("WASHINGTON (AP) -")."""
         names = [e for e in self._coded if sent.start_char <= e.start < sent.end_char
                  and e.actor is not None and e.actor.code not in exclude
-                 and not _place_owner_or_dateline(sent, e.start, e.end, self.cues.place_nouns)]
+                 and not _place_owner_or_dateline(sent, e.start, e.end, self.cues)]
         names.sort(key=lambda e: (e.start >= before, e.start))
         if not names or names[0].actor is None:
             return None
@@ -269,15 +254,16 @@ class ActorCoder:
     def is_people(self, tok: Token) -> bool:
         """Whether a mention names people or a group of them ("protesters", "dozens of
         students", "the opposition"), not a thing ("sanctions", "their assets")."""
+        cues = self.cues
         heads = [tok]
-        if tok.lemma_.lower() in _QUANTITY_NOUNS or tok.tag_ == "CD" or tok.lower_ in ("dozens", "scores"):
+        if tok.lemma_.lower() in cues.quantity_nouns or tok.tag_ == "CD" or tok.lower_ in cues.people_counts:
             heads += list(pobjs(tok, ("of",)))
         for head in heads:
             lemma, lower = head.lemma_.lower(), head.lower_
-            if head.ent_type_ in ("PERSON", "NORP", "ORG") or lemma in self.cues.group_nouns \
-                    or lemma in self.cues.people_nouns or lower in self.cues.people_nouns:
+            if head.ent_type_ in ("PERSON", "NORP", "ORG") or lemma in cues.group_nouns \
+                    or lemma in cues.people_nouns or lower in cues.people_nouns:
                 return True
-            if head.tag_ == "NNS" and lower.endswith(_PEOPLE_SUFFIXES):
+            if head.tag_ == "NNS" and lower.endswith(cues.people_suffixes):
                 return True
         return False
 
@@ -285,9 +271,9 @@ class ActorCoder:
         """A pronoun's antecedent that is none of ``exclude``: "Russia's invasion of
         Ukraine, including its annexation of Crimea" -> its = Russia (not the Ukraine
         the annexation is done to)."""
-        if tok.pos_ != "PRON" or tok.lower_ not in _PRONOUNS or tok.lower_ in _FIRST_PERSON:
+        if not is_pronoun(tok) or tok.lower_ in pronouns().first_person_plural:
             return None
-        pool = self._persons if tok.lower_ in _HE_SHE else self._groups
+        pool = self._persons if tok.lower_ in pronouns().person else self._groups
         before = [e for e in pool if e.end <= tok.idx and tok.idx - e.end < 400
                   and e.actor is not None and e.actor.code not in exclude]
         if not before or before[-1].actor is None:
@@ -306,7 +292,7 @@ class ActorCoder:
         key = tok.i if head is None else -tok.i - 1
         if key in self._cache:
             return self._cache[key]
-        found = self._pronoun(tok) if tok.lower_ in _PRONOUNS and tok.pos_ == "PRON" else self._span(tok, head)
+        found = self._pronoun(tok) if is_pronoun(tok) else self._span(tok, head)
         self._cache[key] = found
         return found
 
@@ -339,12 +325,12 @@ class ActorCoder:
     def _pronoun(self, tok: Token) -> EventActor | None:
         """A pronoun subject: the speaker it reports ("Syria says it is willing"), else
         the latest person (he/she) or coded name (it/they) before it."""
-        if tok.lower_ in _FIRST_PERSON:
+        if tok.lower_ in pronouns().first_person_plural:
             return None  # "we", "us": the speaker of a quote, not resolved here
         reporter = self._reporting_subject(tok) if tok.dep_ in _SUBJECT_DEPS else None
         if reporter is not None:
             return replace(reporter, text=tok.text)
-        pool = self._persons if tok.lower_ in _HE_SHE else self._groups
+        pool = self._persons if tok.lower_ in pronouns().person else self._groups
         before = [e for e in pool if e.end <= tok.idx and tok.idx - e.end < 400]
         if not before or before[-1].actor is None:
             return None
@@ -374,7 +360,7 @@ class ActorCoder:
                 found = self._one(child, None)
                 if found is not None:
                     return found
-        for obj in pobjs(tok, _OWNER_PREPS):
+        for obj in pobjs(tok, self.cues.owner_preps):
             found = self._one(obj, None)
             if found is not None:
                 return found
@@ -401,11 +387,18 @@ def is_town(tok: Token) -> bool:
 
 
 def is_pronoun(tok: Token) -> bool:
-    """A personal pronoun the coder resolves to an antecedent ("it", "them", "its")."""
-    return tok.pos_ == "PRON" and tok.lower_ in _PRONOUNS
+    """A personal pronoun the coder resolves to an antecedent ("it", "them", "its"), or a
+    first-person plural one it leaves to the quote ("we")."""
+    return tok.pos_ == "PRON" and tok.lower_ in _resolvable_pronouns()
 
 
-def _place_owner_or_dateline(sent: Span, start: int, end: int, place_nouns: frozenset[str]) -> bool:
+@functools.cache
+def _resolvable_pronouns() -> frozenset[str]:
+    found = pronouns()
+    return found.third_person | found.first_person_plural
+
+
+def _place_owner_or_dateline(sent: Span, start: int, end: int, cues: Cues) -> bool:
     """A name that owns a place where something happens ("on Ukraine's borders", "near
     Russia's frontier") or a dateline ("WASHINGTON (AP) -"), found by its characters."""
     span = sent.doc.char_span(start, end, alignment_mode="expand")
@@ -420,16 +413,16 @@ def _place_owner_or_dateline(sent: Span, start: int, end: int, place_nouns: froz
             and any(t.text in ("\u2014", "\u2013", "--", "-") for t in doc[span.end:min(span.end + 3, len(doc))]):
         return True  # the agency credit of a dateline: "WASHINGTON (AP) -"
     tok = span.root
-    if tok.dep_ != "poss" or tok.head.lemma_.lower() not in place_nouns:
+    if tok.dep_ != "poss" or tok.head.lemma_.lower() not in cues.place_nouns:
         return False
     place = tok.head
-    return place.dep_ == "pobj" and place.head.lower_ in _PLACE_PREPS
+    return place.dep_ == "pobj" and place.head.lower_ in cues.place_preps
 
 
 def _agrees(pronoun: Token, antecedent: Token) -> bool:
     """Person/number agreement: "they" is no single person, "he" no country."""
     person = antecedent.ent_type_ == "PERSON"
-    if pronoun.lower_ in _HE_SHE:
+    if pronoun.lower_ in pronouns().person:
         return person or antecedent.ent_type_ == "" and antecedent.tag_ == "NN"
     return not person
 

@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import QUAD, Event, EventActor, Location
 from ..context import DocContext, doc_ents, sentences
+from ..mentions import pronouns
 from ..places import find_place
 from ..tokens import token_table
 from .args import (
@@ -55,7 +56,7 @@ from .args import (
     subject_tokens,
 )
 from .dates import Dates, older_than_a_year
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Cues, Lexicon, load_lexicon
 from .modality import _ORDER, Assessment, assess
 from .triggers import Trigger, resolve_triggers
 
@@ -68,19 +69,10 @@ _STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
 _STATE_ONLY = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ACCUSE", "investigate"),
                          ("SANCTION", "convict"), ("COERCE", "censor"), ("COERCE", "curfew")})
 _VENUE_TYPES = frozenset({"CONSULT", "AGREE", "SUPPORT", "COOPERATE"})  # a place is where they met
-_BACKGROUND_PREPS = frozenset({"after", "before", "following", "since", "amid", "despite",
-                               "because", "as", "while", "when", "until"})
-_THREAT_MODALS = frozenset({"would", "will", "'ll", "may", "might", "could"})
 _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
-_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "he", "him", "his", "she", "her"})
 _INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the actor's own state
 _SAID_ACTS = frozenset({"THREATEN", "REJECT"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
-_MOBILIZE_RCPT = ("to", "into", "in", "near", "along", "on", "against", "toward", "towards")
-_NOUN_RCPT = ("to", "with", "against", "on", "of", "into", "upon")
-_PHONE_WORDS = frozenset({"telephone", "phone", "videoconference", "video", "call"})
-_VIOLENCE_WORDS = frozenset({"military", "force", "war", "attack", "retaliation", "strike",
-                             "invasion", "violence", "nuclear", "retaliatory", "armed"})
 
 
 @dataclass
@@ -159,9 +151,10 @@ class EventCoder:
         CONCEDE, announced material conflict -> THREATEN, refused cooperation -> REJECT,
         exercises by several states -> COOPERATE."""
         type_, mode, cameo = code
+        cues = self.lex.cues
         future = verdict.modality == "future" or (
-            verdict.modality == "hypothetical" and _own_modal(trig.clause))
-        if _conditional(trig.clause) and not verdict.negated and type_ not in _NEVER_THREATS:
+            verdict.modality == "hypothetical" and _own_modal(trig.clause, cues.announce_modals))
+        if _conditional(trig.clause, cues) and not verdict.negated and type_ not in _NEVER_THREATS:
             threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
             return "THREATEN", threat, "130", replace(verdict, modality="asserted")
         if verdict.negated and type_ in ("AGREE", "CONSULT", "SUPPORT"):
@@ -189,7 +182,7 @@ class EventCoder:
         else:
             agents = subject_tokens(trig.tok)
             patients = [] if trig.sense.type == "MOBILIZE" else direct_objects(trig.tok)
-            rcpt = _MOBILIZE_RCPT if trig.sense.type == "MOBILIZE" else (
+            rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
             patients += list(pobjs(trig.tok, rcpt))
             if trig.sense.swap:
@@ -233,7 +226,8 @@ class EventCoder:
             other = self.actors.other_antecedent(agents[0], set(rcpt_codes))
             actors = [other] if other is not None else actors
         actor_codes = {a.code for a in actors if a.code}
-        kept = [r for r in recipients if not (r.text.lower() in _PRONOUNS and r.code in actor_codes)]
+        third_person = pronouns().third_person
+        kept = [r for r in recipients if not (r.text.lower() in third_person and r.code in actor_codes)]
         return actors, kept
 
     def _state_where(self, trig: Trigger) -> EventActor | None:
@@ -309,7 +303,7 @@ class EventCoder:
         for head in heads:
             for child in head.children:
                 if child.dep_ not in ("prep", "advcl", "xcomp", "dobj", "npadvmod", "acl") or (
-                        child.dep_ == "prep" and child.lower_ in ("in", "at", "near", "on", "during", "since")) \
+                        child.dep_ == "prep" and child.lower_ in self.lex.cues.scene_preps) \
                         or (child.dep_ == "advcl" and not _infinitival(child)):
                     continue
                 for tok in _phrase_tokens(child):
@@ -324,7 +318,7 @@ class EventCoder:
     def _noun_roles(self, trig: Trigger) -> tuple[list[Token], list[Token]]:
         noun = trig.tok
         agents: list[Token] = []
-        patients = list(pobjs(noun, trig.sense.rcpt or _NOUN_RCPT))
+        patients = list(pobjs(noun, trig.sense.rcpt or self.lex.cues.noun_rcpt))
         for child in noun.children:
             if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
                                          and not is_town(child)):  # "a Michigan rally": where, not who
@@ -336,7 +330,7 @@ class EventCoder:
             patients += [c for c in trig.light.children if c.dep_ == "dative"]
         head = _verb_above(noun)
         if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
-                and head.lemma_.lower() in ("reject", "refuse", "accede", "dismiss", "meet", "rebuff")):
+                and head.lemma_.lower() in self.lex.cues.response_verbs):
             patients = subject_tokens(head)
         return agents, patients
 
@@ -385,7 +379,7 @@ class EventCoder:
                 return found
             objects = direct_objects(child)
             for node in child.subtree:
-                if node.dep_ == "prep" and node.lower_ in ("with", "to", "against", "on"):
+                if node.dep_ == "prep" and node.lower_ in self.lex.cues.complement_rcpt:
                     objects += [o for o in node.children if o.dep_ == "pobj"]
             found = self._code_all(objects, owner=True)
             if found:
@@ -434,20 +428,19 @@ class EventCoder:
         return any(a.sector in _STATE_SECTORS or (a.sector is None and a.text in states)
                    for a in actors)
 
-    @staticmethod
-    def _by_phone(tok: Token) -> bool:
+    def _by_phone(self, tok: Token) -> bool:
+        cues = self.lex.cues
         for child in tok.children:
-            if child.dep_ == "prep" and child.lower_ in ("by", "over", "via", "in", "during") and any(
-                o.lemma_.lower() in _PHONE_WORDS for o in child.children
+            if child.dep_ == "prep" and child.lower_ in cues.channel_preps and any(
+                o.lemma_.lower() in cues.phone_words for o in child.children
             ):
                 return True
         return False
 
-    @staticmethod
-    def _violent(tok: Token) -> bool:
+    def _violent(self, tok: Token) -> bool:
         for obj in pobjs(tok, ("of", "with")):
             words = {obj.lemma_.lower(), *(c.lemma_.lower() for c in obj.children)}
-            if words & _VIOLENCE_WORDS:
+            if words & self.lex.cues.violence_words:
                 return True
         return False
 
@@ -499,7 +492,7 @@ class EventCoder:
             score -= 0.15
         if _in_condition(clause):  # "... unless the president agrees to step down"
             score -= 0.2
-        if _in_background(trig.tok):  # "after violent protests by Muslim groups"
+        if _in_background(trig.tok, self.lex.cues):  # "after violent protests by Muslim groups"
             score -= 0.15
         if verdict.modality == "claimed" and depth > 0:  # the act someone is accused of
             score -= 0.1
@@ -520,22 +513,22 @@ def _depth(tok: Token, lex: Lexicon) -> int:
 _NEVER_THREATS = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "CONCEDE", "THREATEN"})
 
 
-def _conditional(verb: Token) -> bool:
+def _conditional(verb: Token, cues: Cues) -> bool:
     """"will boycott the elections unless the president steps down": a coercive condition."""
     for clause in (c for c in verb.children if c.dep_ == "advcl"):
         marks = {m.lower_ for m in clause.children if m.dep_ == "mark"}
-        if "unless" in marks or ("if" in marks and _own_modal(verb, _THREAT_MODALS)):
+        if "unless" in marks or ("if" in marks and _own_modal(verb, cues.threat_modals)):
             return True
     return False
 
 
-def _in_background(tok: Token) -> bool:
+def _in_background(tok: Token, cues: Cues) -> bool:
     """A trigger in a temporal or causal adjunct: background to the sentence's event."""
-    node = tok
+    node, background = tok, cues.background_preps
     for _ in range(4):
-        if node.dep_ == "pobj" and node.head.lower_ in _BACKGROUND_PREPS:
+        if node.dep_ == "pobj" and node.head.lower_ in background:
             return True
-        if node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _BACKGROUND_PREPS for m in node.children):
+        if node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in background for m in node.children):
             return True
         if node.head.i == node.i or node.dep_ not in ("pobj", "prep", "conj", "compound", "pcomp"):
             return False
@@ -571,7 +564,7 @@ def _phrase_tokens(tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-def _own_modal(verb: Token, modals: frozenset[str] = frozenset({"would", "will", "'ll"})) -> bool:
+def _own_modal(verb: Token, modals: frozenset[str]) -> bool:
     """"they would blockade Paris": a modal on the verb itself (not a conditional above)."""
     return any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children)
 

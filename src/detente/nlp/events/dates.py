@@ -15,12 +15,10 @@ from ...model import Precision
 from ..context import DocContext
 from ..time import date_ref, governing_date
 from ..tokens import token_table
+from .lexicon import load_lexicon
 from .triggers import Trigger
 
 logger = logging.getLogger(__name__)
-
-_DATE_PREPS = frozenset({"in", "on", "of", "from", "since", "during"})
-
 
 @dataclass(frozen=True)
 class DateChoice:
@@ -43,6 +41,7 @@ class Dates:
         self._last_paragraph = -1
         self.noun_dates: dict[tuple[str, str], DateChoice] = {}
         self._breaks = _paragraph_breaks(self.text)
+        self._date_preps = load_lexicon().cues.date_preps  # "the demands in December"
 
     def start_sentence(self, sent: Span) -> None:
         # the paragraph: the number of "\n\n" before the sentence, as str.count would give it
@@ -79,7 +78,7 @@ class Dates:
         """"the Kremlin's demands in December", "the 2014 annexation"."""
         left, right = noun.left_edge.idx, noun.idx + len(noun)
         nxt = noun.i + 1
-        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in _DATE_PREPS:
+        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in self._date_preps:
             right = self.doc[nxt + 1].idx + 1
         for timex in self.ctx.timexes:
             if left <= timex.start < right and timex.start != noun.idx:

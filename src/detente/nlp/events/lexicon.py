@@ -11,13 +11,9 @@ import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from ...data import load_yaml
-from ...errors import ConfigError
+from ...data import read_yaml
 from ...model import PLOVER_TYPES
 
 logger = logging.getLogger(__name__)
@@ -80,6 +76,32 @@ class Cues:
     audience_nouns: frozenset[str]
     default_rcpt: tuple[str, ...]
     location_preps: frozenset[str]
+    # arguments (args.py, coder.py)
+    object_control: frozenset[str]
+    stative_passives: frozenset[str]
+    quantity_nouns: frozenset[str]
+    people_counts: frozenset[str]
+    people_suffixes: tuple[str, ...]  # for str.endswith
+    owner_preps: frozenset[str]
+    place_preps: frozenset[str]
+    locative_preps: frozenset[str]
+    mobilize_rcpt: tuple[str, ...]
+    noun_rcpt: tuple[str, ...]
+    complement_rcpt: frozenset[str]
+    scene_preps: frozenset[str]
+    response_verbs: frozenset[str]
+    # coding and modality (coder.py, modality.py, triggers.py, dates.py)
+    background_preps: frozenset[str]
+    threat_modals: frozenset[str]
+    announce_modals: frozenset[str]
+    channel_preps: frozenset[str]
+    phone_words: frozenset[str]
+    violence_words: frozenset[str]
+    claim_nouns: frozenset[str]
+    hypothetical_preps: frozenset[str]
+    generic_heads: frozenset[str]
+    setting_preps: frozenset[str]
+    date_preps: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -105,73 +127,59 @@ class Lexicon:
     scores: Scores
 
 
-def _read(name: str) -> Any:
-    path = resources.files("detente.data").joinpath("events", name)
-    try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"data/events/{name}: cannot be read ({exc}); reinstall detente") from exc
-
-
-def _word(raw: Any) -> str:
-    """A YAML word: bare on/off/yes/no load as booleans in YAML 1.1 ("call on", "cut off")."""
-    if raw is True:
-        return "on"
-    if raw is False:
-        return "off"
-    return str(raw).lower()
-
-
-def _words(raw: Any) -> frozenset[str]:
-    return frozenset(_word(w) for w in (raw or []))
+def _words(raw: tuple[str, ...] | None) -> frozenset[str]:
+    return frozenset(w.lower() for w in raw or ())
 
 
 def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
-    type_ = str(raw["type"])
-    if type_ not in PLOVER_TYPES:
-        raise ConfigError(f"data/events/triggers.yaml: '{lemma}' has unknown type {type_}")
+    """One sense of ``triggers.yaml`` (its shape checked by the data loader)."""
     state = raw.get("state")
     return Sense(
         lemma=lemma,
-        pos=str(raw.get("pos", "V")),
-        type=type_,
+        pos=raw["pos"],
+        type=raw["type"],
         mode=raw.get("mode"),
         context=tuple(raw.get("ctx") or ()),
-        cameo=str(raw["cameo"]) if raw.get("cameo") else None,
+        cameo=raw["cameo"] or None,
         prt=_words(raw.get("prt")),
         prep=_words(raw.get("prep")),
         obj=_words(raw.get("obj")),
         mod=_words(raw.get("mod")),
-        control=bool(raw.get("control", False)),
-        rcpt=tuple(_word(w) for w in raw.get("rcpt") or ()),
-        swap=bool(raw.get("swap", False)),
-        state=(str(state[0]), state[1]) if state else None,
-        weight=float(raw.get("weight", 0.0)),
+        control=raw.get("control", False),
+        rcpt=tuple(w.lower() for w in raw.get("rcpt") or ()),
+        swap=raw.get("swap", False),
+        state=(state[0], state[1]) if state else None,
+        weight=raw.get("weight", 0.0),
         ccomp_aux=_words(raw.get("ccomp_aux")),
     )
 
 
+# Cue lists kept in their written order (tuples: preposition lists handed to ``pobjs``,
+# suffixes to ``str.endswith``); every other list is a set.
+_ORDERED_CUES = ("default_rcpt", "people_suffixes", "mobilize_rcpt", "noun_rcpt")
+
+
 def _cues(raw: dict[str, Any]) -> Cues:
-    fields = {name: _words(raw.get(name)) for name in Cues.__dataclass_fields__}
-    fields["default_rcpt"] = tuple(_word(w) for w in raw.get("default_rcpt") or ())  # type: ignore[assignment]
-    return Cues(**fields)  # type: ignore[arg-type]
+    fields: dict[str, Any] = {name: _words(raw[name]) for name in Cues.__dataclass_fields__}
+    fields.update({name: tuple(w.lower() for w in raw[name]) for name in _ORDERED_CUES})
+    return Cues(**fields)
 
 
 def _scores(raw: dict[str, Any]) -> Scores:
-    types = {t: float(raw[t]["type"]) for t in PLOVER_TYPES}
-    modes = {t: {m: float(v) for m, v in (raw[t].get("modes") or {}).items()} for t in PLOVER_TYPES}
+    types = {t: raw[t]["type"] for t in PLOVER_TYPES}
+    modes = {t: dict(raw[t].get("modes") or {}) for t in PLOVER_TYPES}
     return Scores(types, modes, dict(raw["complement_modes"]), dict(raw["threaten_coerce_modes"]))
 
 
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """The lexicon, indexed by lemma (loaded once per process)."""
-    triggers = _read("triggers.yaml")
+    triggers: dict[str, Any] = read_yaml("events/triggers.yaml")
     senses = {
-        str(lemma).lower(): tuple(_sense(str(lemma).lower(), s) for s in entries)
+        lemma.lower(): tuple(_sense(lemma.lower(), s) for s in entries)
         for lemma, entries in triggers.items()
     }
-    return Lexicon(senses, _cues(_read("cues.yaml")), _scores(_read("scores.yaml")))
+    return Lexicon(senses, _cues(read_yaml("events/cues.yaml")), _scores(read_yaml("events/scores.yaml")))
 
 
 def lemma_keys(tok: Any) -> Iterator[str]:

@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 # Strongest first: one event gets one modality.
 _ORDER: tuple[Modality, ...] = ("denied", "claimed", "hypothetical", "future", "reported")
 _CLAUSE_LINKS = frozenset({"xcomp", "conj", "acomp", "pcomp", "pobj", "prep", "dobj", "attr", "oprd", "amod", "compound", "nsubj", "nsubjpass"})
-_CLAIM_NOUNS = frozenset({"allegation", "accusation", "claim", "charge", "suspicion", "rumor", "rumour"})
 _COMPLEMENT = frozenset({"ccomp", "xcomp", "dobj", "pcomp", "pobj", "prep", "acl", "attr", "advcl", "relcl"})
 
 
@@ -115,7 +114,7 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
     dep, lemma = node.dep_, head.lemma_.lower()
     if head.dep_ == "prep" and dep in ("pobj", "pcomp"):
         governor = head.head
-        if head.lower_ in ("of", "about", "over") and governor.lemma_.lower() in cues.hypothetical_nouns:
+        if head.lower_ in cues.hypothetical_preps and governor.lemma_.lower() in cues.hypothetical_nouns:
             out.add("hypothetical")
         if head.lower_ in ("for", "of") and _plans_for(governor, cues):
             out.add("future")  # "in preparation for an invasion", "made plans for an attack"
@@ -124,7 +123,7 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
         return out
     if dep not in _COMPLEMENT:
         return out
-    if head.pos_ == "NOUN" and lemma in _CLAIM_NOUNS and dep in ("acl", "ccomp", "relcl"):
+    if head.pos_ == "NOUN" and lemma in cues.claim_nouns and dep in ("acl", "ccomp", "relcl"):
         out.add("claimed")  # "an allegation that the NPFL had taken ..."
     if lemma in cues.deny_verbs and head.pos_ == "VERB":
         out.add("denied")

@@ -33,9 +33,6 @@ ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 _POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
 _OWN_ACTOR_DEPS = frozenset({"poss"})
 _CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
-_SETTING_PREPS = frozenset({"for", "during", "on", "in"})
-_GENERIC_HEADS = frozenset({"effort", "mission", "bid", "process", "initiative", "campaign",
-                            "operation", "attempt", "round", "programme", "program", "plan"})
 _FOLD_EDGES = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "acl", "advcl", "attr", "oprd", "conj", "relcl"})
 
 
@@ -112,12 +109,13 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
     table = token_table(sent.doc)
     pos, dep, lemma, lower, head, tokens = (table.pos, table.dep, table.lemma, table.lower,
                                             table.head, table.tokens)
+    generic_heads = lex.cues.generic_heads
     for i in range(sent.start, sent.end):
         if pos[i] not in _CONTENT or (dep[i] == "amod" and pos[i] != "NOUN"):
             continue
         at = i
         if dep[i] == "compound":  # "a mediation effort", "the peace mission"
-            if pos[i] != "NOUN" or lemma[head[i]] not in _GENERIC_HEADS:
+            if pos[i] != "NOUN" or lemma[head[i]] not in generic_heads:
                 continue
             at = head[i]
         for key in keys_for(lemma[i], lower[i], pos[i]):
@@ -136,7 +134,7 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int]) -> Token | Non
         prep, head = head, head.head
         if head.pos_ == "NOUN" and head.lemma_.lower() == "part" and head.head.pos_ == "VERB":
             head = head.head
-        elif prep.lower_ in _SETTING_PREPS and head.pos_ == "VERB" and head.i not in trigger_ids \
+        elif prep.lower_ in lex.cues.setting_preps and head.pos_ == "VERB" and head.i not in trigger_ids \
                 and head.lemma_.lower() not in lex.cues.report_verbs:  # "said during a rally": a setting
             return head  # "converging for a rally", "arrived on a visit"
     elif noun.dep_ not in ("dobj", "attr", "nsubjpass", "oprd"):

@@ -1,28 +1,17 @@
-"""The quotes stage's word lists, loaded once from ``data/quotes/``."""
+"""The quotes stage's word lists, loaded once from ``data/quotes/`` (pronouns from
+``data/mentions/``, shared with the other stages)."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from ...data import load_yaml
-from ...errors import ConfigError
+from ...data import read_yaml
+from ..mentions import PronounFeatures, pronouns
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PronounFeatures:
-    """Gender (m, f, n for things, x unknown), number (sg, pl) and person of a pronoun."""
-
-    gender: str
-    number: str
-    person: int
 
 
 @dataclass(frozen=True)
@@ -44,6 +33,12 @@ class CueLexicon:
     nominal: frozenset[str]  # nouns whose "that" clause is a report ("his claim that ...")
     attitude: frozenset[str]  # predicative adjectives with a clause ("is afraid that ...")
     evidential: frozenset[str]  # verbs of seeming: their clause is an impression
+    source_nouns: frozenset[str]  # "citing a report": a channel, not a content
+    frame_only: frozenset[str]  # '"...," he continued': frames, holds no content
+    aside_stops: frozenset[str]  # open the speaker's own clause after ", X said,"
+    gloss_relatives: frozenset[str]  # ", which ...": the writer's gloss of the last noun
+    concessive: frozenset[str]  # ", although ...": the writer's concession
+    as_clause_preps: frozenset[str]  # "as she called for ...": no frame of saying
 
 
 @dataclass(frozen=True)
@@ -56,27 +51,19 @@ class SpeakerLexicon:
     first_name_gender: dict[str, str]
 
 
-def _load(name: str) -> dict[str, Any]:
-    path = resources.files("detente.data").joinpath("quotes", name)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            f"data/quotes/{name} cannot be read ({exc}): reinstall detente"
-        ) from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"data/quotes/{name} is not a mapping: reinstall detente")
-    return data
-
-
-def _words(values: list[str]) -> frozenset[str]:
+def _words(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(v.lower() for v in values)
+
+
+# Lists read as lower-case sets with no more to it.
+_PLAIN_SETS = ("nominal", "attitude", "evidential", "source_nouns", "frame_only", "aside_stops",
+               "gloss_relatives", "concessive", "as_clause_preps")
 
 
 @functools.lru_cache(maxsize=1)
 def cue_lexicon() -> CueLexicon:
     """The cue lexicon (``data/quotes/cues.yaml``)."""
-    data = _load("cues.yaml")
+    data: dict[str, Any] = read_yaml("quotes/cues.yaml")
     phrasal: dict[str, set[str]] = {}
     for phrase in data["phrasal"]:
         verb, rest = phrase.lower().split(" ", 1)
@@ -94,24 +81,19 @@ def cue_lexicon() -> CueLexicon:
         citing=_words(data["citing"]),
         content_preps=_words(data["content_preps"]),
         nonspeaker_subjects=_words(data["nonspeaker_subjects"]),
-        nominal=_words(data.get("nominal", [])),
-        attitude=_words(data.get("attitude", [])),
-        evidential=_words(data.get("evidential", [])),
+        **{name: _words(data[name]) for name in _PLAIN_SETS},
     )
 
 
 @functools.lru_cache(maxsize=1)
 def speaker_lexicon() -> SpeakerLexicon:
-    """The speaker-resolution lexicon (``data/quotes/pronouns.yaml``)."""
-    data = _load("pronouns.yaml")
-    pronouns = {
-        word.lower(): PronounFeatures(str(f["gender"]), str(f["number"]), int(f["person"]))
-        for word, f in data["pronouns"].items()
-    }
+    """The speaker-resolution lexicon (``data/quotes/speakers.yaml``, pronoun features
+    from ``data/mentions/pronouns.yaml``)."""
+    data: dict[str, Any] = read_yaml("quotes/speakers.yaml")
     title_gender = {t.lower(): g for g, titles in data["titles"].items() for t in titles}
     names = {n.lower(): g for g, given in data["first_names"].items() for n in given}
     return SpeakerLexicon(
-        pronouns=pronouns,
+        pronouns=pronouns().features,
         title_gender=title_gender,
         roles=_words(data["roles"]),
         first_name_gender=names,

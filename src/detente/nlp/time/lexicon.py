@@ -5,13 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from ...data import load_yaml
-from ...errors import ConfigError
+from ...data import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -53,50 +49,37 @@ class TimeLexicon:
     since_words: frozenset[str]
     directive_verbs: frozenset[str]
     future_clause_marks: frozenset[str]
+    set_adverbs: dict[str, str]  # "weekly" -> "P1W"
+    set_quantifiers: frozenset[str]
+    day_offsets: dict[str, int]  # "yesterday" -> -1
+    relative_next: tuple[str, ...]
+    relative_last: tuple[str, ...]
+    relative_this: tuple[str, ...]
+    anaphoric_shifts: tuple[str, ...]
 
 
+# Word lists, read as sets; the relative words keep their order (tuples).
 _WORD_SETS = (
     "trim_words", "hedges", "modals", "plan_verbs", "future_participles", "stative_verbs",
     "until_words", "earnings_words", "multi_quarter_periods", "for_participles", "forward_words",
     "since_words", "directive_verbs", "future_clause_marks", "suffixed_day_parts", "time_zones",
+    "set_quantifiers", "future_lemmas", "future_aux",
 )
-
-
-def _words(values: Any) -> frozenset[str]:
-    return frozenset(str(v) for v in values)
-
-
-def _number(value: Any) -> int | None:
-    return None if value == "X" else int(value)
+_WORD_TUPLES = ("relative_next", "relative_last", "relative_this", "anaphoric_shifts")
+# Mappings whose checked values are used as they are (see detente/data/files.py).
+_MAPPINGS = (
+    "months", "weekdays", "seasons", "season_start_month", "units", "ordinals", "refs",
+    "holidays_fixed", "holidays_nth", "holidays_easter", "decade_words", "day_parts",
+    "deictic_day_parts", "day_ordinals", "set_adverbs", "day_offsets",
+)
 
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> TimeLexicon:
     """The lexicon, parsed on first use."""
-    path = resources.files("detente.data").joinpath("time", "lexicon.yaml")
-    try:
-        raw: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the time lexicon ({exc}); reinstall detente") from exc
-    return TimeLexicon(
-        months={str(k): int(v) for k, v in raw["months"].items()},
-        weekdays={str(k): int(v) for k, v in raw["weekdays"].items()},
-        seasons={str(k): str(v) for k, v in raw["seasons"].items()},
-        season_start_month={str(k): int(v) for k, v in raw["season_start_month"].items()},
-        numbers={str(k): _number(v) for k, v in raw["numbers"].items()},
-        units={str(k): str(v) for k, v in raw["units"].items()},
-        ordinals={str(k): int(v) for k, v in raw["ordinals"].items()},
-        refs={str(k): str(v) for k, v in raw["refs"].items()},
-        holidays_fixed={str(k): (int(v[0]), int(v[1])) for k, v in raw["holidays_fixed"].items()},
-        holidays_nth={
-            str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw["holidays_nth"].items()
-        },
-        holidays_easter={str(k): int(v) for k, v in raw["holidays_easter"].items()},
-        decade_words={str(k): int(v) for k, v in raw["decade_words"].items()},
-        future_lemmas=frozenset(str(x) for x in raw["future_lemmas"]),
-        future_aux=frozenset(str(x) for x in raw["future_aux"]),
-        day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
-        deictic_day_parts={str(k): (int(v[0]), str(v[1])) for k, v in raw["deictic_day_parts"].items()},
-        day_ordinals={str(k): int(v) for k, v in raw["day_ordinals"].items()},
-        **{name: _words(raw[name]) for name in _WORD_SETS},
-    )
+    raw: dict[str, Any] = read_yaml("time/lexicon.yaml")
+    fields: dict[str, Any] = {name: dict(raw[name]) for name in _MAPPINGS}
+    fields.update({name: frozenset(raw[name]) for name in _WORD_SETS})
+    fields.update({name: tuple(raw[name]) for name in _WORD_TUPLES})
+    fields["numbers"] = {k: None if v == "X" else v for k, v in raw["numbers"].items()}
+    return TimeLexicon(**fields)

@@ -25,9 +25,6 @@ from .calendar import (
 )
 from .lexicon import TimeLexicon, lexicon
 from .words import (
-    REL_LAST,
-    REL_NEXT,
-    REL_THIS,
     Direction,
     Normalized,
     NormContext,
@@ -48,10 +45,6 @@ _CLOCK = re.compile(
     r"\b(\d{1,2})(?:[:.](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d\d)\b|\b(noon|midday|midnight)\b",
     re.I,
 )
-_SET_ADVERBS = {
-    "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "monthly": "P1M",
-    "annually": "P1Y", "yearly": "P1Y", "hourly": "PT1H",
-}
 
 
 def normalize(text: str, ctx: NormContext) -> Normalized | None:
@@ -83,9 +76,9 @@ def _rule_refs(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | Non
 
 
 def _rule_set(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
-    if len(w.tokens) == 1 and w.tokens[0] in _SET_ADVERBS:
-        return Normalized("SET", _SET_ADVERBS[w.tokens[0]])
-    if w.tokens[0] in ("every", "each", "per") and len(w.tokens) >= 2:
+    if len(w.tokens) == 1 and w.tokens[0] in lex.set_adverbs:
+        return Normalized("SET", lex.set_adverbs[w.tokens[0]])
+    if w.tokens[0] in lex.set_quantifiers and len(w.tokens) >= 2:
         unit = lex.units.get(w.tokens[-1])
         if unit in ("D", "W", "M", "Y", "Q"):
             n = number(w.tokens[1:-1], lex) or 1
@@ -276,7 +269,7 @@ def _rule_weekday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
     if w.has("this") and ctx.tense != "future":
         direction = "past"
     base = ctx.anchor
-    if w.has("the") and w.has(*_ANAPHORIC_SHIFT) and ctx.reference:
+    if w.has("the") and w.has(*lex.anaphoric_shifts) and ctx.reference:
         base = reference_day(ctx.reference) or base  # "the previous Friday": before the story's day
         direction = "future" if w.has("following", "next", "subsequent") else "past"
     day = resolve_weekday(weekday, base, direction, strict=w.has("last", "past", "previous", "next")
@@ -285,7 +278,7 @@ def _rule_weekday(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | 
 
 
 def _rule_relative_day(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normalized | None:
-    offsets = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "overnight": 0}
+    offsets = lex.day_offsets
     word = next((t for t in w.tokens if t in offsets), None)
     if word is None:
         return None
@@ -481,21 +474,21 @@ def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normali
     unit = units[0]
     if any(lex.numbers.get(t, 0) is None for t in w.tokens):
         return None  # "the next few years": a vague duration
-    if _is_anaphoric(w):
+    if _is_anaphoric(w, lex):
         return _from_reference(w, unit, ctx)
     if any(t in lex.units and t.endswith("s") for t in w.tokens):  # "past years": no one period
-        if w.has(*REL_LAST, "recent"):
+        if w.has(*lex.relative_last, "recent"):
             return Normalized("DATE", "PAST_REF")
-        if w.has(*REL_NEXT):
+        if w.has(*lex.relative_next):
             return Normalized("DATE", "FUTURE_REF")
     if unit == "W" and w.tokens in (("the", "week"), ("the", "week's")) and ctx.anchor:
         return Normalized("DATE", f"{ctx.anchor.year}-WXX")  # "for the week": which one, unsaid
-    if w.has(*REL_LAST) and w.has("the") and not w.has("weekend"):
+    if w.has(*lex.relative_last) and w.has("the") and not w.has("weekend"):
         return Normalized("DURATION", f"P1{unit}" if unit != "WE" else "P1W")
     if w.has("fiscal") and w.has("year") and ctx.anchor:
         return Normalized("DATE", str(ctx.anchor.year))
-    shift = 1 if w.has(*REL_NEXT) else -1 if w.has(*REL_LAST) else 0
-    if shift == 0 and not w.has(*REL_THIS, "earlier", "later", "end", "weekend"):
+    shift = 1 if w.has(*lex.relative_next) else -1 if w.has(*lex.relative_last) else 0
+    if shift == 0 and not w.has(*lex.relative_this, "earlier", "later", "end", "weekend"):
         return None  # "the year" is vague
     anchor = ctx.anchor
     if anchor is None:
@@ -514,12 +507,9 @@ def _rule_relative_unit(w: Words, ctx: NormContext, lex: TimeLexicon) -> Normali
     return None
 
 
-_ANAPHORIC_SHIFT = ("following", "preceding", "previous", "subsequent", "next")
-
-
-def _is_anaphoric(w: Words) -> bool:
+def _is_anaphoric(w: Words, lex: TimeLexicon) -> bool:
     """"that day", "the same week", "the following year": relative to the story's time, not now."""
-    return w.has("that", "same") or w.has("the") and w.has(*_ANAPHORIC_SHIFT)
+    return w.has("that", "same") or w.has("the") and w.has(*lex.anaphoric_shifts)
 
 
 def _from_reference(w: Words, unit: str, ctx: NormContext) -> Normalized:

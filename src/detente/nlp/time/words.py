@@ -13,7 +13,7 @@ from datetime import date
 from typing import Literal
 
 from ...model import TimexType
-from .lexicon import TimeLexicon
+from .lexicon import TimeLexicon, lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,6 @@ class Words:
 
 
 _TOKEN = re.compile(r"\d{4}s|'\d0s|'\d\d|\d+(?:st|nd|rd|th|s)?|[a-z]+(?:'s|s')?")
-REL_NEXT = ("next", "coming", "following", "upcoming")
-REL_LAST = ("last", "past", "previous", "preceding")
-REL_THIS = ("this", "current", "present")
 
 
 def words_of(text: str) -> Words:
@@ -120,7 +117,7 @@ def explicit_year(w: Words, lex: TimeLexicon) -> int | None:
 
 def direction_of(ctx: NormContext, w: Words, weak_future: bool = True) -> Direction:
     """Past or future from the expression's own words, else from the tense."""
-    if w.has(*REL_NEXT):
+    if w.has(*lexicon().relative_next):
         return "future"
     if w.has("last", "past", "previous"):
         return "past"
