@@ -11,9 +11,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
+from .data import data_path
 from .ingest.runner import Failure, IngestOptions, ingest
 from .store import Filters
 from .store import open as open_db
@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 def sample_files() -> list[Path]:
     """The bundled corpus: re3d's openly licensed documents (JSONL) and the seed page."""
-    folder = Path(str(resources.files("detente") / "data" / "sample"))
-    return [folder / "re3d.jsonl", folder / "seed-courthouse-2022-01-28.txt"]
+    names = ("sample/re3d.jsonl", "sample/seed-courthouse-2022-01-28.txt")
+    return [Path(str(data_path(name))) for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

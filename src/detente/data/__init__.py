@@ -33,7 +33,7 @@ from .shapes import Shape, Table, line_of
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DataError", "data_path", "file_path", "parse_table", "parse_yaml", "read", "read_json",
+    "DataError", "data_folder", "data_path", "file_path", "parse_table", "parse_yaml", "read", "read_json",
     "read_table", "read_text", "read_yaml", "shape_of",
 ]
 
@@ -47,6 +47,14 @@ def data_path(name: str) -> Traversable:
     """The packaged data file ``name`` ("time/lexicon.yaml"), which must exist."""
     path = resources.files(__name__).joinpath(name)
     if not path.is_file():
+        raise DataError(f"detente/data/{name}", None, "missing from the installation: reinstall detente")
+    return path
+
+
+def data_folder(name: str) -> Traversable:
+    """The packaged data folder ``name`` ("store/migrations"), which must exist."""
+    path = resources.files(__name__).joinpath(name)
+    if not path.is_dir():
         raise DataError(f"detente/data/{name}", None, "missing from the installation: reinstall detente")
     return path
 
