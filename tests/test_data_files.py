@@ -158,3 +158,14 @@ def test_tables() -> None:
 def test_table_errors(text: str, problem: str) -> None:
     with pytest.raises(DataError, match=problem):
         parse_table(text, TABLE, "places.tsv")
+
+
+def test_on_is_trimmed_from_a_time_expression() -> None:
+    """The fix the loader caught: YAML read the trim word ``on`` as ``true``."""
+    import spacy
+
+    from detente.nlp.time.stage import _trim
+
+    doc = spacy.blank("en")("They met on Friday in Paris.")
+    trimmed = _trim(doc[2:4])
+    assert trimmed is not None and trimmed.text == "Friday"
