@@ -5,11 +5,14 @@ else the speaker of the quotation they carry on."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from ...model import QuoteKind
-from .records import Attribution, Content, FinderState, Mark
+from .records import Attribution, Content, Mark
+
+if TYPE_CHECKING:
+    from .finder import QuoteFinder
 
 logger = logging.getLogger(__name__)
 
@@ -19,22 +22,19 @@ _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
 
 
-class DirectQuotes(FinderState):
-    """The direct-quote pass of ``QuoteFinder`` (which provides the state and cue tests)."""
+class DirectQuotes:
+    """The direct-quote pass of a ``QuoteFinder``, whose state and cue tests it reads."""
 
-    def _according(self, token: Token) -> Token | None:
-        raise NotImplementedError
+    def __init__(self, finder: QuoteFinder) -> None:
+        self.finder = finder
 
-    def _is_cue(self, token: Token, lemma: str) -> bool:
-        raise NotImplementedError
 
-    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
-        raise NotImplementedError
 
-    def _direct(self) -> None:
+
+    def direct(self) -> None:
         previous: tuple[Mark, Attribution | None] | None = None
-        for number, mark in enumerate(self.marks):
-            if number in self.consumed:
+        for number, mark in enumerate(self.finder.marks):
+            if number in self.finder.consumed:
                 continue
             if not mark.full:
                 if not self._clause_like(mark):
@@ -43,7 +43,7 @@ class DirectQuotes(FinderState):
                 if attribution is None:
                     continue
                 lead = self._lead_in(mark, attribution)
-                self.found.append((lead or Content(mark.span.start, mark.span.end, "direct"), attribution))
+                self.finder.found.append((lead or Content(mark.span.start, mark.span.end, "direct"), attribution))
                 continue
             attribution = self._frame_cue(mark)
             if attribution is None:
@@ -56,30 +56,30 @@ class DirectQuotes(FinderState):
                 attribution = previous[1]
             if attribution is None and not self._clause_like(mark):
                 continue  # ''Politicking.'', "Melania, tell your story": a title, not speech
-            self.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
+            self.finder.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
             previous = (mark, attribution)
 
     def _lead_in(self, mark: Mark, attribution: Attribution) -> Content | None:
         """'Using the tax ''is a misguided approach,'' said Mr. Burman': a cue after a
         quotation that carries on the sentence's own words frames the sentence up to it."""
-        doc = self.doc
+        doc = self.finder.doc
         if attribution.cue_token <= mark.last:
             return None
-        start = self.sent(doc[mark.first]).start
-        if not any(self.in_mark[i] < 0 and doc[i].is_alpha for i in range(start, mark.first)):
+        start = self.finder.sent(doc[mark.first]).start
+        if not any(self.finder.in_mark[i] < 0 and doc[i].is_alpha for i in range(start, mark.first)):
             return None
-        return self._span_content(start, mark.last, "mixed", doc[attribution.cue_token])
+        return self.finder.span_content(start, mark.last, "mixed", doc[attribution.cue_token])
 
     def _report_before(self, mark: Mark, previous: Mark | None) -> Attribution | None:
         """'The summit did “too little,” he added. “Europe risks a lot.”': a quotation that
         carries on a report framed by a cue after it, in the same paragraph, is the
         report's speaker's (unless a quotation of its own lies nearer)."""
-        text = self.text
+        text = self.finder.text
         best: tuple[int, Attribution] | None = None
-        for content, attribution in self.found:
+        for content, attribution in self.finder.found:
             if attribution is None or content.kind == "direct" or content.end > mark.span.start:
                 continue
-            cue_at = self.doc[attribution.cue_token].idx
+            cue_at = self.finder.doc[attribution.cue_token].idx
             if not content.end <= cue_at < mark.span.start or "\n" in text[content.start : mark.span.start]:
                 continue
             if best is None or content.end > best[0]:
@@ -91,17 +91,17 @@ class DirectQuotes(FinderState):
     def _clause_like(self, mark: Mark) -> bool:
         """A quotation inside a sentence that is a clause of its own (a finite verb, or
         six words and more): speech, not a scare quote."""
-        tokens = self.doc[mark.first : mark.last + 1]
+        tokens = self.finder.doc[mark.first : mark.last + 1]
         words = sum(1 for t in tokens if t.is_alpha)
         finite = any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in tokens)
         return words >= _CLAUSE_WORDS or (finite and words >= 3)
 
     def _frame(self, mark: Mark) -> range:
         """Tokens of the quotation's sentences, within its paragraph(s)."""
-        doc, text = self.doc, self.text
-        lo, hi = self.sent(doc[mark.first]).start, self.sent(doc[mark.last]).end
-        if mark.last + 1 < len(doc) and self.sent(doc[mark.last]).end == mark.last + 1:
-            hi = max(hi, self.sent(doc[mark.last + 1]).end) if self._short_tail(mark) else hi
+        doc, text = self.finder.doc, self.finder.text
+        lo, hi = self.finder.sent(doc[mark.first]).start, self.finder.sent(doc[mark.last]).end
+        if mark.last + 1 < len(doc) and self.finder.sent(doc[mark.last]).end == mark.last + 1:
+            hi = max(hi, self.finder.sent(doc[mark.last + 1]).end) if self._short_tail(mark) else hi
         para_lo = text.rfind("\n", 0, mark.span.start) + 1
         para_hi = text.find("\n", mark.span.end)
         para_hi = len(text) if para_hi < 0 else para_hi
@@ -113,28 +113,28 @@ class DirectQuotes(FinderState):
 
     def _short_tail(self, mark: Mark) -> bool:
         """'“...,” he said.' whose tail the parser split off as a sentence of its own."""
-        nxt = self.sent(self.doc[mark.last + 1])
-        if self.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
+        nxt = self.finder.sent(self.finder.doc[mark.last + 1])
+        if self.finder.in_mark[nxt.start] >= 0 or nxt.start != mark.last + 1:
             return False
-        inner = self.text[mark.span.start : mark.span.end].rstrip("”\"' ")
+        inner = self.finder.text[mark.span.start : mark.span.end].rstrip("”\"' ")
         return len(nxt) <= 8 or inner[-1:] in (",", "!", "?", "—", "–", "-")
 
     def _frame_cue(self, mark: Mark) -> Attribution | None:
         best: tuple[int, Attribution] | None = None
         for i in self._frame(mark):
-            token = self.doc[i]
-            if self.in_mark[i] >= 0:
+            token = self.finder.doc[i]
+            if self.finder.in_mark[i] >= 0:
                 continue
-            source = self._according(token)
+            source = self.finder.reports.according(token)
             linked = self._linked(token, mark)
             if source is None and not (
-                linked or (token.tag_ in VERB_TAGS and self._is_cue(token, token.lemma_.lower()))
+                linked or (token.tag_ in VERB_TAGS and self.finder.is_cue(token, token.lemma_.lower()))
             ):
                 continue
             attribution = (
-                Attribution(token.text + " " + self.doc[i + 1].text, source, None, i)
+                Attribution(token.text + " " + self.finder.doc[i + 1].text, source, None, i)
                 if source is not None
-                else self._attribution(token)
+                else self.finder.attribution(token)
             )
             if attribution is None:
                 continue
@@ -156,28 +156,28 @@ class DirectQuotes(FinderState):
 
     def _crosses_mark(self, i: int, mark: Mark) -> bool:
         lo, hi = (i, mark.first) if i < mark.first else (mark.last, i)
-        return any(self.in_mark[k] >= 0 and self.in_mark[k] != self.in_mark[mark.first]
+        return any(self.finder.in_mark[k] >= 0 and self.finder.in_mark[k] != self.finder.in_mark[mark.first]
                    for k in range(lo + 1, hi))
 
     def _colon_cue(self, mark: Mark) -> Attribution | None:
         """'He said:' ending the sentence or paragraph just before the quotation."""
-        text = self.text[: mark.span.start].rstrip()
+        text = self.finder.text[: mark.span.start].rstrip()
         if not text.endswith(":"):
             return None
-        colon = self.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
+        colon = self.finder.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
         if colon is None:
             return None
-        sent = self.sent(colon[0])
+        sent = self.finder.sent(colon[0])
         for token in reversed(sent):
-            if self.in_mark[token.i] < 0 and token.tag_ in VERB_TAGS:
-                attribution = self._attribution(token)
+            if self.finder.in_mark[token.i] < 0 and token.tag_ in VERB_TAGS:
+                attribution = self.finder.attribution(token)
                 if attribution is not None:
                     return attribution
         return None
 
     def _dash_cue(self, mark: Mark) -> Attribution | None:
         """'“...” — Jane Doe': a name after a dash right after the quotation."""
-        text = self.text
+        text = self.finder.text
         at = mark.span.end
         while at < len(text) and text[at] in " \t\n" and text[at : at + 2] != "\n\n":
             at += 1
@@ -187,7 +187,7 @@ class DirectQuotes(FinderState):
         at += 1
         while at < len(text) and text[at] in " \t":
             at += 1
-        span = self.doc.char_span(at, at + 1, alignment_mode="expand")
+        span = self.finder.doc.char_span(at, at + 1, alignment_mode="expand")
         if span is None or not span[0].is_alpha or not span[0].is_title:
             return None
         token = span[0]
@@ -197,7 +197,7 @@ class DirectQuotes(FinderState):
 
     def _continues(self, before: Mark, mark: Mark) -> bool:
         """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
-        gap = self.text[before.span.end : mark.span.start]
+        gap = self.finder.text[before.span.end : mark.span.start]
         if len(gap) > _INHERIT_GAP:
             return False
         if "\n" in gap:
@@ -206,5 +206,5 @@ class DirectQuotes(FinderState):
         return True
 
     def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
-        tail, _, rest = self.text[before.span.end : mark.span.start].partition("\n")
+        tail, _, rest = self.finder.text[before.span.end : mark.span.start].partition("\n")
         return len(tail) < 120 and not rest.strip()

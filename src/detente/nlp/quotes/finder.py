@@ -46,6 +46,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Quote, QuoteKind, Speaker
 from ..context import DocContext, sentences
+from ..mentions import pronouns
 from ..tokens import token_table
 from .direct import VERB_TAGS as _VERB_TAGS
 from .direct import DirectQuotes
@@ -64,24 +65,15 @@ _EDGE_PUNCT = frozenset(".,;:!?-–—()")
 _MIN_FULL_WORDS = 2
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
-# Nouns for where words come from: "citing a report" names a channel, not a content.
-_SOURCE_NOUNS = frozenset({"source", "report", "official", "aide", "document", "study", "survey",
-                           "poll", "statement", "person", "people", "analyst", "expert", "data"})
-_GLOSS_RELATIVES = frozenset({"which", "who", "whose", "when"})
-_CONCESSIVE = frozenset({"although", "though", "whereas"})
 _CUE_POS = frozenset({"VERB", "AUX", "PROPN", "ADJ", "NOUN"})  # a verb tag on a word of these
-# Speech verbs that only frame a quotation or clause ('“...,” he continued'): their
-# object or infinitive is the speaker's act, not a quoted content.
-_FRAME_ONLY = frozenset({"continue", "add", "go", "begin", "start"})
-# Words that open the speaker's own clause after ", X said," rather than more of the report.
-_ASIDE_STOPS = frozenset({"and", "but", "not", "while", "as", "before", "after", "when", "then"})
 
 
 def _is_source(token: Token) -> bool:
     """Is this noun phrase head someone who can be cited (a person, a body, a role)?"""
     if token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or token.pos_ in ("PROPN", "PRON"):
         return True
-    return token.lemma_.lower() in speaker_lexicon().roles or token.lemma_.lower() in _SOURCE_NOUNS
+    lemma = token.lemma_.lower()
+    return lemma in speaker_lexicon().roles or lemma in cue_lexicon().source_nouns
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
@@ -89,7 +81,7 @@ def quotes_stage(doc: Doc, ctx: DocContext) -> None:
     ctx.quotes.extend(QuoteFinder(doc, ctx).run())
 
 
-class QuoteFinder(ReportRules, DirectQuotes):
+class QuoteFinder:
     """One document's quotes: marks first, then cues and their complements."""
 
     def __init__(self, doc: Doc, ctx: DocContext) -> None:
@@ -112,6 +104,9 @@ class QuoteFinder(ReportRules, DirectQuotes):
         self.consumed: set[int] = set()  # marks that became part of a reported clause
         self.found: list[tuple[Content, Attribution | None]] = []
         self.labelled_until = -1  # token index where the last labelled paragraph ends
+        # The rule sets, each reading this finder's state and adding to ``found``:
+        self.direct = DirectQuotes(self)
+        self.reports = ReportRules(self)
 
     def marked(self, lo: int, hi: int) -> bool:
         """Does any token lo..hi (inclusive) lie inside quotation marks?"""
@@ -152,7 +147,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         for i in self._report_candidates():
             self._reported(self.table.tokens[i])
         headline(self)
-        self._direct()
+        self.direct.direct()
         self.found = drop_in_frames(self.found, self.doc, self.text)
         self.found = extend_reports(drop_nested(self.found, self.doc), self.text, self.doc)
         self.found.sort(key=lambda item: (item[0].start, item[0].end))
@@ -192,33 +187,33 @@ class QuoteFinder(ReportRules, DirectQuotes):
         ):
             return  # inside "PENCE: ...": the label's words, like a quotation
         lower = token.lower_  # most tokens are none of these: the cheapest tests first
-        according = self._according(token) if lower in self.according_starts else None
+        according = self.reports.according(token) if lower in self.according_starts else None
         if according is not None:
-            self._add_according(token, according)
+            self.reports.add_according(token, according)
             return
         pos = token.pos_
         if pos == "NOUN":
             if token.lemma_.lower() in self.lex.nominal:
-                self._nominal(token)
+                self.reports.nominal(token)
             return
         if lower in self.lex.attitude and token.dep_ == "acomp":
-            self._attitude(token)
+            self.reports.attitude(token)
             return
         if pos not in _CUE_POS or token.tag_ not in _VERB_TAGS:
             return
         lemma = token.lemma_.lower()
         if lemma in self.lex.evidential:
-            self._evidential(token)
+            self.reports.evidential(token)
             return
-        if not self._is_cue(token, lemma) and not (
+        if not self.is_cue(token, lemma) and not (
             lemma in self.lex.directive or lemma in self.lex.np_object or lemma in self.lex.prep_cues
         ):
-            self._labelled_as(token)
+            self.reports.labelled_as(token)
             return
         content = self._complement(token, lemma)
         if content is None:
             return
-        attribution = self._attribution(token)
+        attribution = self.attribution(token)
         if attribution is None and token.dep_ == "ROOT" and token.tag_ in ("VBD", "VBZ", "VBP"):
             # "In a meeting with the Post Trump said that ...": the parser lost the subject in
             # what precedes; the report stands, its speaker unknown
@@ -226,7 +221,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         if attribution is not None:
             self.found.append((content, attribution))
 
-    def _is_cue(self, token: Token, lemma: str) -> bool:
+    def is_cue(self, token: Token, lemma: str) -> bool:
         if lemma in self.lex.phrasal:
             needs = self.lex.phrasal[lemma]
             if any(c.lower_ in needs for c in token.children):
@@ -236,7 +231,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
     def _complement(self, cue: Token, lemma: str) -> Content | None:
         if cue.dep_ == "advcl" and (lemma in self.lex.speech or lemma in self.lex.cognition
                                     or lemma in self.lex.phrasal):
-            framed = self._as_content(cue)
+            framed = self.reports.as_content(cue)
             if framed is not None:
                 return framed
         clauses = [c for c in cue.children if c.dep_ == "ccomp" or (
@@ -254,14 +249,14 @@ class QuoteFinder(ReportRules, DirectQuotes):
         if any(c.dep_ == "auxpass" for c in cue.children) or self._is_citing(cue, lemma):
             return None
         for content in (
-            self._prep_content(cue, lemma),
-            self._characterise_content(cue, lemma),
-            self._directive_content(cue) if lemma in self.lex.directive else None,
+            self.reports.prep_content(cue, lemma),
+            self.reports.characterise_content(cue, lemma),
+            self.reports.directive_content(cue) if lemma in self.lex.directive else None,
         ):
             if content is not None:
                 return content
         if lemma in self.lex.np_object:
-            return self._object_content(cue)
+            return self.reports.object_content(cue)
         return None
 
     def _is_citing(self, cue: Token, lemma: str) -> bool:
@@ -283,7 +278,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
             hi -= 1
         return lo, hi
 
-    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
+    def span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
         """Content over tokens lo..hi: marks must lie wholly inside, and it must say more
         than a free-standing quotation does (that one is a direct quote)."""
         lo, hi = self._widen(*self._clip(lo, hi, cue))
@@ -329,9 +324,9 @@ class QuoteFinder(ReportRules, DirectQuotes):
                 continue
             opener = doc[i + 1]
             modifier = next((t for t in opener.ancestors if t.i <= hi and t.left_edge.i == i + 1), opener)
-            gloss = (modifier.dep_ == "relcl" and opener.lower_ in _GLOSS_RELATIVES) or (
+            gloss = (modifier.dep_ == "relcl" and opener.lower_ in self.lex.gloss_relatives) or (
                 modifier.dep_ == "appos" and not any(c.dep_ == "cc" for c in modifier.children)
-            ) or (modifier.dep_ == "advcl" and opener.lower_ in _CONCESSIVE)
+            ) or (modifier.dep_ == "advcl" and opener.lower_ in self.lex.concessive)
             if gloss and lo <= modifier.head.i < i and modifier.right_edge.i >= hi - 1:
                 return i - 1
         return hi
@@ -380,7 +375,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         """A clause before its cue takes in what follows ', X said,' when the report goes on."""
         if hi < cue.i and self._aside_continues(cue):
             hi = self.sent(cue).end - 1  # "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt"
-        return self._span_content(lo, hi, "indirect", cue)
+        return self.span_content(lo, hi, "indirect", cue)
 
     def _aside_continues(self, cue: Token) -> bool:
         """Does the sentence carry on after ', SPEAKER said,' with more of the report?"""
@@ -395,7 +390,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         quoted_on = any(self.in_mark[i] >= 0 for i in rest)  # ', X said, and still “...”'
         if rest and not quoted_on and (
             self.doc[rest[0]].tag_ == "VBG" or self.doc[rest[0]].dep_ in ("cc", "neg")
-            or self.doc[rest[0]].lower_ in _ASIDE_STOPS
+            or self.doc[rest[0]].lower_ in self.lex.aside_stops
         ):
             return False  # ", adding ...", ", and soon ...": the speaker's own clause goes on
         before = range(cue.left_edge.i, cue.i)
@@ -414,7 +409,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
     def _phrase_content(self, cue: Token, lemma: str) -> Content | None:
         """A quoted fragment in what follows the cue (object, prepositional object): partial."""
         if not (lemma in self.lex.speech or lemma in self.lex.naming or lemma in self.lex.cognition) or (
-            lemma in _FRAME_ONLY
+            lemma in self.lex.frame_only
         ):
             return None
         parts = [
@@ -437,7 +432,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         relative = next((c for c in cue.children if c.i < cue.i and c.tag_ in ("WP", "WDT")), None)
         if relative is not None:
             lo = self._clip(relative.i, hi, cue)[0]  # "what he called “a rant”", "which X called “...”"
-        return self._span_content(lo, hi, "partial", cue)
+        return self.span_content(lo, hi, "partial", cue)
 
     def _widen(self, lo: int, hi: int) -> tuple[int, int]:
         """Take in marks that the parser hung outside a clause only by their punctuation."""
@@ -459,7 +454,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
 
     def _aside_content(self, cue: Token) -> Content | None:
         sent = self.sent(cue)
-        return self._span_content(sent.start, sent.end - 1, "indirect", cue)
+        return self.span_content(sent.start, sent.end - 1, "indirect", cue)
 
     def trim(self, lo: int, hi: int) -> tuple[int, int]:
         """Character range of tokens lo..hi without edge punctuation, marks kept whole."""
@@ -476,22 +471,22 @@ class QuoteFinder(ReportRules, DirectQuotes):
 
     # -- speakers for a cue ---------------------------------------------------
 
-    def _attribution(self, cue: Token) -> Attribution | None:
-        speaker = self._subject(cue)
+    def attribution(self, cue: Token) -> Attribution | None:
+        speaker = self.subject(cue)
         if speaker is None:
             return None
         cue_text = self._cue_text(cue)
-        cited = self._cited(cue)
+        cited = self.cited(cue)
         if cited is not None:
             return Attribution(cue_text, cited, speaker_phrase(speaker).text, cue.i)
         return Attribution(cue_text, speaker, None, cue.i)
 
-    def _subject(self, cue: Token) -> Token | None:
+    def subject(self, cue: Token) -> Token | None:
         """The cue's source: its subject or passive agent, else that of the verb a
         participle or infinitive hangs from ("..., adding that", "after saying")."""
         token = cue
         for _ in range(5):
-            found = self._own_subject(token, passive=token is not cue)
+            found = self.own_subject(token, passive=token is not cue)
             if found is not None:
                 return found
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
@@ -506,7 +501,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
             token = token.head
         return None
 
-    def _own_subject(self, token: Token, passive: bool = False) -> Token | None:
+    def own_subject(self, token: Token, passive: bool = False) -> Token | None:
         """The subject (or passive agent) of ``token``; with ``passive``, a passive subject
         too ("After saying ..., she was rushed to hospital": she said it)."""
         deps = ("nsubj", "agent", "nsubjpass") if passive else ("nsubj", "agent")
@@ -519,7 +514,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         child = min(subjects, key=lambda c: abs(c.i - token.i))
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if child.tag_ == "WDT" or child.lower_ in ("who", "that", "which"):
+        if child.tag_ == "WDT" or child.lower_ in pronouns().relative_subjects:
             return token.head if token.dep_ == "relcl" else None
         return child
 
@@ -527,7 +522,7 @@ class QuoteFinder(ReportRules, DirectQuotes):
         lo, hi = (a, b) if a.i < b.i else (b, a)
         return "\n" not in self.text[lo.idx : hi.idx]
 
-    def _cited(self, cue: Token) -> Token | None:
+    def cited(self, cue: Token) -> Token | None:
         """'X reported, citing Y': Y is the speaker, X the channel."""
         for child in cue.children:
             if child.lemma_.lower() in self.lex.citing and child.dep_ in ("advcl", "xcomp", "conj"):

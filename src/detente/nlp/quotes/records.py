@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Token
 
 from ...model import QuoteKind
 from .marks import MarkedSpan
 
 logger = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from .lexicon import CueLexicon
 
 
 @dataclass(frozen=True)
@@ -51,22 +47,3 @@ def overlap_ratio(a: Content, b: Content) -> float:
     inter = max(0, min(a.end, b.end) - max(a.start, b.start))
     union = max(a.end, b.end) - min(a.start, b.start)
     return inter / union if union > 0 else 0.0
-
-
-class FinderState:
-    """The state and helpers ``QuoteFinder`` (``nlp/quotes.py``) gives its rule mixins
-    (``DirectQuotes``, ``ReportRules``): declared once here, provided by the finder."""
-
-    doc: Doc
-    text: str
-    lex: CueLexicon
-    marks: list[Mark]
-    in_mark: list[int]
-    consumed: set[int]
-    found: list[tuple[Content, Attribution | None]]
-
-    def sent(self, token: Token) -> Span:
-        raise NotImplementedError
-
-    def _attribution(self, cue: Token) -> Attribution | None:
-        raise NotImplementedError

@@ -3,52 +3,43 @@
 with "as" ("went after Trump as a “con artist”"), "as X said," frames, a cue's
 prepositional, characterising, directive and noun-phrase contents, and "according to X".
 
-``ReportRules`` is a mixin of ``QuoteFinder`` (``nlp/quotes.py``), which provides the
-state and the span helpers declared here.
+``ReportRules`` is one part of a ``QuoteFinder`` (``finder.py``): it reads the finder's
+state and span helpers and adds what it finds to the finder.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from ...model import QuoteKind
-from .records import Attribution, Content, FinderState
+from .records import Attribution, Content
 from .speakers import speaker_phrase
+
+if TYPE_CHECKING:
+    from .finder import QuoteFinder
 
 logger = logging.getLogger(__name__)
 
 # What an "as X said," clause may hold besides its subject: no object, clause or content.
 _AS_CLAUSE_DEPS = frozenset({"nsubj", "aux", "advmod", "neg", "punct", "mark", "npadvmod", "prep",
                              "prt"})
-_CONTENT_PREPS = frozenset({"about", "of", "for", "on", "against", "to"})
 
 
-class ReportRules(FinderState):
+class ReportRules:
     """Content rules for reports that are not a cue verb's clausal complement."""
 
-    according_starts: frozenset[str]
+    def __init__(self, finder: QuoteFinder) -> None:
+        self.finder = finder
 
-    def marked(self, lo: int, hi: int) -> bool:
-        raise NotImplementedError
 
-    def trim(self, lo: int, hi: int) -> tuple[int, int]:
-        raise NotImplementedError
 
-    def _span_content(self, lo: int, hi: int, kind: QuoteKind, cue: Token) -> Content | None:
-        raise NotImplementedError
 
-    def _subject(self, cue: Token) -> Token | None:
-        raise NotImplementedError
 
-    def _own_subject(self, token: Token, passive: bool = False) -> Token | None:
-        raise NotImplementedError
 
-    def _cited(self, cue: Token) -> Token | None:
-        raise NotImplementedError
 
-    def _nominal(self, noun: Token) -> None:
+    def nominal(self, noun: Token) -> None:
         """'his claim that ...', 'the warning by X that ...': a noun with a "that" clause."""
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i
                        and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
@@ -56,10 +47,10 @@ class ReportRules(FinderState):
             clause = self._owned_content(noun)
         if clause is None:
             return
-        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
+        content = self.finder.span_content(clause.left_edge.i, clause.right_edge.i, "indirect", noun)
         if content is None:
             return
-        self.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
+        self.finder.found.append((content, Attribution(noun.text, self._nominal_source(noun), None, noun.i)))
 
     def _owned_content(self, noun: Token) -> Token | None:
         """'his plan to cut taxes', 'the senator's criticism of the deal': with a possessor
@@ -71,12 +62,12 @@ class ReportRules(FinderState):
                 continue
             if child.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in child.children):
                 return child
-            if child.dep_ == "prep" and child.lower_ in self.lex.content_preps and child.i == noun.i + 1:
+            if child.dep_ == "prep" and child.lower_ in self.finder.lex.content_preps and child.i == noun.i + 1:
                 obj = next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
                 return obj if obj is not None and obj.ent_type_ not in ("DATE", "TIME") else None
         return None
 
-    def _attitude(self, adjective: Token) -> None:
+    def attitude(self, adjective: Token) -> None:
         """'many are afraid that ...', 'he is determined to ...', 'it was clear (that) ...':
         the clause of a predicative adjective of belief or intent; the speaker is the
         copula's subject (none for an expletive "it")."""
@@ -88,20 +79,20 @@ class ReportRules(FinderState):
             clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > adjective.i), None)
         if clause is None:  # "has been critical of the plan", "is worried about the cost"
             prep = next((c for c in adjective.children if c.dep_ == "prep" and c.i == adjective.i + 1
-                         and c.lower_ in self.lex.content_preps), None)
+                         and c.lower_ in self.finder.lex.content_preps), None)
             clause = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
         if clause is None:
             return
-        content = self._span_content(clause.left_edge.i, clause.right_edge.i, "indirect", adjective)
+        content = self.finder.span_content(clause.left_edge.i, clause.right_edge.i, "indirect", adjective)
         if content is None:
             return
-        subject = self._own_subject(verb)
+        subject = self.finder.own_subject(verb)
         if subject is not None and subject.lower_ == "it":
             subject = None
         cue = " ".join(t.text for t in (verb, adjective))
-        self.found.append((content, Attribution(cue, subject, None, adjective.i)))
+        self.finder.found.append((content, Attribution(cue, subject, None, adjective.i)))
 
-    def _evidential(self, verb: Token) -> None:
+    def evidential(self, verb: Token) -> None:
         """'Melania seems to have vanished', 'the plan seems risky to me': the clause a verb
         of seeming heads, subject included, as an impression (its source: the "to" phrase)."""
         if not any(c.dep_ in ("xcomp", "acomp", "ccomp", "attr", "oprd", "prep") for c in verb.children):
@@ -113,14 +104,14 @@ class ReportRules(FinderState):
         hi = verb.right_edge.i
         if to is not None and source is not None and to.right_edge.i >= hi - 1:
             hi = to.i - 1  # "seems risky to me": the impression, not whose it is
-        content = self._span_content(verb.left_edge.i, hi, "indirect", verb)
+        content = self.finder.span_content(verb.left_edge.i, hi, "indirect", verb)
         if content is not None:
-            self.found.append((content, Attribution(verb.text, source, None, verb.i)))
+            self.finder.found.append((content, Attribution(verb.text, source, None, verb.i)))
 
-    def _labelled_as(self, verb: Token) -> None:
+    def labelled_as(self, verb: Token) -> None:
         """'went after Trump as a “con artist”': any verb that casts its object as a quoted
         label characterises it (a partial quote); without marks it is no report."""
-        if not self.marked(verb.i, verb.right_edge.i):
+        if not self.finder.marked(verb.i, verb.right_edge.i):
             return
         obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
         if obj is None:  # "went after Trump as ...": the object of a particle-like preposition
@@ -128,12 +119,12 @@ class ReportRules(FinderState):
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
         label = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
                       and obj is not None and c.i > obj.i), None)
-        if obj is None or label is None or not self.marked(label.i, label.right_edge.i):
+        if obj is None or label is None or not self.finder.marked(label.i, label.right_edge.i):
             return
-        content = self._span_content(obj.left_edge.i, label.right_edge.i, "partial", verb)
-        attribution = self._attribution(verb) if content is not None else None
+        content = self.finder.span_content(obj.left_edge.i, label.right_edge.i, "partial", verb)
+        attribution = self.finder.attribution(verb) if content is not None else None
         if content is not None and attribution is not None:
-            self.found.append((content, attribution))
+            self.finder.found.append((content, attribution))
 
     def _nominal_source(self, noun: Token) -> Token | None:
         """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
@@ -144,17 +135,17 @@ class ReportRules(FinderState):
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         head = noun.head
         if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
-            return self._subject(head)
+            return self.finder.subject(head)
         return None
 
-    def _as_content(self, cue: Token) -> Content | None:
+    def as_content(self, cue: Token) -> Content | None:
         """'Hawaii, as an adviser pointed out, rarely gets ...', '..., as police have said':
         an "as" clause of saying frames the clause it hangs from (less the "as" clause
         when it opens or closes it)."""
         kids = list(cue.children)
         if not any(c.dep_ == "mark" and c.lower_ == "as" and c.i < cue.i for c in kids) or not any(
             c.dep_ == "nsubj" for c in kids
-        ) or any((c.dep_ not in _AS_CLAUSE_DEPS or c.lower_ in _CONTENT_PREPS)
+        ) or any((c.dep_ not in _AS_CLAUSE_DEPS or c.lower_ in self.finder.lex.as_clause_preps)
                  and not (c.dep_ == "dobj" and c.lower_ == "it") for c in kids):  # "as X put it"
             return None  # "as she called for ...", "as predicted": not a frame of saying
         head = cue.head
@@ -165,11 +156,11 @@ class ReportRules(FinderState):
             hi = cue.left_edge.i - 1
         if hi - lo < 2:
             return None
-        return self._span_content(lo, hi, "indirect", cue)
+        return self.finder.span_content(lo, hi, "indirect", cue)
 
-    def _prep_content(self, cue: Token, lemma: str) -> Content | None:
+    def prep_content(self, cue: Token, lemma: str) -> Content | None:
         """'called for a ceasefire': the object of the verb's content preposition."""
-        preps = self.lex.prep_cues.get(lemma)
+        preps = self.finder.lex.prep_cues.get(lemma)
         if not preps:
             return None
         prep = next((c for c in cue.children if c.dep_ == "prep" and c.i > cue.i
@@ -177,28 +168,28 @@ class ReportRules(FinderState):
         obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
         if obj is None:
             return None
-        return self._span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
+        return self.finder.span_content(obj.left_edge.i, obj.right_edge.i, "indirect", cue)
 
-    def _characterise_content(self, cue: Token, lemma: str) -> Content | None:
+    def characterise_content(self, cue: Token, lemma: str) -> Content | None:
         """'called climate change a hoax', 'described it as unfair': object and label."""
-        if lemma not in self.lex.characterise:
+        if lemma not in self.finder.lex.characterise:
             return None
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
         label = next((c for c in cue.children if c.i > cue.i and (
             c.dep_ in ("oprd", "xcomp") or (c.dep_ == "prep" and c.lower_ == "as"))), None)
         if obj is None or label is None:
             return None
-        return self._span_content(obj.left_edge.i, label.right_edge.i, "indirect", cue)
+        return self.finder.span_content(obj.left_edge.i, label.right_edge.i, "indirect", cue)
 
-    def _directive_content(self, cue: Token) -> Content | None:
+    def directive_content(self, cue: Token) -> Content | None:
         """'urged supporters to vote': the object and its infinitive clause."""
         xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
         if xcomp is None:
             return None
         objects = [c.left_edge.i for c in cue.children if c.dep_ in ("dobj", "dative") and cue.i < c.i < xcomp.i]
-        return self._span_content(min([xcomp.left_edge.i, *objects]), xcomp.right_edge.i, "indirect", cue)
+        return self.finder.span_content(min([xcomp.left_edge.i, *objects]), xcomp.right_edge.i, "indirect", cue)
 
-    def _object_content(self, cue: Token) -> Content | None:
+    def object_content(self, cue: Token) -> Content | None:
         """'denied the report': a noun-phrase object of a speech act."""
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i), None)
         if obj is None:
@@ -209,22 +200,22 @@ class ReportRules(FinderState):
             if charge is None:
                 return None  # "attacked Machado", "denied it": a target, not a content
             # "accused her of lying", "blamed Obama for the deficit": what the target is charged with
-            return self._span_content(charge.i + 1, charge.right_edge.i, "indirect", cue)
+            return self.finder.span_content(charge.i + 1, charge.right_edge.i, "indirect", cue)
         hi = max([obj.right_edge.i] + [
             c.right_edge.i for c in cue.children if c.i > obj.i and c.dep_ == "prep" and c.lower_ in ("as", "for", "of")
         ])  # "cited the remarks as examples of ...": what the object is taken for belongs to it
-        return self._span_content(obj.left_edge.i, hi, "indirect", cue)
+        return self.finder.span_content(obj.left_edge.i, hi, "indirect", cue)
 
-    def _according(self, token: Token) -> Token | None:
+    def according(self, token: Token) -> Token | None:
         """The source token when ``token`` begins an "according to X" phrase."""
-        if token.lower_ not in self.according_starts:
+        if token.lower_ not in self.finder.according_starts:
             return None
-        for phrase in self.lex.according:
-            if token.lower_ != phrase[0] or token.i + len(phrase) > len(self.doc):
+        for phrase in self.finder.lex.according:
+            if token.lower_ != phrase[0] or token.i + len(phrase) > len(self.finder.doc):
                 continue
-            if not all(self.doc[token.i + k].lower_ == phrase[k] for k in range(1, len(phrase))):
+            if not all(self.finder.doc[token.i + k].lower_ == phrase[k] for k in range(1, len(phrase))):
                 continue
-            prep = self.doc[token.i + len(phrase) - 1]
+            prep = self.finder.doc[token.i + len(phrase) - 1]
             source = next((c for c in prep.children if c.dep_ == "pobj"), None)
             if source is not None and (len(phrase) > 1 or source.pos_ == "PROPN"):
                 return source
@@ -235,25 +226,25 @@ class ReportRules(FinderState):
         the head ("According to X, the move ..." that the parser hung off X as an apposition)."""
         end = source.right_edge.i
         for i in range(source.i + 1, end + 1):
-            if self.doc[i].text == "," and self.in_mark[i] < 0:
+            if self.finder.doc[i].text == "," and self.finder.in_mark[i] < 0:
                 return i - 1
         return end
 
-    def _add_according(self, token: Token, source: Token) -> None:
-        length = next(len(p) for p in self.lex.according if p[0] == token.lower_)
-        opens = all(t.is_punct or t.is_space or t.dep_ == "cc" for t in self.sent(token) if t.i < token.i)
+    def add_according(self, token: Token, source: Token) -> None:
+        length = next(len(p) for p in self.finder.lex.according if p[0] == token.lower_)
+        opens = all(t.is_punct or t.is_space or t.dep_ == "cc" for t in self.finder.sent(token) if t.i < token.i)
         end = self._phrase_end(source) if opens else source.right_edge.i
         phrase_last = max(end, token.i + length - 1)
-        sent = self.sent(token)
+        sent = self.finder.sent(token)
         tokens = [
             t.i for t in sent
             if not token.i <= t.i <= phrase_last and not (t.is_space or t.is_punct)
         ]
         head = token.head if token.head.i != token.i else token
-        cited = self._cited(head if head.pos_ in ("VERB", "AUX") else sent.root)
+        cited = self.finder.cited(head if head.pos_ in ("VERB", "AUX") else sent.root)
         if cited is not None:
             tokens = [i for i in tokens if not cited.head.left_edge.i <= i <= cited.head.right_edge.i]
-        tokens = [i for i in tokens if self.in_mark[i] < 0 or self.marks[self.in_mark[i]].first >= min(tokens)]
+        tokens = [i for i in tokens if self.finder.in_mark[i] < 0 or self.finder.marks[self.finder.in_mark[i]].first >= min(tokens)]
         if not tokens:
             return
         lo, hi = min(tokens), max(tokens)
@@ -261,14 +252,14 @@ class ReportRules(FinderState):
             hi = token.i - 1
         if lo >= token.i:
             lo = max(lo, phrase_last + 1)
-        start, end = self.trim(lo, hi)
+        start, end = self.finder.trim(lo, hi)
         if end <= start:
             return
-        inside = {self.in_mark[i] for i in range(lo, hi + 1)} - {-1}
-        self.consumed.update(inside)
-        cue = " ".join(self.doc[token.i + k].text for k in range(length))
+        inside = {self.finder.in_mark[i] for i in range(lo, hi + 1)} - {-1}
+        self.finder.consumed.update(inside)
+        cue = " ".join(self.finder.doc[token.i + k].text for k in range(length))
         speaker, via = source, None
         if cited is not None:
             speaker, via = cited, speaker_phrase(source).text
         attribution = Attribution(cue, speaker, via, token.i)
-        self.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
+        self.finder.found.append((Content(start, end, "mixed" if inside else "indirect"), attribution))
