@@ -2,5 +2,6 @@
 
 from .coder import EventCoder, events_stage
 from .lexicon import Lexicon, load_lexicon
+from .participants import Args, Locator, Participants
 
-__all__ = ["EventCoder", "Lexicon", "events_stage", "load_lexicon"]
+__all__ = ["Args", "EventCoder", "Lexicon", "Locator", "Participants", "events_stage", "load_lexicon"]

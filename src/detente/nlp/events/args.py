@@ -444,3 +444,35 @@ def _coordinated_modifiers(tok: Token) -> list[Token]:
         ):
             return [child, *child.conjuncts]
     return []
+
+
+# -- phrase helpers for the coder ------------------------------------------------------
+
+
+def infinitival(verb: Token) -> bool:
+    """A purpose or content clause ("to protest ...", "demanding ..."), not a condition or time."""
+    return not any(c.dep_ == "mark" for c in verb.children)
+
+
+def phrase_tokens(tok: Token) -> list[Token]:
+    """``tok``'s subtree without appositions and relative or participial clauses."""
+    out, stack = [], [tok]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in node.children
+                     if c.dep_ not in ("appos", "relcl", "acl", "parataxis", "conj", "cc"))
+    return sorted(out, key=lambda t: t.i)
+
+
+def verb_above(noun: Token) -> Token | None:
+    """The verb a noun is the object of, directly or through a preposition."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.dep_ in ("prep", "dative"):
+        head = head.head
+    return head if head.pos_ == "VERB" and head.i != noun.i else None
+
+
+def phrase_text(tok: Token) -> str:
+    """The text of the noun phrase headed by ``tok`` (see :func:`phrase`)."""
+    return phrase(tok).text

@@ -24,17 +24,17 @@ no cue must be such a clause too (a short one is a title). A quotation that carr
 a report framed by ", X said." is X's. A "that" clause of a noun of saying ("his claim
 that ..."), the clause of an adjective of belief ("many are afraid that ..."), a label
 cast with "as" ("went after Trump as a “con artist”"), the clause an "as X said," frame
-hangs from, and "according to X" are reported speech (``quotes_reports``); a paragraph
+hangs from, and "according to X" are reported speech (``reports.py``); a paragraph
 opening "Name: ..." (a transcript's '"PENCE: ...' too) and a title-case headline
-"X Says ..." are what X said (``quotes_passes``); a report that a paragraph-final
+"X Says ..." are what X said (``passes.py``); a report that a paragraph-final
 ", X said." frames covers the paragraph. A report inside another report's content, or
 in the frame between two fragments of one quotation, is part of it, not a quote of its
-own. Direct quotes are found in ``quotes_direct``.
+own. Direct quotes are found in ``direct.py``.
 
 The quote's text is its content as written: for direct quotes the marks and what
 they hold, for the others the reported clause or phrase. ``cue`` is the verb
 (with its particle) or phrase; ``speaker`` the source mention (see
-``quotes_speakers``); ``via`` the channel ("according to France 24, citing an
+``speakers.py``); ``via`` the channel ("according to France 24, citing an
 aide": speaker the aide, via France 24).
 """
 

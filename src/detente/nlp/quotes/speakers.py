@@ -6,7 +6,7 @@ person named earlier in the document by recency, gender/number agreement and
 salience (subjects and earlier speakers weigh more). Gender comes from titles
 (Mr., Mrs.), a small list of given names and what the document itself shows:
 once "he" has been resolved to X, X is male. Codes and sectors come from the
-actors stage (``nlp/actors.py``) when it is installed.
+actors stage (``nlp/actors``).
 """
 
 from __future__ import annotations

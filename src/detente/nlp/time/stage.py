@@ -3,7 +3,7 @@
 Detection takes the model's DATE/TIME entities plus a few patterns for what the
 small model misses ("now", "recently", holidays, "every week", "for weeks"),
 trims them to TIMEX3 extents and splits ranges ("from March to May"). Each
-expression is normalised by :mod:`detente.nlp.timex_rules` with the tense of the
+expression is normalised by :mod:`detente.nlp.time.rules` with the tense of the
 verb that governs it, so "on Friday" is the past Friday unless the verb is
 future ("will meet on Friday"). Results fill ``ctx.timexes``; the events
 stage asks :func:`governing_date` for the date of a clause. Anaphoric

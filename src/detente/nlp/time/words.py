@@ -1,6 +1,6 @@
 """The words of a time expression and what resolving it needs: types for the rules.
 
-:mod:`detente.nlp.timex_rules` reads these; the stage (:mod:`detente.nlp.timex`)
+:mod:`detente.nlp.time.rules` reads these; the stage (:mod:`detente.nlp.time.stage`)
 fills :class:`NormContext` from the parse.
 """
 

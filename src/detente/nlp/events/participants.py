@@ -1,0 +1,317 @@
+"""Who did it and to whom, for one event trigger: the coded actors and recipients.
+
+Subjects, objects and recipient prepositions come from the parse (``args.py``); this
+module decides among them: an uncoded agent takes the first coded name of the
+sentence; a passive state act (arrest, probe) in a named place is that place's state's;
+a pronoun is not its own clause-mate; where the grammar names no recipient, one is
+implied (a name in the event's own phrases, the place's state, the actor's own side for
+domestic acts) or left empty. See ``coder.py``'s module notes for the decisions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ...model import EventActor, Location
+from ..context import DocContext, doc_ents
+from ..mentions import pronouns
+from ..places import find_place
+from .args import (
+    ActorCoder,
+    direct_objects,
+    infinitival,
+    is_pronoun,
+    is_state_code,
+    is_town,
+    phrase_text,
+    phrase_tokens,
+    pobjs,
+    subject_tokens,
+    verb_above,
+)
+from .lexicon import Lexicon
+from .triggers import Trigger
+
+logger = logging.getLogger(__name__)
+
+SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_STATE_ONLY = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ACCUSE", "investigate"),
+                         ("SANCTION", "convict"), ("COERCE", "censor"), ("COERCE", "curfew")})
+_VENUE_TYPES = frozenset({"CONSULT", "AGREE", "SUPPORT", "COOPERATE"})  # a place is where they met
+_DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
+_INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the actor's own state
+_SAID_ACTS = frozenset({"THREATEN", "REJECT"})
+_OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
+
+
+@dataclass
+class Args:
+    actors: list[EventActor]
+    recipients: list[EventActor]
+    has_subject: bool
+    weak: bool = False  # the actor is a name found elsewhere in the sentence
+
+
+class Locator:
+    """Where an event happened: a named place in its own locative phrases."""
+
+    def __init__(self, doc: Doc, ctx: DocContext, lex: Lexicon) -> None:
+        self.lex = lex
+        self._ents = list(doc_ents(doc, ctx))
+
+    def location(self, trig: Trigger) -> Location | None:
+        preps = self.lex.cues.location_preps
+        heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
+        heads += direct_objects(trig.clause)
+        for head in heads:
+            for obj in pobjs(head, preps):
+                place = self._place_of(obj)
+                if place is not None:
+                    return place
+        return None
+
+    def _place_of(self, tok: Token) -> Location | None:
+        for node in [tok, *pobjs(tok, ("in", "of"))]:
+            if node.ent_type_ not in ("GPE", "LOC", "FAC"):
+                continue
+            ent = next((e for e in self._ents if e.start <= node.i < e.end), None)
+            place = find_place(ent.text if ent is not None else node.text)
+            if place is not None:
+                return place.location()
+        return None
+
+
+class Participants:
+    """The actors and recipients of one document's triggers."""
+
+    def __init__(self, doc: Doc, ctx: DocContext, lex: Lexicon, actors: ActorCoder,
+                 locate: Locator) -> None:
+        self.lex, self.actors, self.locate = lex, actors, locate
+        self._ents = list(doc_ents(doc, ctx))
+        self._sent: Span = doc[0:0]
+
+    def arguments(self, trig: Trigger, sent: Span) -> Args:
+        """The coded actors and recipients of ``trig`` in ``sent``."""
+        self._sent = sent
+        if trig.sense.pos == "N":
+            agents, patients = self._noun_roles(trig)
+        else:
+            agents = subject_tokens(trig.tok)
+            patients = [] if trig.sense.type == "MOBILIZE" else direct_objects(trig.tok)
+            rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
+                trig.sense.rcpt or self.lex.cues.default_rcpt)
+            patients += list(pobjs(trig.tok, rcpt))
+            if trig.sense.swap:
+                agents, patients = patients, agents
+        agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
+        actors = self._code_all(agents, owner=False)
+        recipients_first = self._code_all(patients, owner=True)
+        if not agents and trig.sense.pos == "V" and (trig.sense.type, trig.sense.mode) in _STATE_ONLY:
+            implied = self._state_where(trig)  # "was arrested in Lebanon": by Lebanon's state
+            if implied is not None:
+                return Args([implied], recipients_first, False, True)
+        if agents and not actors:
+            fallback = self.actors.first_in_sentence(
+                self._sent, {r.code for r in recipients_first if r.code}, trig.tok.idx
+            ) or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx)
+            uncoded = self.actors.uncoded(agents[0])
+            actors = [fallback] if fallback is not None else [uncoded] if uncoded is not None else []
+        if trig.sense.type == "CONSULT" and any(
+            p.lemma_.lower() in self.lex.cues.audience_nouns for p in patients
+        ):
+            return Args([], [], False)  # talking to reporters is no consultation
+        actors, recipients_first = self._uncross_pronouns(agents, actors, recipients_first)
+        recipients = recipients_first or self._uncross_pronouns([], actors, self._fallback_recipients(trig))[1]
+        if not recipients and actors and actors[0].code:
+            recipients = self._implied_recipients(trig, patients, actors)
+        actor_codes = {a.code for a in actors}
+        if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
+            recipients = []
+        weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
+            and not self.actors.code(agents[0])
+        return Args(actors, recipients, bool(agents), weak)
+
+    def _uncross_pronouns(self, agents: list[Token], actors: list[EventActor],
+                          recipients: list[EventActor]) -> tuple[list[EventActor], list[EventActor]]:
+        """A pronoun is not its own clause-mate: an actor pronoun that resolved to the
+        recipient takes the antecedent before ("its annexation of Crimea" after "Russia's
+        invasion of Ukraine"), and a recipient pronoun that resolved to the actor is
+        dropped ("Zelenskyy has called for them to be rewritten": them = the accords)."""
+        rcpt_codes = {r.code for r in recipients if r.code}
+        if agents and is_pronoun(agents[0]) and len(actors) == 1 and actors[0].code in rcpt_codes:
+            other = self.actors.other_antecedent(agents[0], set(rcpt_codes))
+            actors = [other] if other is not None else actors
+        actor_codes = {a.code for a in actors if a.code}
+        third_person = pronouns().third_person
+        kept = [r for r in recipients if not (r.text.lower() in third_person and r.code in actor_codes)]
+        return actors, kept
+
+    def _state_where(self, trig: Trigger) -> EventActor | None:
+        """The state of the place where a passive state act happened (arrest, trial, probe)."""
+        place = self.locate.location(trig)
+        if place is None or not place.country:
+            return None
+        return EventActor(text=place.name, name=None, code=place.country, sector="GOV")
+
+    def _implied_recipients(self, trig: Trigger, patients: list[Token],
+                            trig_actors: list[EventActor]) -> list[EventActor]:
+        """When no recipient is named where the grammar puts one: a coded name in the
+        event's own phrases ("protest at settlement of Russian immigrants"); an uncoded
+        patient ("protesters") is of the actor's country; domestic acts (protest,
+        repression, concessions) with no target are against the actor's own side (text:
+        the people or regions a folded complement names, else ""); a visit's host is the
+        place visited. Never for organisations or several actors (see the module notes)."""
+        actor = trig_actors[0]
+        if trig.sense.type in SYMMETRIC and len({a.code for a in trig_actors}) > 1:
+            return []  # coded both ways instead
+        named = self._named_in_clause(trig, actor.code)
+        if named is not None:
+            return [named]
+        place = self.locate.location(trig) if trig.sense.type not in _VENUE_TYPES else None
+        if place is not None and place.country and place.country != actor.code:
+            return [EventActor(text=place.name, name=None, code=place.country, sector=None)]
+        if not is_state_code(actor.code) or len({a.code for a in trig_actors}) > 1:
+            return []  # an organisation has no domestic side; several states, no one side
+        if any(self._unnamed_recipient(p) for p in self._recipient_pobjs(trig)):
+            return []  # "a threat to Eastern European countries": named, just not coded
+        if trig.sense.pos == "N" and trig.light is None and trig.sense.type in _SAID_ACTS:
+            return []  # "Kremlin threats prompted NATO ...": no target said, none implied
+        people = [p for p in patients if p.pos_ != "PRON" and self.actors.is_people(p)]
+        if people and trig.sense.type not in _OWN_GOODS and self.actors.uncoded(people[0]):
+            return [EventActor(text=phrase_text(people[0]), name=None, code=actor.code, sector=None)]
+        if trig.sense.type in _DOMESTIC:
+            inner = self._complement_patient(trig)  # "refused to grant autonomy to the regions"
+            return [EventActor(text=inner, name=None, code=actor.code, sector=None)]
+        if trig.sense.type == "CONSULT" and trig.sense.mode == "visit":
+            place = self.locate.location(trig)
+            if place is not None and place.country and place.country != actor.code:
+                return [EventActor(text=place.name, name=place.name, code=place.country, sector=None)]
+        return []
+
+    @staticmethod
+    def _recipient_pobjs(trig: Trigger) -> list[Token]:
+        """The "to"/"against" objects of an act that is not domestic by nature."""
+        return [] if trig.sense.type in _INWARD else list(pobjs(trig.tok, ("to", "against")))
+
+    def _unnamed_recipient(self, tok: Token) -> bool:
+        """A recipient named but not coded, and no people of the actor's country."""
+        return tok.pos_ != "PRON" and not self.actors.code(tok, owner_fallback=True) \
+            and not self.actors.is_people(tok)
+
+    def _complement_patient(self, trig: Trigger) -> str:
+        """The uncoded people or places a folded complement acts on ("refused to grant
+        autonomy to two pro-Russian regions" -> "two pro-Russian regions"), else ""."""
+        cues = self.lex.cues
+        todo = list(trig.folded)
+        for inner in todo[:6]:
+            todo.extend(inner.folded)
+            objects = direct_objects(inner.tok)
+            rcpt = inner.sense.rcpt or cues.default_rcpt
+            for tok in [*pobjs(inner.tok, rcpt), *objects, *(p for o in objects for p in pobjs(o, rcpt))]:
+                if tok.pos_ != "PRON" and (self.actors.is_people(tok) or tok.lemma_.lower() in cues.place_nouns):
+                    return phrase_text(tok)
+        return ""
+
+    def _named_in_clause(self, trig: Trigger, actor_code: str | None) -> EventActor | None:
+        """The first coded name, not the actor's, in the trigger's object and adjunct
+        phrases (not its subject, not a place where)."""
+        heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
+        for head in heads:
+            for child in head.children:
+                if child.dep_ not in ("prep", "advcl", "xcomp", "dobj", "npadvmod", "acl") or (
+                        child.dep_ == "prep" and child.lower_ in self.lex.cues.scene_preps) \
+                        or (child.dep_ == "advcl" and not infinitival(child)):
+                    continue
+                for tok in phrase_tokens(child):
+                    if tok.ent_type_ and tok.ent_iob_ == "B":
+                        ent = next((e for e in self._ents if e.start == tok.i), None)
+                        root = ent.root if ent is not None else tok
+                        for found in self.actors.code(root):
+                            if found.code and found.code != actor_code:
+                                return found
+        return None
+
+    def _noun_roles(self, trig: Trigger) -> tuple[list[Token], list[Token]]:
+        noun = trig.tok
+        agents: list[Token] = []
+        patients = list(pobjs(noun, trig.sense.rcpt or self.lex.cues.noun_rcpt))
+        for child in noun.children:
+            if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
+                                         and not is_town(child)):  # "a Michigan rally": where, not who
+                agents.append(child)
+        agents += list(pobjs(noun, ("by",)))
+        if not agents and trig.light is not None:
+            agents = subject_tokens(trig.light)
+            patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
+            patients += [c for c in trig.light.children if c.dep_ == "dative"]
+        head = verb_above(noun)
+        if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
+                and head.lemma_.lower() in self.lex.cues.response_verbs):
+            patients = subject_tokens(head)
+        return agents, patients
+
+    def _fallback_recipients(self, trig: Trigger) -> list[EventActor]:
+        """Recipients from the complement, an "unless" clause or a "for X to" clause."""
+        for inner in trig.folded:
+            found = self._code_all(direct_objects(inner.tok) + list(pobjs(
+                inner.tok, inner.sense.rcpt or self.lex.cues.default_rcpt)), owner=True)
+            if not found and inner.tok.dep_ == "ccomp":
+                found = self._code_all(subject_tokens(inner.tok), owner=False)
+            if found:
+                return found
+        if trig.sense.type in ("THREATEN", "REQUEST"):
+            found = self._clause_subject(trig.tok, ("unless", "if", "for"))
+            for clause in (c for c in trig.tok.children if c.dep_ in ("xcomp", "ccomp") and not found):
+                found = self._clause_subject(clause, ("unless", "if"))
+            head = verb_above(trig.tok) if trig.sense.pos == "N" else None
+            if not found and head is not None:
+                found = self._clause_subject(head, ("for",), after=trig.tok.i)
+            if found:
+                return found
+        if trig.sense.control:
+            return self._complement_recipient(trig.tok)
+        return []
+
+    def _clause_subject(self, tok: Token, marks: tuple[str, ...], after: int = -1) -> list[EventActor]:
+        """The subject of a clause hanging from ``tok`` introduced by one of ``marks``."""
+        for child in tok.children:
+            if child.dep_ not in ("advcl", "acl") or child.i <= max(after, tok.i):
+                continue
+            if any(m.dep_ == "mark" and m.lower_ in marks for m in child.children):
+                subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subjects:
+                    return self._code_all([subjects[0], *subjects[0].conjuncts[:3]], owner=False)
+        return []
+
+    def _complement_recipient(self, tok: Token) -> list[EventActor]:
+        """"said China must drop barriers" -> China; "agreed to stay in close
+        communication with Macron" -> Macron."""
+        for child in tok.children:
+            if child.dep_ not in ("xcomp", "ccomp"):
+                continue
+            subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"]
+            found = self._code_all(subjects[:1], owner=False) if child.dep_ == "ccomp" else []
+            if found:
+                return found
+            objects = direct_objects(child)
+            for node in child.subtree:
+                if node.dep_ == "prep" and node.lower_ in self.lex.cues.complement_rcpt:
+                    objects += [o for o in node.children if o.dep_ == "pobj"]
+            found = self._code_all(objects, owner=True)
+            if found:
+                return found
+        return []
+
+    def _code_all(self, toks: list[Token], owner: bool) -> list[EventActor]:
+        out: list[EventActor] = []
+        seen: set[tuple[str | None, str]] = set()
+        for tok in toks:
+            for actor in self.actors.code(tok, owner_fallback=owner):
+                key = (actor.code, actor.text)
+                if key not in seen and not any(a.code == actor.code and actor.code for a in out):
+                    seen.add(key)
+                    out.append(actor)
+        return out
