@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from typing import Any
 from ..errors import InputError
 from ..model import RawDocument
 from ..settings import Settings
+
+logger = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 # A text is binary when this share of its characters are control characters.

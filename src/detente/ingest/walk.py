@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from .sources import HTML_SUFFIXES
+
+logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text", ".txt.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

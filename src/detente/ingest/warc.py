@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import RawDocument
 from .sources import ErrorRecord
+
+logger = logging.getLogger(__name__)
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
 HTML_TYPES = ("text/html", "application/xhtml+xml")

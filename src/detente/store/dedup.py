@@ -8,12 +8,15 @@ copies, copies under another URL or headline, light rewrites.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
 
 NUM_PERM = 64
 BANDS = 16

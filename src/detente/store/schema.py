@@ -7,6 +7,7 @@ Each migration runs in one transaction with its version row.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import DetenteError
+
+logger = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
