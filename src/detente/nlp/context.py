@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .actors.link import MentionIndex
+    from .mentions import Coreference
     from .time.stage import TimexIndex
 
 PUBLISHED = "detente_published"
@@ -52,6 +53,7 @@ class DocContext:
     ents: tuple[Span, ...] | None = None
     mentions: MentionIndex | None = None  # the actors stage's mention index
     timex_index: TimexIndex | None = None  # the time stage's resolved timexes
+    coref: Coreference | None = None  # who pronouns and role nominals stand for
 
     def release(self) -> None:
         """Drop what refers to the Doc; the typed results stay."""
@@ -59,6 +61,7 @@ class DocContext:
         self.ents = None
         self.mentions = None
         self.timex_index = None
+        self.coref = None
 
 
 _CONTEXTS: weakref.WeakKeyDictionary[Doc, DocContext] = weakref.WeakKeyDictionary()

@@ -46,16 +46,16 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Quote, QuoteKind, Speaker
 from ..context import DocContext, sentences
-from ..mentions import pronouns
+from ..mentions import Coreference, coreference, pronouns, speaker_lexicon
 from ..tokens import token_table
 from .direct import VERB_TAGS as _VERB_TAGS
 from .direct import DirectQuotes
-from .lexicon import cue_lexicon, speaker_lexicon
+from .lexicon import cue_lexicon
 from .marks import MarkedSpan, find_marked_spans
 from .passes import drop_in_frames, drop_nested, extend_reports, headline, labelled
 from .records import Attribution, Content, Mark
 from .reports import ReportRules
-from .speakers import SpeakerIndex, build_index, make_speaker, speaker_phrase
+from .speakers import make_speaker, speaker_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class QuoteFinder:
         self.text = self.table.text  # Doc.text joins every token on each access
         self.ctx = ctx
         self.lex = cue_lexicon()
-        self.index: SpeakerIndex = build_index(doc, ctx)
+        self.index: Coreference = coreference(doc, ctx)
         self.sents = sentences(doc, ctx)
         self.marks = self._align_marks(find_marked_spans(self.text))
         self.in_mark = [-1] * len(doc)

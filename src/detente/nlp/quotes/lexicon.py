@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...data import read_yaml
-from ..mentions import PronounFeatures, pronouns
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +38,6 @@ class CueLexicon:
     gloss_relatives: frozenset[str]  # ", which ...": the writer's gloss of the last noun
     concessive: frozenset[str]  # ", although ...": the writer's concession
     as_clause_preps: frozenset[str]  # "as she called for ...": no frame of saying
-
-
-@dataclass(frozen=True)
-class SpeakerLexicon:
-    """Features for resolving speaker mentions: pronouns, titles, roles, given names."""
-
-    pronouns: dict[str, PronounFeatures]
-    title_gender: dict[str, str]
-    roles: frozenset[str]
-    first_name_gender: dict[str, str]
 
 
 def _words(values: tuple[str, ...]) -> frozenset[str]:
@@ -85,16 +74,3 @@ def cue_lexicon() -> CueLexicon:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def speaker_lexicon() -> SpeakerLexicon:
-    """The speaker-resolution lexicon (``data/quotes/speakers.yaml``, pronoun features
-    from ``data/mentions/pronouns.yaml``)."""
-    data: dict[str, Any] = read_yaml("quotes/speakers.yaml")
-    title_gender = {t.lower(): g for g, titles in data["titles"].items() for t in titles}
-    names = {n.lower(): g for g, given in data["first_names"].items() for n in given}
-    return SpeakerLexicon(
-        pronouns=pronouns().features,
-        title_gender=title_gender,
-        roles=_words(data["roles"]),
-        first_name_gender=names,
-    )
