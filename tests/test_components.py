@@ -209,3 +209,21 @@ def test_strict_setting_reaches_the_components() -> None:
     strict = Analyzer(load_settings(strict=True)).nlp
     assert all(strict.get_pipe(n).strict for n in ("detente_actors", "detente_events"))
     assert not Analyzer(load_settings()).nlp.get_pipe("detente_events").strict
+
+
+@pytest.mark.model
+def test_quotes_and_events_agree_on_who_he_is(analyzer: Any) -> None:
+    from datetime import date
+
+    from detente.model import RawDocument
+
+    # The latest person before "he" is Putin; the subject of the first sentence, Scholz,
+    # is the more salient antecedent. Both stages must say the same.
+    text = ("German Chancellor Olaf Scholz met Russian President Vladimir Putin in Moscow on "
+            "Tuesday. He said that he condemned the sanctions imposed by the European Union.\n")
+    result = analyzer.analyze(RawDocument(id="he", text=text, published=date(2022, 2, 15)))
+    [quote] = [q for q in result.quotes if q.speaker is not None and q.speaker.text.lower() == "he"]
+    said_by = quote.speaker.name
+    acts = [a for e in result.events for a in e.actor if a.text.lower() == "he"]
+    assert said_by == "Olaf Scholz" and acts
+    assert all(a.name == said_by for a in acts), (said_by, acts)

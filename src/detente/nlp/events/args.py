@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from ...model import Actor, EventActor
 from ..actors import actor_for_span
 from ..context import DocContext
-from ..mentions import pronouns
+from ..mentions import coreference, pronouns, resolve
 from ..places import find_place
 from .lexicon import Cues, load_lexicon
 
@@ -330,11 +330,22 @@ class ActorCoder:
         reporter = self._reporting_subject(tok) if tok.dep_ in _SUBJECT_DEPS else None
         if reporter is not None:
             return replace(reporter, text=tok.text)
-        pool = self._persons if tok.lower_ in pronouns().person else self._groups
-        before = [e for e in pool if e.end <= tok.idx and tok.idx - e.end < 400]
+        if tok.lower_ in pronouns().person:
+            return self._person(tok)
+        before = [e for e in self._groups if e.end <= tok.idx and tok.idx - e.end < 400]
         if not before or before[-1].actor is None:
             return None
         actor = before[-1].actor
+        return EventActor(text=tok.text, name=actor.name, code=actor.code, sector=actor.sector)
+
+    def _person(self, tok: Token) -> EventActor | None:
+        """He/she: the person the document's coreference says (as the quotes stage does)."""
+        resolution = resolve(coreference(tok.doc, self.ctx), tok.doc[tok.i:tok.i + 1])
+        if resolution.span is None:
+            return None
+        actor = span_actor(resolution.span, self.ctx)
+        if actor is None:
+            return None
         return EventActor(text=tok.text, name=actor.name, code=actor.code, sector=actor.sector)
 
     def _reporting_subject(self, tok: Token) -> EventActor | None:
