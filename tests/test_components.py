@@ -227,3 +227,51 @@ def test_quotes_and_events_agree_on_who_he_is(analyzer: Any) -> None:
     acts = [a for e in result.events for a in e.actor if a.text.lower() == "he"]
     assert said_by == "Olaf Scholz" and acts
     assert all(a.name == said_by for a in acts), (said_by, acts)
+
+
+@pytest.mark.model
+def test_ingest_stores_an_article_whose_stage_failed_with_its_note(
+        analyzer: Any, failing_quotes: Callable[[bool], None], tmp_path: Path) -> None:
+    import detente
+    from detente.ingest.runner import IngestOptions, ingest
+
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "bad", "text": ARTICLE, "published": "2022-01-28"}) + "\n",
+                      encoding="utf-8")
+    failing_quotes(False)
+    options = IngestOptions(jsonl=[corpus], jobs=1, progress=False,
+                            analyzer_factory=lambda settings: analyzer)
+    with detente.open(tmp_path / "d.db") as db:
+        summary = ingest(options, db)
+        assert (summary.added, summary.failed) == (1, 0)
+        [notes] = db.articles()["notes"].tolist()
+        assert "stage detente_quotes failed" in notes
+        assert len(db.events()) >= 1
+        assert db.quotes().empty
+        [stored] = [json.loads(r) for r in db.results()]
+        assert stored["entities"] and stored["quotes"] == []
+
+    failing_quotes(True)  # --strict: the error stops the run
+    with detente.open(tmp_path / "strict.db") as db, pytest.raises(ValueError, match="broke"):
+        ingest(options, db)
+
+
+def test_log_levels_from_flags_and_environment(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from detente.cli import configure_logging, main
+
+    monkeypatch.delenv("DETENTE_LOG", raising=False)
+    configure_logging(0)
+    assert logging.getLogger("detente").level == logging.WARNING
+    configure_logging(2)
+    assert logging.getLogger("detente").level == logging.DEBUG
+    monkeypatch.setenv("DETENTE_LOG", "info")
+    configure_logging(0)
+    assert logging.getLogger("detente").level == logging.INFO
+    monkeypatch.setenv("DETENTE_LOG", "loud")
+    assert main(["schema"]) == 2
+    assert "DETENTE_LOG='loud' is not a log level" in capsys.readouterr().err
+    monkeypatch.delenv("DETENTE_LOG")
+    configure_logging(0)
