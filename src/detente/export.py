@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from .data import read_table
 from .errors import DetenteError
 from .store import Database, Filters, SourcedEvent
 
@@ -186,20 +186,15 @@ def _cell(value: Any) -> str:
 @functools.lru_cache(maxsize=1)
 def goldstein() -> dict[str, float]:
     """CAMEO code -> Goldstein scale (GDELT's lookup table, data/store/goldstein.tsv)."""
-    text = (resources.files("detente") / "data" / "store" / "goldstein.tsv").read_text("utf-8")
-    table = {}
-    for line in text.splitlines()[1:]:
-        code, _, score = line.partition("\t")
-        if code.strip() and score.strip():
-            table[code.strip()] = float(score)
-    return table
+    return {row["CAMEOEVENTCODE"].strip(): float(row["GOLDSTEINSCALE"])
+            for row in read_table("store/goldstein.tsv")
+            if row["CAMEOEVENTCODE"].strip() and row["GOLDSTEINSCALE"].strip()}
 
 
 @functools.lru_cache(maxsize=1)
 def default_cameo() -> dict[str, str]:
     """PLOVER type -> the CAMEO code the GDELT export uses when an event has none."""
-    text = (resources.files("detente") / "data" / "store" / "plover_cameo.csv").read_text("utf-8")
-    return {row["type"]: row["cameo"] for row in csv.DictReader(text.splitlines())}
+    return {row["type"]: row["cameo"] for row in read_table("store/plover_cameo.csv")}
 
 
 @contextmanager

@@ -11,9 +11,9 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from ..data import data_folder
 from ..errors import DetenteError
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class Migration:
 
 def migrations() -> list[Migration]:
     """The schema migrations shipped with detente, in version order."""
-    folder = resources.files("detente") / "data" / "store" / "migrations"
+    folder = data_folder("store/migrations")
     found = []
     for entry in folder.iterdir():
         match = MIGRATION_NAME.match(entry.name)
