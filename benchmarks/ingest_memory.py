@@ -207,7 +207,7 @@ def report(size_mb: float, articles: int, r: dict[str, Any], samples: list[Sampl
     analyzer = ("detente's real analyzer (spaCy and every stage)" if full else
                 "extract_only: real extraction, then the article alone with a note; no spaCy")
     lines = [
-        f"corpus: {size_mb:.0f} MB of JSON Lines, {articles} generated articles (2-4 KB each)",
+        f"corpus: {size_mb:g} MB of JSON Lines, {articles} generated articles (2-4 KB each)",
         f"analyzer: {analyzer}",
         f"-j {jobs}: {r['added']} articles added, {r['failed']} failed, in {r['seconds']:.0f}s "
         f"= {rate:.0f} articles/s",
@@ -256,7 +256,7 @@ def main() -> None:
         corpus = Path(tmp) / "corpus.jsonl"
         t = time.perf_counter()
         articles = write_corpus(corpus, size_mb)
-        print(f"generated {articles} articles ({size_mb:.0f} MB) in {time.perf_counter() - t:.0f}s",
+        print(f"generated {articles} articles ({size_mb:g} MB) in {time.perf_counter() - t:.0f}s",
               flush=True)
         result, samples = run_child(corpus, Path(tmp) / "ingest.db", args.jobs, args.full)
     lines = report(size_mb, articles, result, samples, args.jobs, args.full)
