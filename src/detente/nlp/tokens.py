@@ -146,12 +146,11 @@ class TokenTable:
 _last: list[TokenTable] = []
 
 
-def token_table(doc: Doc, text: str | None = None) -> TokenTable:
-    """The table of ``doc``, built on the first call for it (``text``: ``doc.text`` where the
-    caller has it)."""
+def token_table(doc: Doc) -> TokenTable:
+    """The table of ``doc``, built on the first call for it."""
     if _last and _last[0].doc is doc:
         return _last[0]
-    table = TokenTable(doc, text)
+    table = TokenTable(doc)
     _last[:] = [table]
     return table
 
