@@ -96,9 +96,21 @@ def test_accused_of_amassing_is_a_claim_by_the_accused() -> None:
     assert mobilize.actor[0].code == "RUS" and mobilize.modality == "claimed"
 
 
-def test_no_actor_no_event() -> None:
+def test_agentless_passive_keeps_its_uncoded_recipient() -> None:
+    """"Troops were attacked": an act seen to happen, attacker unknown (issue 13)."""
     doc = parse([("Troops", "troop", 1, "nsubjpass", "NOUN"), ("were", "be", 2, "auxpass", "AUX"),
                  ("attacked", "attack", 2, "ROOT", "VERB")])
+    doc[0].head = doc[2]
+    (event,) = run(doc)
+    assert (event.type, event.actor) == ("ASSAULT", [])
+    assert [(r.text, r.code, r.inferred) for r in event.recipient] == [("Troops", None, False)]
+    assert event.trigger is not None and (event.trigger.text, event.trigger.start) == ("attacked", 12)
+
+
+def test_agentless_verbal_act_is_not_coded() -> None:
+    """"Troops were accused": a verbal act needs its speaker."""
+    doc = parse([("Troops", "troop", 1, "nsubjpass", "NOUN"), ("were", "be", 2, "auxpass", "AUX"),
+                 ("accused", "accuse", 2, "ROOT", "VERB")])
     doc[0].head = doc[2]
     assert run(doc) == []
 
@@ -171,8 +183,8 @@ def test_things_and_several_actors_give_no_implied_recipient() -> None:
     doc = parse([("Russia", "Russia", 3, "nsubj", "PROPN"), ("and", "and", 0, "cc", "CCONJ"),
                  ("Syria", "Syria", 0, "conj", "PROPN"), ("support", "support", 3, "ROOT", "VERB"),
                  ("the", "the", 5, "det", "DET"), ("government", "government", 3, "dobj", "NOUN")])
-    [event] = run(doc)
-    assert event.type == "SUPPORT" and event.recipient == []
+    [event] = run(doc)  # the government keeps its text, with no code implied
+    assert event.type == "SUPPORT" and [(r.text, r.code) for r in event.recipient] == [("the government", None)]
     # "Russia froze their assets": the assets are no recipient
     doc = parse([("Russia", "Russia", 1, "nsubj", "PROPN"), ("froze", "freeze", 1, "ROOT", "VERB"),
                  ("their", "their", 3, "poss", "PRON"), ("assets", "asset", 1, "dobj", "NOUN")])

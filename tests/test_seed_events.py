@@ -66,5 +66,11 @@ def test_seed_events_are_well_formed(seed_result: dict[str, Any]) -> None:
         frame = body if event.get("caption") is None else captions[event["caption"]]
         assert frame[event["start"]:event["end"]] == event["sentence"]
         assert 0.0 <= event["confidence"] <= 1.0
-        assert event["actor"], event
+        # an agentless event ("was shot", "the bombing of the market") is a material act
+        assert event["actor"] or event["quad"] in (2, 4) or event["type"] == "CONSULT", event
+        assert all(p["text"] for p in event["actor"] + event["recipient"]), event
+        assert all(p["code"] for p in event["actor"] + event["recipient"] if p.get("inferred")), event
+        trigger = event["trigger"]
+        assert frame[trigger["start"]:trigger["end"]] == trigger["text"], event
+        assert event["start"] <= trigger["start"] < trigger["end"] <= event["end"], event
         assert event["date"] != "2023-12-08"

@@ -132,6 +132,7 @@ class EventActor:
     name: str | None
     code: str | None
     sector: str | None = None
+    inferred: bool = False  # the code comes from context (a place, a name nearby), not the mention
 
 
 @dataclass
@@ -140,6 +141,15 @@ class Location:
     country: str | None
     lat: float | None
     lon: float | None
+
+
+@dataclass
+class Trigger:
+    """The word or phrase that carries an event ("arrested", "talks", "the bombing")."""
+
+    text: str
+    start: int
+    end: int
 
 
 @dataclass
@@ -164,6 +174,8 @@ class Event:
     # Set when the span lies in article.captions[caption]: offsets are then into
     # that caption's text instead of the body.
     caption: int | None = None
+    # The trigger; its offsets are in the same frame as start/end.
+    trigger: Trigger | None = None
 
 
 @dataclass

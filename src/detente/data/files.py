@@ -114,7 +114,8 @@ EVENT_CUES = Record(_records(
     "owner_preps", "place_preps", "locative_preps", "mobilize_rcpt", "noun_rcpt",
     "complement_rcpt", "scene_preps", "response_verbs", "background_preps", "threat_modals",
     "announce_modals", "channel_preps", "phone_words", "violence_words", "claim_nouns",
-    "hypothetical_preps", "generic_heads", "setting_preps", "date_preps",
+    "hypothetical_preps", "generic_heads", "setting_preps", "date_preps", "appearance_verbs",
+    "appearance_preps",
 ))
 
 SENSE = Record(
@@ -126,6 +127,9 @@ SENSE = Record(
         "prep": Words(),
         "obj": Words(),
         "mod": Words(),
+        "not_obj": Words(),
+        "not_mod": Words(),
+        "src": Words(),
         "rcpt": Words(),
         "ccomp_aux": Words(),
         "control": Flag(),

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..model import Article, Result
+from ..model import Article, Event, Result
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def relocate(result: Result, layout: Layout) -> None:
         return
     result.entities = [e for e in result.entities if _move(e, layout)]
     result.timexes = [t for t in result.timexes if _move(t, layout)]
-    result.events = [e for e in result.events if _move(e, layout)]
+    result.events = [e for e in result.events if _move_event(e, layout)]
     kept = []
     for quote in result.quotes:
         part = _part(quote.start, layout)
@@ -62,6 +62,18 @@ def relocate(result: Result, layout: Layout) -> None:
                 _move(quote.speaker, layout)
             kept.append(quote)
     result.quotes = kept
+
+
+def _move_event(event: Event, layout: Layout) -> bool:
+    """:func:`_move`, the trigger's offsets shifted with the event's."""
+    before = event.start
+    if not _move(event, layout):
+        return False
+    if event.trigger is not None:
+        shift = before - event.start
+        event.trigger.start -= shift
+        event.trigger.end -= shift
+    return True
 
 
 def _part(offset: int, layout: Layout) -> int | None:

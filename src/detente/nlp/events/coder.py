@@ -42,6 +42,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ...model import QUAD, Event, EventActor
+from ...model import Trigger as TriggerSpan
 from ..context import DocContext, doc_ents, sentences
 from ..tokens import token_table
 from .args import (
@@ -58,6 +59,10 @@ logger = logging.getLogger(__name__)
 
 _FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
                 "RETREAT": "CONCEDE"}
+# types coded without an actor (an agentless passive or event noun: "was shot", "the
+# bombing of the market"): acts seen to happen. Verbal acts need their speaker.
+_AGENTLESS = frozenset({"CONSULT", "COOPERATE", "AID", "RETREAT", "PROTEST", "SANCTION",
+                        "MOBILIZE", "COERCE", "ASSAULT"})
 _STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
 
 
@@ -105,12 +110,16 @@ class EventCoder:
 
     def _events(self, trig: Trigger, sent: Span) -> list[Event]:
         args = self.participants.arguments(trig, sent)
-        if not args.actors:
-            return []
         type_, mode, cameo = self._code(trig, args)
         verdict = self._modality(trig)
         type_, mode, cameo, verdict = self._recode(trig, args, (type_, mode, cameo), verdict)
+        if not args.actors and type_ not in _AGENTLESS:
+            return []  # "Russia is accused of ...": a verbal act needs its speaker
         when = self.dates.for_trigger(trig, _codes(args.actors))
+        location = self.locate.location(trig)
+        if _bare_mention(trig, args) and (location is None and not when.explicit
+                                          or _setting_of_speech(trig, self.lex.cues)):
+            return []  # "the attack", "protests": a reference back or a generic, not a report
         modality = verdict.modality
         if modality in ("asserted", "reported") and when.explicit and when.value and self._old(when.value):
             modality = "historical"
@@ -118,10 +127,11 @@ class EventCoder:
             type=type_, mode=mode, context=list(trig.sense.context),
             actor=args.actors, recipient=args.recipients,
             date=when.value, date_precision=when.precision,
-            negated=verdict.negated, modality=modality, location=self.locate.location(trig),
+            negated=verdict.negated, modality=modality, location=location,
             intensity=self.lex.scores.intensity(type_, mode), quad=QUAD[type_], cameo=cameo,
             sentence=self._sent_text, start=sent.start_char, end=sent.end_char,
             confidence=self._confidence(trig, args, verdict),
+            trigger=_trigger_span(trig),
         )
         return _both_ways(event)
 
@@ -237,6 +247,31 @@ class EventCoder:
         if verdict.modality == "claimed" and depth > 0:  # the act someone is accused of
             score -= 0.1
         return round(min(0.99, max(0.05, score)), 3)
+
+
+def _setting_of_speech(trig: Trigger, cues: Cues) -> bool:
+    """"Trump said during a rally in Michigan": the rally is where a speech was made."""
+    tok = trig.tok
+    prep = tok.head
+    return tok.dep_ == "pobj" and prep.lower_ in cues.appearance_preps \
+        and prep.head.lemma_.lower() in cues.appearance_verbs
+
+
+def _bare_mention(trig: Trigger, args: Args) -> bool:
+    """An event noun with no one named on either side, standing alone ("the attack",
+    "protests", "the war"): it refers back to an event reported elsewhere, or speaks of
+    such events in general; neither is a report of its own. Its light verb ("held talks")
+    or a place or date of its own would make it one."""
+    return trig.sense.pos == "N" and trig.light is None and not args.actors and not args.recipients
+
+
+def _trigger_span(trig: Trigger) -> TriggerSpan:
+    """The trigger word with its particle ("pull out"), as written."""
+    tok = trig.tok
+    parts = [tok, *(c for c in tok.children if c.dep_ == "prt")]
+    start = min(t.idx for t in parts)
+    end = max(t.idx + len(t.text) for t in parts)
+    return TriggerSpan(text=tok.doc.text[start:end], start=start, end=end)
 
 
 def _depth(tok: Token, lex: Lexicon) -> int:

@@ -41,6 +41,8 @@ class Sense:
     state: tuple[str, str | None] | None
     weight: float
     ccomp_aux: frozenset[str] = frozenset()  # a that-clause with one of these auxiliaries
+    not_obj: frozenset[str] = frozenset()  # an object that rules the sense out ("meet its demise")
+    not_mod: frozenset[str] = frozenset()  # a modifier that rules it out ("a campaign rally")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Cues:
     generic_heads: frozenset[str]
     setting_preps: frozenset[str]
     date_preps: frozenset[str]
+    appearance_verbs: frozenset[str]
+    appearance_preps: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,8 @@ def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
         state=(state[0], state[1]) if state else None,
         weight=raw.get("weight", 0.0),
         ccomp_aux=_words(raw.get("ccomp_aux")),
+        not_obj=_words(raw.get("not_obj")),
+        not_mod=_words(raw.get("not_mod")),
     )
 
 

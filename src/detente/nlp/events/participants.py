@@ -11,7 +11,7 @@ domestic acts) or left empty. See ``coder.py``'s module notes for the decisions.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -45,6 +45,7 @@ _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
 _INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the actor's own state
 _SAID_ACTS = frozenset({"THREATEN", "REJECT"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
+_NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
 @dataclass
@@ -114,11 +115,7 @@ class Participants:
             if implied is not None:
                 return Args([implied], recipients_first, False, True)
         if agents and not actors:
-            fallback = self.actors.first_in_sentence(
-                self._sent, {r.code for r in recipients_first if r.code}, trig.tok.idx
-            ) or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx)
-            uncoded = self.actors.uncoded(agents[0])
-            actors = [fallback] if fallback is not None else [uncoded] if uncoded is not None else []
+            actors = [self._inferred(agents[0], trig, recipients_first)]
         if trig.sense.type == "CONSULT" and any(
             p.lemma_.lower() in self.lex.cues.audience_nouns for p in patients
         ):
@@ -130,9 +127,44 @@ class Participants:
         actor_codes = {a.code for a in actors}
         if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
             recipients = []
+        if not recipients and trig.sense.type not in _OWN_GOODS:
+            recipients = self._uncoded_patients(patients, trig)
         weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
             and not self.actors.code(agents[0])
         return Args(actors, recipients, bool(agents), weak)
+
+    def _inferred(self, agent: Token, trig: Trigger, recipients: list[EventActor]) -> EventActor:
+        """An agent the actors stage cannot code keeps its own text; its country is
+        inferred (``inferred: true``) from a country named in the sentence that is not the
+        recipient's ("President Askar Akayev ... Kyrgyzstan"), else from the place where it
+        happened, else left null."""
+        text = phrase_text(agent)
+        fallback = self.actors.first_in_sentence(
+            self._sent, {r.code for r in recipients if r.code}, trig.tok.idx, countries_only=True)
+        if fallback is not None:
+            return replace(fallback, text=text, inferred=True)
+        place = self.locate.location(trig)
+        if place is not None and place.country:
+            return EventActor(text=text, name=None, code=place.country, sector=None, inferred=True)
+        return EventActor(text=text, name=None, code=None, sector=None)
+
+    def _uncoded_patients(self, patients: list[Token], trig: Trigger) -> list[EventActor]:
+        """Patients the actors stage cannot code keep their text when they name people
+        or a group ("Van Dyke was arrested", "attacks on civilians"); the country of the place where it happened
+        is their inferred code, if the sentence names one."""
+        kept = [p for p in patients if p.pos_ != "PRON" and p.ent_type_ not in _NOT_PATIENTS
+                and (p.pos_ == "PROPN" or p.ent_type_ in ("PERSON", "NORP", "ORG", "GPE")
+                     or self.actors.is_people(p))]  # actors, not things ("the proposal")
+        if not kept:
+            return []
+        place = self.locate.location(trig)
+        code = place.country if place is not None else None
+        out: list[EventActor] = []
+        for tok in kept[:4]:
+            text = phrase_text(tok)
+            if all(a.text != text for a in out):
+                out.append(EventActor(text=text, name=None, code=code, sector=None, inferred=code is not None))
+        return out
 
     def _uncross_pronouns(self, agents: list[Token], actors: list[EventActor],
                           recipients: list[EventActor]) -> tuple[list[EventActor], list[EventActor]]:

@@ -33,6 +33,10 @@ ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 _POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
 _OWN_ACTOR_DEPS = frozenset({"poss"})
 _CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
+_ANY_PREP = frozenset({"over", "for", "of", "on", "with", "about", "in", "to"})
+# words inside these entities are part of a name or a date, never a trigger
+_NAMES = frozenset({"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "WORK_OF_ART", "LAW",
+                    "PRODUCT", "LANGUAGE", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
 _FOLD_EDGES = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "acl", "advcl", "attr", "oprd", "conj", "relcl"})
 
 
@@ -66,6 +70,11 @@ def _sense_for(tok: Token, senses: tuple[Sense, ...], has_actor_object: ActorTes
         ):
             continue
         if sense.obj and not _object_matches(tok, sense, has_actor_object):
+            continue
+        if sense.not_obj and object_lemmas(tok, sense.prep or _ANY_PREP) & sense.not_obj:
+            continue
+        if sense.not_mod and any(c.dep_ in ("compound", "amod", "nmod", "poss") and (
+                c.lemma_.lower() in sense.not_mod or c.lower_ in sense.not_mod) for c in tok.children):
             continue
         if sense.ccomp_aux and not _has_modal_clause(tok, sense.ccomp_aux):
             continue
@@ -109,10 +118,14 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
     table = token_table(sent.doc)
     pos, dep, lemma, lower, head, tokens = (table.pos, table.dep, table.lemma, table.lower,
                                             table.head, table.tokens)
+    ent_type = table.ent_type
     generic_heads = lex.cues.generic_heads
     for i in range(sent.start, sent.end):
         if pos[i] not in _CONTENT or (dep[i] == "amod" and pos[i] != "NOUN"):
             continue
+        if ent_type[i] in _NAMES or (ent_type[i] == "ORG" and i + 1 < len(tokens)
+                                     and tokens[i + 1].ent_iob_ == "I"):
+            continue  # "March 26", "the Foundation for Fighting Corruption" (not "the NATO Summit")
         at = i
         if dep[i] == "compound":  # "a mediation effort", "the peace mission"
             if pos[i] != "NOUN" or lemma[head[i]] not in generic_heads:
