@@ -179,6 +179,7 @@ FILES: dict[str, Shape | Table] = {
     "quotes/speakers.yaml": SPEAKERS,
     "events/cues.yaml": EVENT_CUES,
     "events/triggers.yaml": TRIGGERS,
+    "events/derived.yaml": TRIGGERS,
     "events/scores.yaml": SCORES,
     "codebook/sectors.yaml": SECTORS,
     "codebook/roles.yaml": ROLES,

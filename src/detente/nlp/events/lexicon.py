@@ -1,6 +1,8 @@
 """The event trigger lexicon, cue lists and PLOVER scores, loaded once from data/events/.
 
-``triggers.yaml`` maps a lemma to its senses (PLOVER type, mode, context, CAMEO code and
+``triggers.yaml`` maps a lemma to its senses (written by hand); ``derived.yaml`` adds
+senses derived at build time by ``scripts/derive_triggers.py`` (WordNet), each with its
+provenance in ``src``, for lemmas and parts of speech the hand-written file lacks; (PLOVER type, mode, context, CAMEO code and
 the syntactic constraints that select the sense); ``cues.yaml`` holds the words that
 steer arguments, negation and modality; ``scores.yaml`` PLOVER's intensity scale.
 """
@@ -185,6 +187,13 @@ def load_lexicon() -> Lexicon:
         lemma.lower(): tuple(_sense(lemma.lower(), s) for s in entries)
         for lemma, entries in triggers.items()
     }
+    derived: dict[str, Any] = read_yaml("events/derived.yaml") or {}
+    for lemma, entries in derived.items():  # written triggers win over derived ones
+        key = lemma.lower()
+        have = {s.pos for s in senses.get(key, ())}
+        extra = tuple(_sense(key, s) for s in entries if s["pos"] not in have)
+        if extra:
+            senses[key] = senses.get(key, ()) + extra
     return Lexicon(senses, _cues(read_yaml("events/cues.yaml")), _scores(read_yaml("events/scores.yaml")))
 
 
