@@ -81,8 +81,8 @@ def direct_objects(verb: Token) -> list[Token]:
             and c.pos_ in ("NOUN", "PROPN", "PRON", "NUM")]
     if not objs and verb.dep_ == "relcl" and _has_subject(verb):
         objs = [verb.head]
-    if not objs and verb.dep_ == "acl" and verb.tag_ == "VBN":
-        objs = [verb.head]
+    if not objs and verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN":
+        objs = [verb.head]  # "protesters detained in Moscow", "a detained woman"
     return objs
 
 

@@ -117,7 +117,7 @@ class EventCoder:
             return []  # "Russia is accused of ...": a verbal act needs its speaker
         when = self.dates.for_trigger(trig, _codes(args.actors))
         location = self.locate.location(trig)
-        if _bare_mention(trig, args) and (location is None and not when.explicit
+        if _bare_mention(trig, args) and (location is None and not when.explicit and not _scene_of_act(trig, self.lex)
                                           or _setting_of_speech(trig, self.lex.cues)):
             return []  # "the attack", "protests": a reference back or a generic, not a report
         modality = verdict.modality
@@ -255,6 +255,17 @@ def _setting_of_speech(trig: Trigger, cues: Cues) -> bool:
     prep = tok.head
     return tok.dep_ == "pobj" and prep.lower_ in cues.appearance_preps \
         and prep.head.lemma_.lower() in cues.appearance_verbs
+
+
+def _scene_of_act(trig: Trigger, lex: Lexicon) -> bool:
+    """"He was shot at a protest", "arrested during the demonstrations": a gathering that
+    is the scene of an act reported in the same clause is reported with it."""
+    tok, prep = trig.tok, trig.tok.head
+    if tok.dep_ != "pobj" or prep.lower_ not in lex.cues.appearance_preps | lex.cues.setting_preps:
+        return False
+    verb = prep.head
+    return verb.pos_ == "VERB" and verb.lemma_.lower() not in lex.cues.appearance_verbs \
+        and any(s.type in _AGENTLESS for s in lex.senses.get(verb.lemma_.lower(), ()))
 
 
 def _bare_mention(trig: Trigger, args: Args) -> bool:

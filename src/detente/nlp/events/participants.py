@@ -122,13 +122,17 @@ class Participants:
             return Args([], [], False)  # talking to reporters is no consultation
         actors, recipients_first = self._uncross_pronouns(agents, actors, recipients_first)
         recipients = recipients_first or self._uncross_pronouns([], actors, self._fallback_recipients(trig))[1]
-        if not recipients and actors and actors[0].code:
-            recipients = self._implied_recipients(trig, patients, actors)
+        if not recipients and trig.sense.type not in _OWN_GOODS:
+            recipients = self._uncoded_patients(patients, trig, actors)
+        if actors and actors[0].code and all(r.code is None for r in recipients):
+            implied = self._implied_recipients(trig, patients, actors)
+            if not recipients:
+                recipients = implied
+            elif implied and implied[0].code:  # the text as written, the code from context
+                recipients = [replace(r, code=implied[0].code, inferred=True) for r in recipients]
         actor_codes = {a.code for a in actors}
         if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
             recipients = []
-        if not recipients and trig.sense.type not in _OWN_GOODS:
-            recipients = self._uncoded_patients(patients, trig)
         weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
             and not self.actors.code(agents[0])
         return Args(actors, recipients, bool(agents), weak)
@@ -148,17 +152,25 @@ class Participants:
             return EventActor(text=text, name=None, code=place.country, sector=None, inferred=True)
         return EventActor(text=text, name=None, code=None, sector=None)
 
-    def _uncoded_patients(self, patients: list[Token], trig: Trigger) -> list[EventActor]:
+    def _uncoded_patients(self, patients: list[Token], trig: Trigger,
+                          actors: list[EventActor]) -> list[EventActor]:
         """Patients the actors stage cannot code keep their text when they name people
-        or a group ("Van Dyke was arrested", "attacks on civilians"); the country of the place where it happened
-        is their inferred code, if the sentence names one."""
+        or a group ("Van Dyke was arrested", "attacks on civilians"), or, for an attack,
+        what was attacked ("bombed two buildings"). Their inferred code: the country of
+        the place where it happened, else, for a state's domestic act on people
+        ("police detained a protester"), the state's own."""
+        attack = trig.sense.type == "ASSAULT"
         kept = [p for p in patients if p.pos_ != "PRON" and p.ent_type_ not in _NOT_PATIENTS
-                and (p.pos_ == "PROPN" or p.ent_type_ in ("PERSON", "NORP", "ORG", "GPE")
+                and (attack or p.pos_ == "PROPN" or p.ent_type_ in ("PERSON", "NORP", "ORG", "GPE")
                      or self.actors.is_people(p))]  # actors, not things ("the proposal")
         if not kept:
             return []
         place = self.locate.location(trig)
         code = place.country if place is not None else None
+        actor = actors[0] if len({a.code for a in actors}) == 1 else None
+        if code is None and actor is not None and is_state_code(actor.code) \
+                and trig.sense.type in _DOMESTIC and self.actors.is_people(kept[0]):
+            code = actor.code
         out: list[EventActor] = []
         for tok in kept[:4]:
             text = phrase_text(tok)
@@ -274,6 +286,9 @@ class Participants:
             if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
                                          and not is_town(child)):  # "a Michigan rally": where, not who
                 agents.append(child)
+            elif child.dep_ in ("compound", "nmod") and child.i < noun.i and child.pos_ == "NOUN" \
+                    and child.lemma_.lower() in self.lex.cues.group_nouns:
+                agents.append(child)  # "a police raid", "the army offensive"
         agents += list(pobjs(noun, ("by",)))
         if not agents and trig.light is not None:
             agents = subject_tokens(trig.light)

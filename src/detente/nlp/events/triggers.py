@@ -121,8 +121,8 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
     ent_type = table.ent_type
     generic_heads = lex.cues.generic_heads
     for i in range(sent.start, sent.end):
-        if pos[i] not in _CONTENT or (dep[i] == "amod" and pos[i] != "NOUN"):
-            continue
+        if pos[i] not in _CONTENT or (dep[i] == "amod" and pos[i] != "NOUN" and table.tag[i] != "VBN"):
+            continue  # "a detained woman" is an event; "a violent protest" is not two
         if ent_type[i] in _NAMES or (ent_type[i] == "ORG" and i + 1 < len(tokens)
                                      and tokens[i + 1].ent_iob_ == "I"):
             continue  # "March 26", "the Foundation for Fighting Corruption" (not "the NATO Summit")
