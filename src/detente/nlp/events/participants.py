@@ -125,11 +125,11 @@ class Participants:
         if not recipients and trig.sense.type not in _OWN_GOODS:
             recipients = self._uncoded_patients(patients, trig, actors)
         if actors and actors[0].code and all(r.code is None for r in recipients):
-            implied = self._implied_recipients(trig, patients, actors)
+            context = self._implied_recipients(trig, patients, actors)
             if not recipients:
-                recipients = implied
-            elif implied and implied[0].code:  # the text as written, the code from context
-                recipients = [replace(r, code=implied[0].code, inferred=True) for r in recipients]
+                recipients = context
+            elif context and context[0].code:  # the text as written, the code from context
+                recipients = [replace(r, code=context[0].code, inferred=True) for r in recipients]
         actor_codes = {a.code for a in actors}
         if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
             recipients = []
