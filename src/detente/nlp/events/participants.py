@@ -113,7 +113,8 @@ class Participants:
         if not agents and trig.sense.pos == "V" and (trig.sense.type, trig.sense.mode) in _STATE_ONLY:
             implied = self._state_where(trig)  # "was arrested in Lebanon": by Lebanon's state
             if implied is not None:
-                return Args([implied], recipients_first, False, True)
+                return Args([implied], recipients_first or self._uncoded_patients(patients, trig, [implied]),
+                            False, True)
         if agents and not actors:
             actors = [self._inferred(agents[0], trig, recipients_first)]
         if trig.sense.type == "CONSULT" and any(
@@ -294,6 +295,8 @@ class Participants:
             agents = subject_tokens(trig.light)
             patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
             patients += [c for c in trig.light.children if c.dep_ == "dative"]
+            if noun.dep_ == "pobj":  # "took a man into custody", "put them on trial"
+                patients += [c for c in trig.light.children if c.dep_ in ("dobj", "nsubjpass")]
         head = verb_above(noun)
         if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
                 and head.lemma_.lower() in self.lex.cues.response_verbs):
