@@ -163,3 +163,21 @@ def test_rows_are_read_as_they_are_taken(db: detente.Database) -> None:
     assert seen == []  # nothing runs before the first row is asked for
     assert next(iter(rows))["i"] == 1
     assert len(seen) < 10
+
+
+def test_uncoded_participants_are_stored_and_coded_filter_leaves_them_out(db: detente.Database) -> None:
+    """Issue 13: nothing is thrown away at coding time; --coded asks for coded dyads only."""
+    from detente.model import EventActor
+
+    agentless = event("ASSAULT", None, None, "2022-05-10")
+    agentless.recipient = [EventActor(text="a journalist", name=None, code=None, sector=None)]
+    gunmen = event("COERCE", None, "UKR", "2022-05-10")
+    gunmen.actor = [EventActor(text="gunmen", name=None, code="UKR", sector=None, inferred=True)]
+    coded = event("CONSULT", "FRA", "RUS", "2022-05-10")
+    db.add(result("a", STORY, url="u1", published="2022-05-10", events=[agentless, gunmen, coded]))
+    assert sorted(db.events()["type"]) == ["ASSAULT", "COERCE", "CONSULT"]
+    assert sorted(db.events(coded=True)["type"]) == ["COERCE", "CONSULT"]
+    stored = [json.loads(line) for line in db.results(Filters())][0]
+    by_type = {e["type"]: e for e in stored["events"]}
+    assert by_type["ASSAULT"]["actor"] == [] and by_type["ASSAULT"]["recipient"][0]["code"] is None
+    assert by_type["COERCE"]["actor"][0]["inferred"] is True

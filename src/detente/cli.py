@@ -180,6 +180,9 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         cmd.add_argument("--all", action="store_true", dest="include_unreal",
                          help="include negated, hypothetical, future and denied events "
                               "(left out by default; never written to gdelt)")
+        cmd.add_argument("--coded", action="store_true",
+                         help="only events with a coded actor and a coded recipient (events "
+                              "whose participants could not be coded are stored with null codes)")
         cmd.add_argument("--limit", type=int, default=50 if name == "query" else None,
                          help="at most this many rows")
         if name == "export":
@@ -202,7 +205,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 
     return Filters(actor=args.actor, recipient=args.recipient, type=args.type, quad=args.quad,
                    since=args.since, until=args.until, text=args.text, limit=args.limit,
-                   factual=not args.include_unreal)
+                   factual=not args.include_unreal, coded=args.coded)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -35,6 +35,9 @@ class Filters:
     # Only events reported as happening: not negated, not hypothetical, future or denied.
     # "Russia denied it plans to invade" must not count as an assault in a time series.
     factual: bool = True
+    # Only events with a code on both sides (a coded dyad). Events whose actor or recipient
+    # could not be coded ("was shot", "gunmen") are stored with null codes and left out here.
+    coded: bool = False
 
     def __post_init__(self) -> None:
         if self.type and self.type.upper() not in PLOVER_TYPES:
@@ -87,6 +90,8 @@ FACTUAL_MODALITIES = ("asserted", "reported", "claimed", "historical")
 def _event_filters(sql: Sql, f: Filters, alias: str = "e") -> None:
     if f.factual:
         sql.add(f"{alias}.negated = 0 AND {alias}.modality IN (?, ?, ?, ?)", *FACTUAL_MODALITIES)
+    if f.coded:
+        sql.add(f"{alias}.actor_code IS NOT NULL AND {alias}.recipient_code IS NOT NULL")
     if f.actor:
         sql.add(f"EXISTS (SELECT 1 FROM json_each({alias}.actor_codes) WHERE value = ?)", f.actor.upper())
     if f.recipient:
