@@ -115,6 +115,13 @@ class EventCoder:
         type_, mode, cameo, verdict = self._recode(trig, args, (type_, mode, cameo), verdict)
         if not args.actors and type_ not in _AGENTLESS:
             return []  # "Russia is accused of ...": a verbal act needs its speaker
+        if args.natural_cause and QUAD[type_] == 4:
+            return []  # "the storm hit the city": harm without intent is no PLOVER event
+        if type_ == "CONSULT" and args.actors and not args.counterpart and not _several(args) \
+                and (trig.sense.pos == "V" or trig.light is not None and trig.tok.dep_ == "dobj"):
+            return []  # "she makes a phone call", "he visited Sunday": no counterpart, no consultation
+        if type_ == "PROTEST" and trig.sense.pos == "N" and any(t.ent_type_ == "PERSON" for t in args.agent_heads):
+            return []  # "Trump's rallies", "Obama joins an election eve rally": a campaign, not a protest
         when = self.dates.for_trigger(trig, _codes(args.actors))
         location = self.locate.location(trig)
         if _bare_mention(trig, args) and (location is None and not when.explicit and not _scene_of_act(trig, self.lex)
@@ -247,6 +254,18 @@ class EventCoder:
         if verdict.modality == "claimed" and depth > 0:  # the act someone is accused of
             score -= 0.1
         return round(min(0.99, max(0.05, score)), 3)
+
+
+def _several(args: Args) -> bool:
+    """Several parties on the actor side: coordinated, plural ("leaders", "the two
+    sides") or more than one coded actor."""
+    if len(args.actors) > 1:
+        return True
+    for head in args.agent_heads:
+        if head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children) \
+                or any(c.dep_ == "nummod" for c in head.children):
+            return True
+    return False
 
 
 def _setting_of_speech(trig: Trigger, cues: Cues) -> bool:

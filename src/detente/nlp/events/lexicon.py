@@ -45,6 +45,7 @@ class Sense:
     ccomp_aux: frozenset[str] = frozenset()  # a that-clause with one of these auxiliaries
     not_obj: frozenset[str] = frozenset()  # an object that rules the sense out ("meet its demise")
     not_mod: frozenset[str] = frozenset()  # a modifier that rules it out ("a campaign rally")
+    no_deps: frozenset[str] = frozenset()  # a dependent that rules it out ("called him a liar": oprd)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Cues:
     date_preps: frozenset[str]
     appearance_verbs: frozenset[str]
     appearance_preps: frozenset[str]
+    natural_causes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
         ccomp_aux=_words(raw.get("ccomp_aux")),
         not_obj=_words(raw.get("not_obj")),
         not_mod=_words(raw.get("not_mod")),
+        no_deps=_words(raw.get("no_deps")),
     )
 
 

@@ -54,6 +54,9 @@ class Args:
     recipients: list[EventActor]
     has_subject: bool
     weak: bool = False  # the actor is a name found elsewhere in the sentence
+    agent_heads: tuple[Token, ...] = ()  # the agent mentions as the parse gives them
+    natural_cause: bool = False  # the subject is a storm, a famine, a disease: no one acted
+    counterpart: bool = False  # a recipient was named, even one of the actor's own side
 
 
 class Locator:
@@ -107,6 +110,7 @@ class Participants:
             patients += list(pobjs(trig.tok, rcpt))
             if trig.sense.swap:
                 agents, patients = patients, agents
+        natural = bool(agents) and all(a.lemma_.lower() in self.lex.cues.natural_causes for a in agents)
         agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
         actors = self._code_all(agents, owner=False)
         recipients_first = self._code_all(patients, owner=True)
@@ -131,12 +135,13 @@ class Participants:
                 recipients = context
             elif context and context[0].code:  # the text as written, the code from context
                 recipients = [replace(r, code=context[0].code, inferred=True) for r in recipients]
+        counterpart = bool(recipients)
         actor_codes = {a.code for a in actors}
         if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
             recipients = []
         weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
             and not self.actors.code(agents[0])
-        return Args(actors, recipients, bool(agents), weak)
+        return Args(actors, recipients, bool(agents), weak, tuple(agents), natural, counterpart)
 
     def _inferred(self, agent: Token, trig: Trigger, recipients: list[EventActor]) -> EventActor:
         """An agent the actors stage cannot code keeps its own text; its country is
@@ -291,6 +296,8 @@ class Participants:
                     and child.lemma_.lower() in self.lex.cues.group_nouns:
                 agents.append(child)  # "a police raid", "the army offensive"
         agents += list(pobjs(noun, ("by",)))
+        if not agents:  # "talks between Kyiv and Moscow", "clashes between police and protesters"
+            agents = list(pobjs(noun, ("between", "among")))
         if not agents and trig.light is not None:
             agents = subject_tokens(trig.light)
             patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))

@@ -33,7 +33,8 @@ ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 _POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
 _OWN_ACTOR_DEPS = frozenset({"poss"})
 _CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
-_ANY_PREP = frozenset({"over", "for", "of", "on", "with", "about", "in", "to"})
+_AMOD_TYPES = frozenset({"COERCE", "ASSAULT"})
+_ANY_PREP = frozenset({"over", "for", "of", "on", "with", "about", "in", "to", "against"})
 # words inside these entities are part of a name or a date, never a trigger
 _NAMES = frozenset({"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "WORK_OF_ART", "LAW",
                     "PRODUCT", "LANGUAGE", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
@@ -72,6 +73,8 @@ def _sense_for(tok: Token, senses: tuple[Sense, ...], has_actor_object: ActorTes
         if sense.obj and not _object_matches(tok, sense, has_actor_object):
             continue
         if sense.not_obj and object_lemmas(tok, sense.prep or _ANY_PREP) & sense.not_obj:
+            continue
+        if sense.no_deps and any(c.dep_ in sense.no_deps for c in tok.children):
             continue
         if sense.not_mod and any(c.dep_ in ("compound", "amod", "nmod", "poss") and (
                 c.lemma_.lower() in sense.not_mod or c.lower_ in sense.not_mod) for c in tok.children):
@@ -134,6 +137,8 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
         for key in keys_for(lemma[i], lower[i], pos[i]):
             senses = lex.senses.get(key)
             sense = _sense_for(tokens[at], senses, has_actor) if senses else None
+            if sense is not None and dep[i] == "amod" and sense.type not in _AMOD_TYPES:
+                break  # "a so-called army", "the proposed talks": no event; "a detained woman" is one
             if sense is not None:
                 found.append(Trigger(tokens[at], sense))
                 break
