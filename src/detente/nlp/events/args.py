@@ -234,7 +234,7 @@ class ActorCoder:
         return tok.dep_ == "pobj" and tok.head.lower_ in self.cues.locative_preps
 
     def first_in_sentence(self, sent: Span, exclude: set[str | None], before: int,
-                          countries_only: bool = False) -> EventActor | None:
+                          countries_only: bool = False, no_people: bool = False) -> EventActor | None:
         """A last-resort actor for an uncoded mention ("President Askar Akayev ... to
         Kyrgyzstan"): the first coded name before ``before``, else the first after it;
         never the owner of a place ("troops massed on Ukraine's borders") nor a dateline
@@ -242,7 +242,8 @@ class ActorCoder:
         names = [e for e in self._coded if sent.start_char <= e.start < sent.end_char
                  and e.actor is not None and e.actor.code not in exclude
                  and not _place_owner_or_dateline(sent, e.start, e.end, self.cues)
-                 and (not countries_only or (e.label in ("GPE", "NORP") and is_state_code(e.actor.code)))]
+                 and (not countries_only or (e.label in ("GPE", "NORP") and is_state_code(e.actor.code)))
+                 and (not no_people or e.label != "PERSON")]
         names.sort(key=lambda e: (e.start >= before, e.start))
         if not names or names[0].actor is None:
             return None

@@ -45,6 +45,7 @@ _DOMESTIC = frozenset({"PROTEST", "COERCE", "CONCEDE", "REJECT", "THREATEN"})
 _INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the actor's own state
 _SAID_ACTS = frozenset({"THREATEN", "REJECT"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
+_HOME_ACTS = frozenset({"PROTEST", "MOBILIZE"})  # no one named: the people of the place did it
 _NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
@@ -111,9 +112,14 @@ class Participants:
             if trig.sense.swap:
                 agents, patients = patients, agents
         natural = bool(agents) and all(a.lemma_.lower() in self.lex.cues.natural_causes for a in agents)
+        agents = [b for a in agents for b in self._through_event_noun(a)]
         agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
         actors = self._code_all(agents, owner=False)
         recipients_first = self._code_all(patients, owner=True)
+        if not agents and trig.sense.type in _HOME_ACTS:
+            home = self._home_side(trig)  # "protests in Algiers": Algerians protested
+            if home is not None:
+                actors = [home]
         if not agents and trig.sense.pos == "V" and (trig.sense.type, trig.sense.mode) in _STATE_ONLY:
             implied = self._state_where(trig)  # "was arrested in Lebanon": by Lebanon's state
             if implied is not None:
@@ -149,9 +155,11 @@ class Participants:
         recipient's ("President Askar Akayev ... Kyrgyzstan"), else from the place where it
         happened, else left null."""
         text = phrase_text(agent)
-        fallback = self.actors.first_in_sentence(
-            self._sent, {r.code for r in recipients if r.code}, trig.tok.idx, countries_only=True)
-        if fallback is not None:
+        others = {r.code for r in recipients if r.code}
+        fallback = self.actors.first_in_sentence(self._sent, others, trig.tok.idx, countries_only=True) \
+            or self.actors.first_in_sentence(self._sent, others, trig.tok.idx, no_people=True) \
+            or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx, countries_only=True)
+        if fallback is not None:  # never a person named elsewhere: "Western envoys" are not Assad
             return replace(fallback, text=text, inferred=True)
         place = self.locate.location(trig)
         if place is not None and place.country:
@@ -198,6 +206,26 @@ class Participants:
         third_person = pronouns().third_person
         kept = [r for r in recipients if not (r.text.lower() in third_person and r.code in actor_codes)]
         return actors, kept
+
+    def _through_event_noun(self, agent: Token) -> list[Token]:
+        """"US drone strikes killed eight militants": the strikes' own author did it."""
+        if agent.pos_ != "NOUN" or not any(s.pos == "N" for s in self.lex.senses.get(agent.lemma_.lower(), ())):
+            return [agent]
+        owners = [c for c in agent.children if c.dep_ == "poss" or (
+            c.dep_ in ("compound", "amod", "nmod") and c.i < agent.i and self.actors.code(c) and not is_town(c))]
+        for child in agent.children:  # "US Predator attacks": a name modifying the modifier
+            if child.dep_ == "compound" and child.i < agent.i and not owners:
+                owners += [c for c in child.children if c.dep_ in ("compound", "amod")
+                           and self.actors.code(c) and not is_town(c)]
+        return owners + list(pobjs(agent, ("by",))) or [agent]
+
+    def _home_side(self, trig: Trigger) -> EventActor | None:
+        """For a protest or a deployment with no one named: the people of the country
+        where it happened (text "", ``inferred: true``)."""
+        place = self.locate.location(trig)
+        if place is None or not place.country:
+            return None
+        return EventActor(text="", name=None, code=place.country, sector=None, inferred=True)
 
     def _state_where(self, trig: Trigger) -> EventActor | None:
         """The state of the place where a passive state act happened (arrest, trial, probe)."""
@@ -295,8 +323,11 @@ class Participants:
             elif child.dep_ in ("compound", "nmod") and child.i < noun.i and child.pos_ == "NOUN" \
                     and child.lemma_.lower() in self.lex.cues.group_nouns:
                 agents.append(child)  # "a police raid", "the army offensive"
+            elif child.dep_ == "compound" and child.i < noun.i:  # "US Predator attacks"
+                agents.extend(c for c in child.children if c.dep_ in ("compound", "amod")
+                              and self.actors.code(c) and not is_town(c))
         agents += list(pobjs(noun, ("by",)))
-        if not agents:  # "talks between Kyiv and Moscow", "clashes between police and protesters"
+        if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
         if not agents and trig.light is not None:
             agents = subject_tokens(trig.light)
