@@ -120,8 +120,12 @@ class EventCoder:
         if type_ == "CONSULT" and args.actors and not args.counterpart and not _several(args) \
                 and (trig.sense.pos == "V" or trig.light is not None and trig.tok.dep_ == "dobj"):
             return []  # "she makes a phone call", "he visited Sunday": no counterpart, no consultation
-        if type_ == "PROTEST" and trig.sense.pos == "N" and any(t.ent_type_ == "PERSON" for t in args.agent_heads):
-            return []  # "Trump's rallies", "Obama joins an election eve rally": a campaign, not a protest
+        if type_ == "PROTEST" and trig.sense.pos == "N" and (
+                any(t.ent_type_ == "PERSON" for t in args.agent_heads) or _a_person_appears(trig, self.lex.cues)):
+            return []  # "Trump's rallies", "Cruz said at a rally", "told a rally": a campaign, not a protest
+        if mode == "visit" and type_ == "CONSULT" and trig.sense.pos == "V" \
+                and not any(a.code and not a.inferred for a in args.actors):
+            return []  # a visit is an official's or a state's: "5,000 people arrived at a camp" is none
         when = self.dates.for_trigger(trig, _codes(args.actors))
         location = self.locate.location(trig)
         if _bare_mention(trig, args) and (location is None and not when.explicit and not _scene_of_act(trig, self.lex)
@@ -254,6 +258,21 @@ class EventCoder:
         if verdict.modality == "claimed" and depth > 0:  # the act someone is accused of
             score -= 0.1
         return round(min(0.99, max(0.05, score)), 3)
+
+
+def _a_person_appears(trig: Trigger, cues: Cues) -> bool:
+    """"Cruz fired back at Trump at a rally", "Trump told a rally": a named person
+    addressing or appearing at the gathering."""
+    tok = trig.tok
+    if tok.dep_ == "pobj" and tok.head.lower_ in cues.appearance_preps:
+        verb = tok.head.head
+    elif tok.dep_ in ("dobj", "dative"):
+        verb = tok.head
+        if verb.lemma_.lower() not in cues.report_verbs | cues.appearance_verbs:
+            return False
+    else:
+        return False
+    return any(c.dep_ == "nsubj" and c.ent_type_ == "PERSON" for c in verb.children)
 
 
 def _several(args: Args) -> bool:

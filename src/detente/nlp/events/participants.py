@@ -111,7 +111,7 @@ class Participants:
             patients += list(pobjs(trig.tok, rcpt))
             if trig.sense.swap:
                 agents, patients = patients, agents
-        natural = bool(agents) and all(a.lemma_.lower() in self.lex.cues.natural_causes for a in agents)
+        natural = bool(agents) and all(self._natural(a) for a in agents)
         agents = [b for a in agents for b in self._through_event_noun(a)]
         agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
         actors = self._code_all(agents, owner=False)
@@ -206,6 +206,12 @@ class Participants:
         third_person = pronouns().third_person
         kept = [r for r in recipients if not (r.text.lower() in third_person and r.code in actor_codes)]
         return actors, kept
+
+    def _natural(self, agent: Token) -> bool:
+        """A storm, a famine, a disease ("tropical storm Washi"), not someone."""
+        causes = self.lex.cues.natural_causes
+        return agent.lemma_.lower() in causes or any(
+            c.dep_ == "compound" and c.lemma_.lower() in causes for c in agent.children)
 
     def _through_event_noun(self, agent: Token) -> list[Token]:
         """"US drone strikes killed eight militants": the strikes' own author did it."""
