@@ -155,7 +155,7 @@ class Participants:
         recipient's ("President Askar Akayev ... Kyrgyzstan"), else from the place where it
         happened, else left null."""
         text = phrase_text(agent)
-        others = {r.code for r in recipients if r.code}
+        others: set[str | None] = {r.code for r in recipients if r.code}
         fallback = self.actors.first_in_sentence(self._sent, others, trig.tok.idx, countries_only=True) \
             or self.actors.first_in_sentence(self._sent, others, trig.tok.idx, no_people=True) \
             or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx, countries_only=True)
