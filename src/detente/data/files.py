@@ -115,7 +115,7 @@ EVENT_CUES = Record(_records(
     "complement_rcpt", "scene_preps", "response_verbs", "background_preps", "threat_modals",
     "announce_modals", "channel_preps", "phone_words", "violence_words", "claim_nouns",
     "hypothetical_preps", "generic_heads", "setting_preps", "date_preps", "appearance_verbs",
-    "appearance_preps", "natural_causes",
+    "appearance_preps", "natural_causes", "campaign_nouns",
 ))
 
 SENSE = Record(

@@ -120,7 +120,7 @@ class EventCoder:
         if type_ == "CONSULT" and args.actors and not args.counterpart and not _several(args) \
                 and (trig.sense.pos == "V" or trig.light is not None and trig.tok.dep_ == "dobj"):
             return []  # "she makes a phone call", "he visited Sunday": no counterpart, no consultation
-        if type_ == "PROTEST" and trig.sense.pos == "N" and (
+        if type_ == "PROTEST" and trig.sense.lemma in self.lex.cues.campaign_nouns and (
                 any(t.ent_type_ == "PERSON" for t in args.agent_heads) or _a_person_appears(trig, self.lex.cues)):
             return []  # "Trump's rallies", "Cruz said at a rally", "told a rally": a campaign, not a protest
         if mode == "visit" and type_ == "CONSULT" and trig.sense.pos == "V" \
@@ -129,6 +129,7 @@ class EventCoder:
         when = self.dates.for_trigger(trig, _codes(args.actors))
         location = self.locate.location(trig)
         if _bare_mention(trig, args) and (location is None and not when.explicit and not _scene_of_act(trig, self.lex)
+                                          and not self.dates.own_timex(trig.tok)
                                           or _setting_of_speech(trig, self.lex.cues)):
             return []  # "the attack", "protests": a reference back or a generic, not a report
         modality = verdict.modality

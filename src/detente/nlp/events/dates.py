@@ -87,6 +87,16 @@ class Dates:
                     return DateChoice(ref.value, ref.precision, True)
         return None
 
+    def own_timex(self, noun: Token) -> bool:
+        """A time expression of the noun's own ("the missile strikes on Sunday"), even
+        one the publication date would be needed to resolve."""
+        left, right = noun.left_edge.idx, noun.right_edge.idx + len(noun.right_edge)
+        nxt = noun.i + 1
+        if nxt + 1 < len(self.doc) and self.doc[nxt].lower_ in self._date_preps:
+            right = max(right, self.doc[nxt + 1].idx + 1)
+        return any(left <= t.start < right and t.start != noun.idx and t.type in ("DATE", "TIME")
+                   for t in self.ctx.timexes)
+
     def _after_publication(self, value: str) -> bool:
         """Whether ``value`` starts after the publication date ("two years later" read
         from the publication date while the narrative is in 2007)."""

@@ -110,6 +110,7 @@ class Cues:
     appearance_verbs: frozenset[str]
     appearance_preps: frozenset[str]
     natural_causes: frozenset[str]
+    campaign_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)

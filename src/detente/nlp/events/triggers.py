@@ -33,6 +33,11 @@ ActorTest = Callable[[Token], bool]  # whether a token names a coded actor
 _POS = {"V": ("VERB",), "N": ("NOUN", "PROPN"), "A": ("ADJ",)}
 _OWN_ACTOR_DEPS = frozenset({"poss"})
 _CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
+# A condemnation or a welcome judges an act that happened: the act is coded too
+# ("condemned the detention of protesters"). A demand or a refusal is about an act that
+# has not (yet): it stays the content ("demanded the release of prisoners").
+_JUDGING = frozenset({"ACCUSE", "SUPPORT"})
+_MATERIAL = frozenset({"COOPERATE", "AID", "RETREAT", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
 _AMOD_TYPES = frozenset({"COERCE", "ASSAULT"})
 _ANY_PREP = frozenset({"over", "for", "of", "on", "with", "about", "in", "to", "against"})
 # words inside these entities are part of a name or a date, never a trigger
@@ -235,7 +240,8 @@ def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Tri
             continue  # "detained at a rally": the scene, an event of its own
         control = above.sense.control and above.sense.type != "ACCUSE" and (
             edge != "advcl" or _infinitive(trig.clause))
-        argument = trig.sense.pos == "N" and trig.light is None
+        argument = trig.sense.pos == "N" and trig.light is None and not (
+            above.sense.type in _JUDGING and trig.sense.type in _MATERIAL)  # "condemned the arrests": both
         if (control or argument) and not own:
             trig.folded_into = above
             above.folded.append(trig)
