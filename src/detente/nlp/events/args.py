@@ -71,7 +71,8 @@ def pobjs(tok: Token, preps: frozenset[str] | tuple[str, ...]) -> Iterator[Token
     for child in tok.children:
         if child.dep_ in ("prep", "dative", "agent") and child.lower_ in preps:
             for obj in child.children:
-                if obj.dep_ in ("pobj", "pcomp") and obj.pos_ in ("NOUN", "PROPN", "PRON"):
+                if obj.dep_ in ("pobj", "pcomp") and obj.pos_ in ("NOUN", "PROPN", "PRON") or (
+                        obj.dep_ == "pobj" and obj.pos_ == "AUX" and obj.is_upper):  # "attacks on IS"
                     yield from conjuncts(obj)
 
 
@@ -79,6 +80,8 @@ def direct_objects(verb: Token) -> list[Token]:
     """The direct object(s): dobj, a passive subject, or the noun a relative clause modifies."""
     objs = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")
             and c.pos_ in ("NOUN", "PROPN", "PRON", "NUM")]
+    if not objs and _misparsed_passive(verb):
+        objs = [c for c in verb.children if c.dep_ == "nsubj"]
     if not objs and verb.dep_ == "relcl" and _has_subject(verb):
         objs = [verb.head]
     if not objs and verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN":
@@ -104,6 +107,15 @@ def object_lemmas(tok: Token, preps: frozenset[str]) -> set[str]:
     return out
 
 
+def _misparsed_passive(verb: Token) -> bool:
+    """A past participle with a by-agent parsed as an active verb with a subject ("an
+    Iranian-made drone shot down by an American fighter jet"): a reduced passive."""
+    return verb.tag_ == "VBN" and any(c.dep_ == "agent" for c in verb.children) \
+        and any(c.dep_ == "nsubj" for c in verb.children) \
+        and not any(c.dep_ in ("aux", "auxpass") for c in verb.children) \
+        and any(True for _ in pobjs(verb, ("by",)))
+
+
 def _has_subject(verb: Token) -> bool:
     return any(c.dep_ in ("nsubj", "csubj", "expl") for c in verb.children)
 
@@ -115,6 +127,8 @@ def subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
     """The agent of ``verb``'s clause, climbing through control and coordination."""
     if depth > 6:
         return []
+    if _misparsed_passive(verb):  # "a drone shot down by a fighter jet": the jet did it
+        return conjuncts(next(pobjs(verb, ("by",))))
     for child in verb.children:
         if child.dep_ in ("nsubj", "csubj"):
             if child.lower_ in pronouns().relative and verb.dep_ == "relcl":
@@ -205,7 +219,9 @@ class ActorCoder:
         if not out:
             found = self._one(tok, None)
             if found is None and owner_fallback:
-                found = self._owner(tok)
+                found = self._owner(tok)  # "a protester in Moscow": the protester, Russian
+                if found is not None and tok.pos_ != "PRON":
+                    found = replace(found, text=phrase(tok).text)
             if found is None and tok.pos_ != "PRON":
                 found = self._in_subtree(tok)
             if found is not None:
