@@ -143,7 +143,7 @@ class EventCoder:
             intensity=self.lex.scores.intensity(type_, mode), quad=QUAD[type_], cameo=cameo,
             sentence=self._sent_text, start=sent.start_char, end=sent.end_char,
             confidence=self._confidence(trig, args, verdict),
-            trigger=_trigger_span(trig),
+            trigger=_trigger_span(trig, self.text),
         )
         return _both_ways(event)
 
@@ -315,13 +315,13 @@ def _bare_mention(trig: Trigger, args: Args) -> bool:
     return trig.sense.pos == "N" and trig.light is None and not args.actors and not args.recipients
 
 
-def _trigger_span(trig: Trigger) -> TriggerSpan:
+def _trigger_span(trig: Trigger, text: str) -> TriggerSpan:
     """The trigger word with its particle ("pull out"), as written."""
     tok = trig.tok
     parts = [tok, *(c for c in tok.children if c.dep_ == "prt")]
     start = min(t.idx for t in parts)
     end = max(t.idx + len(t.text) for t in parts)
-    return TriggerSpan(text=tok.doc.text[start:end], start=start, end=end)
+    return TriggerSpan(text=text[start:end], start=start, end=end)
 
 
 def _depth(tok: Token, lex: Lexicon) -> int:
