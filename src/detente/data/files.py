@@ -115,7 +115,7 @@ EVENT_CUES = Record(_records(
     "complement_rcpt", "scene_preps", "response_verbs", "background_preps", "threat_modals",
     "announce_modals", "channel_preps", "phone_words", "violence_words", "claim_nouns",
     "hypothetical_preps", "generic_heads", "setting_preps", "date_preps", "appearance_verbs",
-    "appearance_preps", "natural_causes", "campaign_nouns",
+    "appearance_preps", "natural_causes", "campaign_nouns", "follower_nouns",
 ))
 
 SENSE = Record(
@@ -130,6 +130,7 @@ SENSE = Record(
         "not_obj": Words(),
         "not_mod": Words(),
         "no_deps": Words(),
+        "needs_light": Flag(),
         "src": Words(),
         "rcpt": Words(),
         "ccomp_aux": Words(),

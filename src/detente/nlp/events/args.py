@@ -236,7 +236,8 @@ class ActorCoder:
                 if ent.label in ("GPE", "LOC") and self._locative(tok.doc, ent.start):
                     continue
                 a = ent.actor
-                return EventActor(text=phrase(tok).text, name=a.name, code=a.code, sector=a.sector)
+                sector = None if tok.lemma_.lower() in self.cues.follower_nouns else a.sector
+                return EventActor(text=phrase(tok).text, name=a.name, code=a.code, sector=sector)
         return None
 
     def _locative(self, doc: Doc, start: int) -> bool:

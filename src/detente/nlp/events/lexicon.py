@@ -46,6 +46,7 @@ class Sense:
     not_obj: frozenset[str] = frozenset()  # an object that rules the sense out ("meet its demise")
     not_mod: frozenset[str] = frozenset()  # a modifier that rules it out ("a campaign rally")
     no_deps: frozenset[str] = frozenset()  # a dependent that rules it out ("called him a liar": oprd)
+    needs_light: bool = False  # a noun that is an event only with a light verb ("taken into custody")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Cues:
     appearance_preps: frozenset[str]
     natural_causes: frozenset[str]
     campaign_nouns: frozenset[str]
+    follower_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
         not_obj=_words(raw.get("not_obj")),
         not_mod=_words(raw.get("not_mod")),
         no_deps=_words(raw.get("no_deps")),
+        needs_light=raw.get("needs_light", False),
     )
 
 

@@ -220,6 +220,7 @@ def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Tri
     for trig in triggers:
         if trig.sense.pos == "N":
             trig.light = _light_verb(trig.tok, lex, ids)
+    triggers = [t for t in triggers if not (t.sense.needs_light and t.light is None)]
     by_index = {t.tok.i: t for t in triggers}
     for trig in triggers:
         if trig.light is not None:
