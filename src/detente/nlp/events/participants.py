@@ -32,7 +32,7 @@ from .args import (
     subject_tokens,
     verb_above,
 )
-from .lexicon import Lexicon
+from .lexicon import ACTOR_OBJECT, Lexicon
 from .triggers import Trigger
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,9 @@ class Participants:
             agents, patients = self._noun_roles(trig)
         else:
             agents = subject_tokens(trig.tok)
-            patients = [] if trig.sense.type == "MOBILIZE" else direct_objects(trig.tok)
+            patients = [] if trig.sense.type == "MOBILIZE" else [
+                o for o in direct_objects(trig.tok)  # "opened fire": the fire is part of the trigger
+                if o.lemma_.lower() not in trig.sense.obj or ACTOR_OBJECT in trig.sense.obj]
             rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
             patients += list(pobjs(trig.tok, rcpt))
