@@ -403,6 +403,21 @@ def _news_errors(sent: NewsSentence, coded: NewsCoded, ctx: DocContext) -> list[
     return out
 
 
+NEWS_NOTES = [
+    "What the precision figure measures: M2E2 annotates eight ACE types in a subset of each "
+    "article's mentions, and counts a PLOVER type right only where an ACE type of its own "
+    "is annotated in the sentence. A hand check of 40 false alarms drawn at random from "
+    "half A (random seed 13; the stage as it stood midway through issue 13) found 25 to be events PLOVER codes that the sentence "
+    "does report but M2E2 leaves unannotated (\"Obama spoke with Merkel\", \"Russian forces "
+    "have seized Crimea\", \"Four people were killed during protests\", \"300 arrests\"), "
+    "and 15 wrong (hypothetical acts, campaign rallies, a storm that \"hit\" a city, naming "
+    "uses of \"call\"); rules were then added for the wrong kinds. Where ACE and PLOVER "
+    "differ, detente follows PLOVER and loses the point: a planned meeting is AGREE, not "
+    "CONSULT (\"will meet\"); campaign rallies, ceremonies, press conferences and letters "
+    "are no CONSULT; annexations, seizures and bans are COERCE, which M2E2 counts right "
+    "only beside an Arrest-Jail.",
+]
+
 NEWS_DONE_WHEN = "recall >= 0.75 and F1 >= 0.65 overall, F1 >= 0.60 on the held-out half B; agent >= 0.70, patient >= 0.60"
 
 
@@ -424,7 +439,7 @@ def news_report(scores: dict[str, dict[str, NewsScores]], n: dict[str, tuple[int
         sents, arts = n[half]
         lines.append(f"| {label} | {sents} ({arts}) | {p:.3f} / {r:.3f} / **{f:.3f}** | {kp:.3f} / {kr:.3f} / {kf:.3f} | "
                      f"{ours_.who_share('agent'):.3f} (n={ours_.who['agent']}) | {ours_.who_share('patient'):.3f} (n={ours_.who['patient']}) |")
-    lines += ["", f"Done when: {NEWS_DONE_WHEN}.", "", "Per type (P / R / F1; gold sentences):", "",
+    lines += ["", f"Done when: {NEWS_DONE_WHEN}.", "", *NEWS_NOTES, "", "Per type (P / R / F1; gold sentences):", "",
               "| type | A detente | A keywords | B detente | B keywords |", "|---|---|---|---|---|"]
     for type_ in NEWS_TYPES:
         cells = []
@@ -449,7 +464,7 @@ NOTES = [
     "written from PLOVER's definitions and CAMEO's code descriptions, not from the GSR sentences.",
 ]
 
-DONE_WHEN = {"type_top": 0.80, "source": 0.80, "target": 0.70, "all_three": 0.55}
+DONE_WHEN = {"type_top": 0.80, "source": 0.80, "target": 0.70, "all_three": 0.65}
 
 
 def report(mine: Scores, anchor: Scores, timing: dict[str, float] | None) -> str:
