@@ -5,9 +5,30 @@
 HTML (``pages.jsonl``): ``detente.extract.extract_html`` beside plain
 ``trafilatura.extract`` on the same pages in the same run. Text dumps
 (``textdumps.jsonl``): ``detente.extract.extract_textdump`` scored by 5-fold
-cross-validation by page (each page's body comes from a line model trained on
-the other pages only; see ``train_lines.py``), plus the speed of the shipped
-model. No anchor exists for text dumps (trafilatura and jusText need markup).
+cross-validation by site (each page's body comes from a line model trained on
+the pages of other sites only, a site being the URL's host without ``www.``;
+see ``train_lines.py``), plus the speed of the shipped model. No anchor exists
+for text dumps (trafilatura and jusText need markup).
+
+Weak page types: each CV page is put in the classes below (a page may be in
+several, or in none), and each class's page count, mean per-page F1 and corpus
+F1 are printed. The rules read the gold body, split into paragraphs at line
+breaks, and the dump's story span (its first to last line labelled body by
+``train_lines``):
+
+- one-sentence paragraphs: 5+ paragraphs, at least 3 in 4 of them with at most
+  one sentence end (``.``, ``!``, ``?``, ``…`` or a CJK stop, a closing quote or
+  bracket allowed after it, then a space or the end);
+- lists or tables in the story: a run of 3+ paragraphs each under 8 words with
+  no sentence end (list items, table cells), or 3+ paragraphs opening with a
+  bullet or an item number (``1.``, ``2)``);
+- bylines/datelines in the story: a line of the story span of at most 15 words
+  that opens with a byline (by, written by, posted by, reported by, author) or
+  holds a date or a clock time, or a gold paragraph that opens with a dateline
+  (an upper-case place, an optional ``(Agency)``, then a dash);
+- short story: a gold body under 150 words;
+- non-Latin script: under half of the gold body's letters are ASCII;
+- none of the above.
 
 Metric: the scrapinghub benchmark's own (``extraction_metric.py``): 4-gram
 shingles of ``\\w+`` tokens; per page tp/fp/fn normalised to sum 1; corpus
@@ -21,11 +42,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +74,7 @@ class RunScore:
     ms_mean: float
     ms_median: float
     cpu_ms_median: float = 0.0
+    per_page: tuple[DocScore, ...] = field(default=(), repr=False)
 
 
 def _timed(pairs: list[tuple[str, str]], extract: Callable[[str], str], name: str) -> RunScore:
@@ -66,7 +89,7 @@ def _timed(pairs: list[tuple[str, str]], extract: Callable[[str], str], name: st
         scores.append(score_document(pred, gold))
     return RunScore(
         name, score_corpus(scores), statistics.mean(times), statistics.median(times),
-        statistics.median(cpu),
+        statistics.median(cpu), tuple(scores),
     )
 
 
@@ -138,7 +161,67 @@ def score_textdumps_cv(
     fixed = cv_line_scores(pages, k, cache)
     pairs = [(p.text, p.gold) for p in pages]
     run = _timed(pairs, lambda t: extract_textdump(t, classifier=fixed).body, "")
-    return RunScore(f"detente extract_textdump ({k}-fold CV by page)", run.score, 0.0, 0.0)
+    return RunScore(
+        f"detente extract_textdump ({k}-fold CV by site)", run.score, 0.0, 0.0,
+        per_page=run.per_page,
+    )
+
+
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』]*(?=\s|$)")
+_WORDS = re.compile(r"\w+")
+_BULLET = re.compile(r"^(?:[•·▪◦●■*–-]|\d{1,2}[.)])\s")
+_BYLINE = re.compile(r"^(?:by|written by|posted by|reported by|author:?)\s", re.IGNORECASE)
+_DATE_OR_TIME = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w .]*)?\s*(?:\([^)]{1,30}\))?\s*[—–-]\s")
+ONE_SENTENCE = "one-sentence paragraphs"
+LISTS = "lists or tables in the story"
+BYLINES = "bylines/datelines in the story"
+SHORT = "short story (< 150 words)"
+NON_LATIN = "non-Latin script"
+NO_CLASS = "none of the above"
+PAGE_CLASSES = (ONE_SENTENCE, LISTS, BYLINES, SHORT, NON_LATIN, NO_CLASS)
+
+
+def page_classes(page: Page) -> list[str]:
+    """The weak page types ``page`` belongs to (rules in the module docstring)."""
+    paragraphs = [p.strip() for p in page.gold.split("\n") if p.strip()]
+    out = []
+    one = sum(len(_SENTENCE_END.findall(p)) <= 1 for p in paragraphs)
+    if len(paragraphs) >= 5 and one >= 0.75 * len(paragraphs):
+        out.append(ONE_SENTENCE)
+    run = longest = 0
+    for p in paragraphs:
+        run = run + 1 if len(_WORDS.findall(p)) < 8 and not _SENTENCE_END.search(p) else 0
+        longest = max(longest, run)
+    if longest >= 3 or sum(bool(_BULLET.match(p)) for p in paragraphs) >= 3:
+        out.append(LISTS)
+    body = np.flatnonzero(page.labels)
+    story = page.lines[body[0] : body[-1] + 1] if len(body) else []
+    if any(
+        len(_WORDS.findall(line)) <= 15 and (_BYLINE.match(line) or _DATE_OR_TIME.search(line))
+        for line in story
+    ) or any(_DATELINE.match(p) for p in paragraphs):
+        out.append(BYLINES)
+    if len(_WORDS.findall(page.gold)) < 150:
+        out.append(SHORT)
+    letters = [c for c in page.gold if c.isalpha()]
+    if sum(c.isascii() for c in letters) < 0.5 * len(letters):
+        out.append(NON_LATIN)
+    return out or [NO_CLASS]
+
+
+def weak_classes(pages: list[Page], run: RunScore) -> list[tuple[str, CorpusScore]]:
+    """Each page class with the CV scores of its pages (``run`` from ``score_textdumps_cv``)."""
+    members: dict[str, list[DocScore]] = {name: [] for name in PAGE_CLASSES}
+    for page, doc in zip(pages, run.per_page, strict=True):
+        for name in page_classes(page):
+            members[name].append(doc)
+    return [(name, score_corpus(docs)) for name, docs in members.items()]
 
 
 def score_textdumps_shipped(gold: Path = GOLD) -> RunScore:
@@ -184,7 +267,23 @@ def _row(run: RunScore) -> str:
     )
 
 
-def report(html: list[RunScore], dumps: list[RunScore], seed: str = "") -> str:
+def _classes_table(classes: list[tuple[str, CorpusScore]]) -> list[str]:
+    rows = [
+        "| page class | pages | mean per-page F1 | F1 | precision | recall |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, s in classes:
+        rows.append(
+            f"| {name} | {s.n} | {s.f1_doc_mean:.3f} | {s.f1:.3f} | {s.precision:.3f} | "
+            f"{s.recall:.3f} |" if s.n else f"| {name} | 0 | - | - | - | - |"
+        )
+    return rows
+
+
+def report(
+    html: list[RunScore], dumps: list[RunScore], seed: str = "",
+    classes: list[tuple[str, CorpusScore]] | None = None,
+) -> str:
     """The Markdown section for benchmarks/results/extraction.md."""
     head = (
         "| system | F1 | precision | recall | mean per-page F1 | ms/page mean | ms/page median "
@@ -200,8 +299,15 @@ def report(html: list[RunScore], dumps: list[RunScore], seed: str = "") -> str:
         parts += ["", "### Text dumps (`textdumps.jsonl`, chrome kept)", "", head,
                   *(_row(r) for r in dumps), "",
                   "No anchor: trafilatura and jusText return nothing useful on plain text. "
-                  "The CV row is the accuracy claim; the shipped-model row gives speed "
+                  "The CV row is the accuracy claim (5 folds grouped by site: no site has "
+                  "pages on both sides; a site is the URL's host without `www.`); the "
+                  "shipped-model row gives speed "
                   "(wall time depends on the machine's load; CPU time less so).", "", seed]
+    if classes:
+        parts += ["", "### Text dumps: weak page types (CV by site)", "",
+                  "Pages by simple rules on the gold body and the dump (rules in the docstring "
+                  "of `benchmarks/extraction.py`); a page may be in several classes.", "",
+                  *_classes_table(classes)]
     return "\n".join(parts) + "\n"
 
 
@@ -216,8 +322,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{GOLD} is absent: the benchmark needs ../shared", file=sys.stderr)
         return 2
     html = [] if args.textdump_only else score_html()
-    dumps = [] if args.html_only else [score_textdumps_cv(cache=args.cv_cache), score_textdumps_shipped()]
-    text = report(html, dumps, "" if args.html_only else seed_timing())
+    dumps: list[RunScore] = []
+    classes: list[tuple[str, CorpusScore]] = []
+    if not args.html_only:
+        from train_lines import load_pages
+
+        pages = load_pages()
+        cv = score_textdumps_cv(pages, cache=args.cv_cache)
+        dumps = [cv, score_textdumps_shipped()]
+        classes = weak_classes(pages, cv)
+    text = report(html, dumps, "" if args.html_only else seed_timing(), classes)
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

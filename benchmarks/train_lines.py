@@ -1,7 +1,7 @@
 """Train the text-dump body-line classifier shipped in src/detente/data/extract/.
 
     .venv/bin/python benchmarks/train_lines.py          # train on all pages, write the model
-    .venv/bin/python benchmarks/train_lines.py --cv     # also print the 5-fold CV figure
+    .venv/bin/python benchmarks/train_lines.py --cv     # also print the 5-fold CV-by-site figure
 
 Training data: ``../shared/gold/extraction/scrapinghub/textdumps.jsonl``. A dump
 line is labelled body when its whitespace-normalised text is a substring of the
@@ -10,10 +10,13 @@ between the first and last long (8+ words) matched lines. Only these labels come
 from the gold set: the model's inputs are surface features of the dump
 (``detente.extract.lines``), never gold strings.
 
-Cross-validation (``folds``) is by page: a page's lines are scored only by
-models trained on other pages; the stacked second stage is trained on
-out-of-fold first-stage scores of the training pages (inner folds), so no model
-ever sees the page it scores.
+Cross-validation (``folds``) is by site: a page's lines are scored only by
+models trained on pages of other sites, so a site's page template never helps
+score its own pages. A page's site is its URL's host, lower-cased, a leading
+``www.`` dropped (``site_of``); a page with no URL is a site of its own. The
+stacked second stage is trained on out-of-fold first-stage scores of the
+training pages, the inner folds grouped by site too, so no model ever sees the
+page it scores or another page of its site.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -58,6 +62,15 @@ class Page:
     features: np.ndarray
     labels: np.ndarray
     gold: str
+    site: str = ""
+
+
+def site_of(url: str | None, page_id: str) -> str:
+    """The site a page belongs to: its URL's host, lower-cased, without a leading ``www.``;
+    a page with no URL (or no host in it) is a site of its own, ``page:<id>``."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    host = host.lower().removeprefix("www.")
+    return host or f"page:{page_id}"
 
 
 def load_pages(path: Path = TEXTDUMPS) -> list[Page]:
@@ -69,7 +82,8 @@ def load_pages(path: Path = TEXTDUMPS) -> list[Page]:
             lines = split_lines(row["text"])
             gold = row["gold"]["body"]
             pages.append(
-                Page(row["id"], row["text"], lines, line_features(lines), _labels(lines, gold), gold)
+                Page(row["id"], row["text"], lines, line_features(lines), _labels(lines, gold), gold,
+                     site_of(row.get("url"), row["id"]))
             )
     return pages
 
@@ -98,24 +112,31 @@ def _booster(params: dict[str, float], seed: int = 0) -> HistGradientBoostingCla
     )
 
 
-def _stack(pages: list[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def site_groups(pages: list[Page]) -> np.ndarray:
+    """Each page's site as a group number (first-seen order)."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(p.site or f"page:{p.id}", len(numbers)) for p in pages])
+
+
+def _stack(pages: list[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lines of all pages: features, labels, page number and site group of each line."""
     x = np.vstack([p.features for p in pages])
     y = np.concatenate([p.labels for p in pages])
-    groups = np.concatenate([[k] * len(p.lines) for k, p in enumerate(pages)])
-    return x, y, groups
+    page = np.concatenate([[k] * len(p.lines) for k, p in enumerate(pages)])
+    return x, y, page, site_groups(pages)[page]
 
 
 def fit_classifier(pages: list[Page], inner_folds: int = 4) -> LineClassifier:
     """Train both stages on ``pages``; stage 2 learns from out-of-fold stage-1 scores."""
-    x, y, groups = _stack(pages)
+    x, y, page, site = _stack(pages)
     oof = np.zeros(len(y))
     # One thread: OpenMP spinning on a shared machine makes more threads far slower.
     with threadpool_limits(limits=1):
-        for train, test in GroupKFold(inner_folds).split(x, y, groups):
+        for train, test in GroupKFold(inner_folds).split(x, y, site):
             oof[test] = _booster(STAGE1).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
         stage1 = _booster(STAGE1).fit(x, y)
         seq = np.vstack(
-            [sequence_features(oof[groups == k], p.features) for k, p in enumerate(pages)]
+            [sequence_features(oof[page == k], p.features) for k, p in enumerate(pages)]
         )
         stage2 = _booster(STAGE2, seed=1).fit(seq, y)
     return LineClassifier(stage1=to_ensemble(stage1), stage2=to_ensemble(stage2))
@@ -141,15 +162,18 @@ def to_ensemble(model: HistGradientBoostingClassifier) -> TreeEnsemble:
 
 
 def folds(pages: list[Page], k: int = 5) -> Iterator[tuple[list[int], LineClassifier]]:
-    """(held-out page indices, classifier trained on the other pages) for each fold."""
+    """(held-out page indices, classifier trained on the pages of the other sites) per fold.
+
+    ``GroupKFold`` by site: no site has pages on both sides of a fold.
+    """
     index = np.arange(len(pages))
-    for train, test in GroupKFold(k).split(index, index, index):
+    for train, test in GroupKFold(k).split(index, index, site_groups(pages)):
         yield test.tolist(), fit_classifier([pages[i] for i in train])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cv", action="store_true", help="print the 5-fold CV body scores")
+    parser.add_argument("--cv", action="store_true", help="print the 5-fold CV-by-site body scores")
     args = parser.parse_args(argv)
     if not TEXTDUMPS.exists():
         print(f"{TEXTDUMPS} is absent: training needs ../shared", file=sys.stderr)

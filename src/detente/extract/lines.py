@@ -50,11 +50,14 @@ OWN_FEATURES: tuple[str, ...] = (
     "duplicate", "upper", "mean_word_len", "says", "short_ratio",
 )
 # Own features whose neighbourhood averages are features too.
-CONTEXT_OF: tuple[str, ...] = ("log_words", "sent_end", "stop_ratio", "chrome_ratio", "prose")
+# "says" and "date_like" nearby mark reader comments ("X says:", then a date, then the comment).
+CONTEXT_OF: tuple[str, ...] = (
+    "log_words", "sent_end", "stop_ratio", "chrome_ratio", "prose", "says", "date_like",
+)
 WINDOWS: tuple[int, ...] = (1, 3, 8)
 DOC_FEATURES: tuple[str, ...] = (
     "position", "char_position", "rel_words", "log_dist_prose", "in_prose_block",
-    "prev_prose", "next_prose", "after_comments",
+    "prev_prose", "next_prose", "after_comments", "log_prose_before", "log_prose_after",
 )
 # A heading that opens a reader-comment section: what follows is not the article.
 _COMMENTS_HEAD = re.compile(
@@ -209,9 +212,29 @@ def line_features(lines: list[str]) -> np.ndarray:
         np.concatenate([[0.0], prose[:-1]]),
         np.concatenate([prose[1:], [0.0]]),
         _after_comments(lines, block[0]),
+        np.log1p(_distance_before(prose >= 0.75)),
+        np.log1p(_distance_after(prose >= 0.75)),
     ])
     cols.append(doc)
     return np.hstack(cols)
+
+
+def _distance_before(mask: np.ndarray) -> np.ndarray:
+    """Lines back from each line to the nearest earlier line where ``mask`` holds (n when none)."""
+    n = len(mask)
+    out = np.full(n, float(n))
+    last = -1
+    for i in range(n):
+        if last >= 0:
+            out[i] = i - last
+        if mask[i]:
+            last = i
+    return out
+
+
+def _distance_after(mask: np.ndarray) -> np.ndarray:
+    """Lines on from each line to the nearest later line where ``mask`` holds (n when none)."""
+    return _distance_before(mask[::-1])[::-1].copy()
 
 
 def _after_comments(lines: list[str], start: int) -> np.ndarray:
@@ -251,11 +274,13 @@ def sequence_features(p: np.ndarray, features: np.ndarray) -> np.ndarray:
     """Second-stage features: each line's first-stage P(body) beside its neighbours'.
 
     The body is mostly one contiguous run of lines, so a line's neighbours' scores
-    and its place relative to the best-scoring run say much about it.
+    and its place relative to the best-scoring run say much about it; so does the
+    run of likely lines it sits in (its mass against the largest run's, its order:
+    reader comments and link lists often form runs of their own after the story).
     """
     n = len(p)
     if n == 0:
-        return np.zeros((0, 16 + len(SEQUENCE_OWN)))
+        return np.zeros((0, 22 + len(SEQUENCE_OWN)))
     names = feature_names()
     own = features[:, [names.index(k) for k in SEQUENCE_OWN]]
     log_words = features[:, names.index("log_words")]
@@ -275,8 +300,38 @@ def sequence_features(p: np.ndarray, features: np.ndarray) -> np.ndarray:
         np.where(inside, (idx - start) / span, -1.0), (mass - p * log_words) / total,
         np.full(n, float(p.max())), np.full(n, float(inside.sum()) / n),
         np.full(n, float(np.log1p(n))),
+        window_means(p, 16),
+        np.log1p(_distance_before(p >= 0.5)), np.log1p(_distance_after(p >= 0.5)),
+        *_run_features(p, log_words),
     ]
     return np.column_stack([*cols, own])
+
+
+def _run_features(p: np.ndarray, log_words: np.ndarray, gap: int = 2) -> list[np.ndarray]:
+    """Per line: its run's mass over the largest run's, the run's order (log), first run or not.
+
+    A run is a stretch of lines with P >= 0.5, gaps of up to ``gap`` lines bridged; a line
+    outside every run gets 0, -1 and 0.
+    """
+    n = len(p)
+    run_of = np.full(n, -1)
+    masses: list[float] = []
+    last = -1
+    for i in np.flatnonzero(p >= 0.5).tolist():
+        if masses and i - last <= gap + 1:
+            run_of[last + 1 : i] = len(masses) - 1  # the bridged gap
+        else:
+            masses.append(0.0)
+        run_of[i] = len(masses) - 1
+        masses[-1] += float(p[i] * (1.0 + log_words[i]))
+        last = i
+    if not masses:
+        return [np.zeros(n), np.full(n, -1.0), np.zeros(n)]
+    mass = np.array(masses)
+    inside = run_of >= 0
+    share = np.where(inside, mass[np.maximum(run_of, 0)] / max(1e-9, float(mass.max())), 0.0)
+    order = np.where(inside, np.log1p(np.maximum(run_of, 0)), -1.0)
+    return [share, order, (run_of == 0).astype(float)]
 
 
 class LineScorer(Protocol):
