@@ -2,7 +2,8 @@
 
 Floors in tests/floors/extraction.json (set a little below the measured figures;
 they only go up). The figure is the one ``benchmarks/extraction.py`` prints:
-each page is extracted by a line model trained on the other pages only.
+each page is extracted by a line model trained on other sites' pages only (5-fold
+cross-validation grouped by site).
 """
 
 from __future__ import annotations
