@@ -115,7 +115,8 @@ EVENT_CUES = Record(_records(
     "complement_rcpt", "scene_preps", "response_verbs", "background_preps", "threat_modals",
     "announce_modals", "channel_preps", "phone_words", "violence_words", "claim_nouns",
     "hypothetical_preps", "generic_heads", "setting_preps", "date_preps", "appearance_verbs",
-    "appearance_preps", "natural_causes", "campaign_nouns", "follower_nouns",
+    "appearance_preps", "natural_causes", "campaign_nouns", "follower_nouns", "transitive_acts",
+    "security_nouns",
 ))
 
 SENSE = Record(

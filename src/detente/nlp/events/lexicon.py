@@ -113,6 +113,8 @@ class Cues:
     natural_causes: frozenset[str]
     campaign_nouns: frozenset[str]
     follower_nouns: frozenset[str]
+    transitive_acts: frozenset[str]
+    security_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ class Participants:
             rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
             patients += list(pobjs(trig.tok, rcpt))
-            if trig.sense.swap:
+            if trig.sense.swap or self._headline_passive(trig.tok, patients):
                 agents, patients = patients, agents
         natural = bool(agents) and all(self._natural(a) for a in agents)
         agents = [b for a in agents for b in self._through_event_noun(a)]
@@ -208,6 +208,17 @@ class Participants:
         third_person = pronouns().third_person
         kept = [r for r in recipients if not (r.text.lower() in third_person and r.code in actor_codes)]
         return actors, kept
+
+    def _headline_passive(self, verb: Token, patients: list[Token]) -> bool:
+        """"Egypt activist released": a participle with no auxiliary and no object in a
+        headline or caption-length clause is a passive."""
+        if patients or verb.lemma_.lower() not in self.lex.cues.transitive_acts:
+            return False
+        if verb.tag_ not in ("VBN", "VBD") or any(
+                c.dep_ in ("aux", "auxpass", "agent", "dobj", "prt", "ccomp", "xcomp") for c in verb.children):
+            return False
+        sent = verb.sent
+        return len(sent) <= 12 and not any(t.tag_ == "DT" and t.i < verb.i for t in sent)
 
     def _natural(self, agent: Token) -> bool:
         """A storm, a famine, a disease ("tropical storm Washi"), not someone."""

@@ -38,6 +38,7 @@ _CONTENT = frozenset({"VERB", "NOUN", "PROPN", "ADJ"})
 # has not (yet): it stays the content ("demanded the release of prisoners").
 _JUDGING = frozenset({"ACCUSE", "SUPPORT"})
 _MATERIAL = frozenset({"COOPERATE", "AID", "RETREAT", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
+_GATHERINGS = frozenset({"PROTEST", "CONSULT"})
 _AMOD_TYPES = frozenset({"COERCE", "ASSAULT"})
 _ANY_PREP = frozenset({"over", "for", "of", "on", "with", "about", "in", "to", "against"})
 # words inside these entities are part of a name or a date, never a trigger
@@ -150,16 +151,23 @@ def find_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Trigge
     return found
 
 
-def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int]) -> Token | None:
-    """"held talks" -> held; "took part in an exercise" -> took; else None."""
+def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int], gathering: bool = False) -> Token | None:
+    """"held talks" -> held; "took part in an exercise" -> took; else None. A gathering
+    (a protest, a meeting) that is the setting of a security force's transitive act is
+    no light-verb object: "police took a man into custody during a march" did not march
+    ("youths threw stones during demonstrations" did demonstrate)."""
     head = noun.head
     if noun.dep_ == "pobj" and head.dep_ == "prep":
         prep, head = head, head.head
         if head.pos_ == "NOUN" and head.lemma_.lower() == "part" and head.head.pos_ == "VERB":
             head = head.head
+        elif gathering and prep.lower_ in lex.cues.setting_preps and head.pos_ == "VERB" \
+                and prep.lower_ != "into" and any(c.dep_ == "dobj" for c in head.children) \
+                and any(c.dep_ == "nsubj" and c.lemma_.lower() in lex.cues.security_nouns for c in head.children):
+            return None  # "took a man into custody during a march": the march is the setting
         elif prep.lower_ in lex.cues.setting_preps and head.pos_ == "VERB" and head.i not in trigger_ids \
                 and head.lemma_.lower() not in lex.cues.report_verbs:  # "said during a rally": a setting
-            return head  # "converging for a rally", "arrived on a visit"
+            return head  # "converging for a rally", "arrived on a visit", "took him into custody"
     elif noun.dep_ not in ("dobj", "attr", "nsubjpass", "oprd"):
         return None
     if head.pos_ != "VERB" or head.i in trigger_ids:
@@ -219,7 +227,7 @@ def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Tri
     ids = {t.tok.i for t in triggers}
     for trig in triggers:
         if trig.sense.pos == "N":
-            trig.light = _light_verb(trig.tok, lex, ids)
+            trig.light = _light_verb(trig.tok, lex, ids, trig.sense.type in _GATHERINGS)
     triggers = [t for t in triggers if not (t.sense.needs_light and t.light is None)]
     by_index = {t.tok.i: t for t in triggers}
     for trig in triggers:
