@@ -113,6 +113,9 @@ class Participants:
             patients += list(pobjs(trig.tok, rcpt))
             if trig.sense.swap or self._headline_passive(trig.tok, patients):
                 agents, patients = patients, agents
+        if not agents and trig.sense.pos == "V" and trig.sense.type == "ASSAULT":
+            # "missiles fired from Iran into Syria": launched from a state's ground
+            agents = [o for o in pobjs(trig.tok, ("from",)) if o.ent_type_ == "GPE"]
         natural = bool(agents) and all(self._natural(a) for a in agents)
         agents = [b for a in agents for b in self._through_event_noun(a)]
         agents = [a for a in agents if self.actors.is_agent(a) and a.pos_ != "VERB"]
