@@ -82,6 +82,8 @@ def direct_objects(verb: Token) -> list[Token]:
             and c.pos_ in ("NOUN", "PROPN", "PRON", "NUM")]
     if not objs and _misparsed_passive(verb):
         objs = [c for c in verb.children if c.dep_ == "nsubj"]
+    if verb.dep_ == "relcl":  # "Besigye, who was arrested": the relative pronoun is its noun
+        objs = [verb.head if o.lower_ in pronouns().relative else o for o in objs]
     if not objs and verb.dep_ == "relcl" and _has_subject(verb):
         objs = [verb.head]
     if not objs and verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN":

@@ -26,6 +26,7 @@ from .args import (
     is_pronoun,
     is_state_code,
     is_town,
+    phrase,
     phrase_text,
     phrase_tokens,
     pobjs,
@@ -58,6 +59,22 @@ class Args:
     agent_heads: tuple[Token, ...] = ()  # the agent mentions as the parse gives them
     natural_cause: bool = False  # the subject is a storm, a famine, a disease: no one acted
     counterpart: bool = False  # a recipient was named, even one of the actor's own side
+
+
+def _with_name(tok: Token) -> str:
+    """The mention with the name in apposition to it ("jailed opposition leader Kizza
+    Besigye"), which :func:`phrase_text` leaves out."""
+    names = [c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1]
+    if not names:
+        return phrase_text(tok)
+    span = phrase_tokens_span(tok, names[0])
+    return span.text
+
+
+def phrase_tokens_span(tok: Token, name: Token) -> Span:
+    """From the start of ``tok``'s phrase to the end of ``name``'s."""
+    head, tail = phrase(tok), phrase(name)
+    return tok.doc[head.start:tail.end]
 
 
 class Locator:
@@ -192,7 +209,7 @@ class Participants:
             code = actor.code
         out: list[EventActor] = []
         for tok in kept[:4]:
-            text = phrase_text(tok)
+            text = _with_name(tok)
             if all(a.text != text for a in out):
                 out.append(EventActor(text=text, name=None, code=code, sector=None, inferred=code is not None))
         return out
