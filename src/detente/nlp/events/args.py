@@ -82,6 +82,12 @@ def direct_objects(verb: Token) -> list[Token]:
             and c.pos_ in ("NOUN", "PROPN", "PRON", "NUM")]
     if not objs and _misparsed_passive(verb):
         objs = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not objs and verb.pos_ == "VERB":  # "arrested or charged teenagers": the last conjunct's object
+        for conj in (c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"):
+            shared = [c for c in conj.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
+            if shared and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+                objs = shared
+                break
     if verb.dep_ == "relcl":  # "Besigye, who was arrested": the relative pronoun is its noun
         objs = [verb.head if o.lower_ in pronouns().relative else o for o in objs]
     if not objs and verb.dep_ == "relcl" and _has_subject(verb):

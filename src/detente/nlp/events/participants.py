@@ -21,6 +21,7 @@ from ..mentions import pronouns
 from ..places import find_place
 from .args import (
     ActorCoder,
+    conjuncts,
     direct_objects,
     infinitival,
     is_pronoun,
@@ -157,6 +158,10 @@ class Participants:
         recipients = recipients_first or self._uncross_pronouns([], actors, self._fallback_recipients(trig))[1]
         if not recipients and trig.sense.type not in _OWN_GOODS:
             recipients = self._uncoded_patients(patients, trig, actors)
+        elif recipients_first and trig.sense.type not in _OWN_GOODS:  # "attacks on Iraqi forces and civilians"
+            covered = {t.i for r in patients if self.actors.code(r, owner_fallback=True) for t in phrase(r)}
+            recipients += [r for r in self._uncoded_patients(
+                [p for p in patients if p.i not in covered], trig, actors) if r.code is None][:2]
         if actors and actors[0].code and all(r.code is None for r in recipients):
             context = self._implied_recipients(trig, patients, actors)
             if not recipients:
@@ -196,6 +201,7 @@ class Participants:
         the place where it happened, else, for a state's domestic act on people
         ("police detained a protester"), the state's own."""
         attack = trig.sense.type == "ASSAULT"
+        patients = list(dict.fromkeys(c for p in patients for c in conjuncts(p)))  # "a hall and a mosque"
         kept = [p for p in patients if p.pos_ != "PRON" and p.ent_type_ not in _NOT_PATIENTS
                 and (attack or p.pos_ == "PROPN" or p.ent_type_ in ("PERSON", "NORP", "ORG", "GPE")
                      or self.actors.is_people(p))]  # actors, not things ("the proposal")
