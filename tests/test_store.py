@@ -145,7 +145,7 @@ def test_a_version_1_database_gains_the_notes_column(tmp_path: Path) -> None:
                  " VALUES ('c', 'c', 'text', '{}', '2022-01-01T00:00:00Z')")  # from before notes
     conn.close()
     with detente.open(path) as db:
-        assert db.version == 2
+        assert db.version == schema.migrations()[-1].version
         notes = [json.loads(n) for n in db.articles()["notes"]]
         assert notes == [["language is 'fr': skipped"], [], []]
 
@@ -181,3 +181,36 @@ def test_uncoded_participants_are_stored_and_coded_filter_leaves_them_out(db: de
     by_type = {e["type"]: e for e in stored["events"]}
     assert by_type["ASSAULT"]["actor"] == [] and by_type["ASSAULT"]["recipient"][0]["code"] is None
     assert by_type["COERCE"]["actor"][0]["inferred"] is True
+
+
+def test_stated_leaves_out_inferred_codes(db: detente.Database) -> None:
+    from detente.model import EventActor
+
+    gunmen = event("COERCE", None, "UKR", "2022-05-10")
+    gunmen.actor = [EventActor(text="gunmen", name=None, code="UKR", sector=None, inferred=True)]
+    coded = event("CONSULT", "FRA", "RUS", "2022-05-10")
+    db.add(result("a", STORY, url="u1", published="2022-05-10", events=[gunmen, coded]))
+    assert sorted(db.events(coded=True)["type"]) == ["COERCE", "CONSULT"]
+    assert list(db.events(stated=True)["type"]) == ["CONSULT"]
+
+
+def test_a_version_2_database_gains_the_inferred_flags(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    schema.schema_version(conn)
+    for migration in schema.migrations()[:2]:
+        conn.executescript(f"BEGIN; {migration.sql}\nINSERT INTO schema_version(version, name)"
+                           f" VALUES ({migration.version}, '{migration.name}'); COMMIT;")
+    conn.execute("INSERT INTO articles(id, hash, doc_id, body, result_json, added_at)"
+                 " VALUES (1, 'h', 'a', 'text', '{}', '2022-01-01T00:00:00Z')")
+    for event_id, inferred in ((1, True), (2, False)):
+        conn.execute("INSERT INTO events(id, merge_key, type, quad, modality, actor_code, actor_codes,"
+                     " first_article_id, added_at) VALUES (?, 'k', 'COERCE', 4, 'asserted', 'UKR',"
+                     " '[\"UKR\"]', 1, '2022-01-01T00:00:00Z')", (event_id,))
+        stored = {"actor": [{"text": "gunmen", "code": "UKR", "inferred": inferred}], "recipient": []}
+        conn.execute('INSERT INTO event_sources(event_id, article_id, sentence, start, "end", event_json)'
+                     " VALUES (?, 1, 's', 0, 1, ?)", (event_id, json.dumps(stored)))
+    conn.close()
+    with detente.open(path) as db:
+        rows = db.conn.execute("SELECT id, actor_inferred, recipient_inferred FROM events ORDER BY id")
+        assert [tuple(r) for r in rows] == [(1, 1, 0), (2, 0, 0)]

@@ -183,6 +183,9 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         cmd.add_argument("--coded", action="store_true",
                          help="only events with a coded actor and a coded recipient (events "
                               "whose participants could not be coded are stored with null codes)")
+        cmd.add_argument("--stated", action="store_true",
+                         help="like --coded, and only codes the text states of the mention "
+                              "itself (not inferred from a place or a country named nearby)")
         cmd.add_argument("--limit", type=int, default=50 if name == "query" else None,
                          help="at most this many rows")
         if name == "export":
@@ -205,7 +208,8 @@ def _filters(args: argparse.Namespace) -> Filters:
 
     return Filters(actor=args.actor, recipient=args.recipient, type=args.type, quad=args.quad,
                    since=args.since, until=args.until, text=args.text, limit=args.limit,
-                   factual=not args.include_unreal, coded=args.coded)
+                   factual=not args.include_unreal, coded=args.coded,
+                   stated=args.stated)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ class Filters:
     # Only events with a code on both sides (a coded dyad). Events whose actor or recipient
     # could not be coded ("was shot", "gunmen") are stored with null codes and left out here.
     coded: bool = False
+    # With ``coded``: leave out codes inferred from context (a place, a country named
+    # nearby) rather than read from the mention.
+    stated: bool = False
 
     def __post_init__(self) -> None:
         if self.type and self.type.upper() not in PLOVER_TYPES:
@@ -90,8 +93,10 @@ FACTUAL_MODALITIES = ("asserted", "reported", "claimed", "historical")
 def _event_filters(sql: Sql, f: Filters, alias: str = "e") -> None:
     if f.factual:
         sql.add(f"{alias}.negated = 0 AND {alias}.modality IN (?, ?, ?, ?)", *FACTUAL_MODALITIES)
-    if f.coded:
+    if f.coded or f.stated:
         sql.add(f"{alias}.actor_code IS NOT NULL AND {alias}.recipient_code IS NOT NULL")
+    if f.stated:
+        sql.add(f"{alias}.actor_inferred = 0 AND {alias}.recipient_inferred = 0")
     if f.actor:
         sql.add(f"EXISTS (SELECT 1 FROM json_each({alias}.actor_codes) WHERE value = ?)", f.actor.upper())
     if f.recipient:

@@ -253,8 +253,9 @@ def _insert_event(
         "INSERT INTO events(merge_key, type, quad, cameo, mode, context, actor_code, actor_name,"
         " actor_sector, actor_codes, recipient_code, recipient_name, recipient_sector,"
         " recipient_codes, date, date_precision, negated, modality, location_name,"
-        " location_country, lat, lon, intensity, confidence, cluster_id, first_article_id, added_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " location_country, lat, lon, intensity, confidence, cluster_id, first_article_id, added_at,"
+        " actor_inferred, recipient_inferred)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             key, event.type, event.quad or 0, event.cameo, event.mode,
             json.dumps(event.context or []), *_party(actor), json.dumps(_codes(event.actor)),
@@ -262,7 +263,8 @@ def _insert_event(
             int(bool(event.negated)), event.modality or "asserted",
             loc.name if loc else None, loc.country if loc else None, loc.lat if loc else None,
             loc.lon if loc else None, event.intensity, event.confidence, cluster_id, article_id,
-            stamp,
+            stamp, int(bool(actor and actor.code and actor.inferred)),
+            int(bool(recipient and recipient.code and recipient.inferred)),
         ),
     )
     return int(cur.lastrowid or 0)
