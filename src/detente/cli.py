@@ -184,8 +184,8 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                          help="only events with a coded actor and a coded recipient (events "
                               "whose participants could not be coded are stored with null codes)")
         cmd.add_argument("--stated", action="store_true",
-                         help="like --coded, and only codes the text states of the mention "
-                              "itself (not inferred from a place or a country named nearby)")
+                         help="like --coded, keeping only codes read from the mentions "
+                              "themselves (not inferred from a place or a country named nearby)")
         cmd.add_argument("--limit", type=int, default=50 if name == "query" else None,
                          help="at most this many rows")
         if name == "export":
