@@ -304,18 +304,9 @@ class NewsScores:
             self.found[type_] += hit and type_ in gold
             self.predicted[type_] += hit
             self.right[type_] += hit and bool(COMPATIBLE[type_] & aces)
-        for type_, (ace, agent_role, patient_role) in ROLES.items():
-            if type_ not in coded.by_type:
-                continue
-            actors, recipients = coded.by_type[type_]
-            for event in (g for g in sent.gold if g["ace"] == ace):
-                for arg in event["arguments"]:
-                    if arg["role"] == agent_role:
-                        self.who["agent"] += 1
-                        self.who["agent_hit"] += _mentioned(arg["text"], actors)
-                    elif arg["role"] == patient_role:
-                        self.who["patient"] += 1
-                        self.who["patient_hit"] += _mentioned(arg["text"], recipients)
+        for _type, role, _arg, _mentions, hit in who_checks(sent, coded):
+            self.who[role] += 1
+            self.who[f"{role}_hit"] += hit
 
     def prf(self, types: Iterable[str] = NEWS_TYPES) -> tuple[float, float, float]:
         types = list(types)
@@ -329,6 +320,21 @@ class NewsScores:
 
     def who_share(self, role: str) -> float:
         return self.who[f"{role}_hit"] / self.who[role] if self.who[role] else 0.0
+
+
+def who_checks(sent: NewsSentence, coded: NewsCoded) -> Iterator[tuple[str, str, str, frozenset[str], bool]]:
+    """(type, "agent" or "patient", the annotated argument, our mentions on that side,
+    found) for every Attacker/Agent and Target/Person argument of a type we coded."""
+    for type_, (ace, agent_role, patient_role) in ROLES.items():
+        if type_ not in coded.by_type:
+            continue
+        sides = {agent_role: ("agent", coded.by_type[type_][0]),
+                 patient_role: ("patient", coded.by_type[type_][1])}
+        for event in (g for g in sent.gold if g["ace"] == ace):
+            for arg in event["arguments"]:
+                if arg["role"] in sides:
+                    role, mentions = sides[arg["role"]]
+                    yield type_, role, arg["text"], mentions, _mentioned(arg["text"], mentions)
 
 
 def _mentioned(text: str, mentions: frozenset[str]) -> bool:
@@ -390,16 +396,9 @@ def _news_errors(sent: NewsSentence, coded: NewsCoded, ctx: DocContext) -> list[
             who = ",".join(f"{a.text}:{a.code}" for a in e.actor) + "->" + ",".join(f"{a.text}:{a.code}" for a in e.recipient)
             trig = e.trigger.text if e.trigger is not None else "?"
             out.append(f"FALSE\t{type_}\t{trig}\t{who}\t{sent.text[:220]}")
-    for type_, (ace, agent_role, patient_role) in ROLES.items():
-        if type_ not in coded.by_type:
-            continue
-        actors, recipients = coded.by_type[type_]
-        for event in (g for g in sent.gold if g["ace"] == ace):
-            for arg in event["arguments"]:
-                if arg["role"] == agent_role and not _mentioned(arg["text"], actors):
-                    out.append(f"AGENT\t{type_}\t{arg['text']} not in {sorted(actors)}\t{sent.text[:200]}")
-                if arg["role"] == patient_role and not _mentioned(arg["text"], recipients):
-                    out.append(f"PATIENT\t{type_}\t{arg['text']} not in {sorted(recipients)}\t{sent.text[:200]}")
+    for type_, role, arg, mentions, hit in who_checks(sent, coded):
+        if not hit:
+            out.append(f"{role.upper()}\t{type_}\t{arg} not in {sorted(mentions)}\t{sent.text[:200]}")
     return out
 
 
