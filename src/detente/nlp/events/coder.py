@@ -261,19 +261,21 @@ class EventCoder:
         return round(min(0.99, max(0.05, score)), 3)
 
 
+def _setting_verb(tok: Token, preps: frozenset[str]) -> Token | None:
+    """The verb whose setting an event noun is ("said during a rally" -> said), if it
+    hangs from it by one of ``preps``."""
+    return tok.head.head if tok.dep_ == "pobj" and tok.head.lower_ in preps else None
+
+
 def _a_person_appears(trig: Trigger, cues: Cues) -> bool:
     """"Cruz fired back at Trump at a rally", "Trump told a rally": a named person
     addressing or appearing at the gathering."""
     tok = trig.tok
-    if tok.dep_ == "pobj" and tok.head.lower_ in cues.appearance_preps:
-        verb = tok.head.head
-    elif tok.dep_ in ("dobj", "dative"):
-        verb = tok.head
-        if verb.lemma_.lower() not in cues.report_verbs | cues.appearance_verbs:
-            return False
-    else:
-        return False
-    return any(c.dep_ == "nsubj" and c.ent_type_ == "PERSON" for c in verb.children)
+    verb = _setting_verb(tok, cues.appearance_preps)
+    if verb is None and tok.dep_ in ("dobj", "dative") \
+            and tok.head.lemma_.lower() in cues.report_verbs | cues.appearance_verbs:
+        verb = tok.head  # "told a rally"
+    return verb is not None and any(c.dep_ == "nsubj" and c.ent_type_ == "PERSON" for c in verb.children)
 
 
 def _several(args: Args) -> bool:
@@ -290,20 +292,15 @@ def _several(args: Args) -> bool:
 
 def _setting_of_speech(trig: Trigger, cues: Cues) -> bool:
     """"Trump said during a rally in Michigan": the rally is where a speech was made."""
-    tok = trig.tok
-    prep = tok.head
-    return tok.dep_ == "pobj" and prep.lower_ in cues.appearance_preps \
-        and prep.head.lemma_.lower() in cues.appearance_verbs
+    verb = _setting_verb(trig.tok, cues.appearance_preps)
+    return verb is not None and verb.lemma_.lower() in cues.appearance_verbs
 
 
 def _scene_of_act(trig: Trigger, lex: Lexicon) -> bool:
     """"He was shot at a protest", "arrested during the demonstrations": a gathering that
     is the scene of an act reported in the same clause is reported with it."""
-    tok, prep = trig.tok, trig.tok.head
-    if tok.dep_ != "pobj" or prep.lower_ not in lex.cues.appearance_preps | lex.cues.setting_preps:
-        return False
-    verb = prep.head
-    return verb.pos_ == "VERB" and verb.lemma_.lower() not in lex.cues.appearance_verbs \
+    verb = _setting_verb(trig.tok, lex.cues.appearance_preps | lex.cues.setting_preps)
+    return verb is not None and verb.pos_ == "VERB" and verb.lemma_.lower() not in lex.cues.appearance_verbs \
         and any(s.type in _AGENTLESS for s in lex.senses.get(verb.lemma_.lower(), ()))
 
 

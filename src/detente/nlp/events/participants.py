@@ -68,24 +68,25 @@ def _with_name(tok: Token) -> str:
     names = [c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1]
     if not names:
         return phrase_text(tok)
-    span = phrase_tokens_span(tok, names[0])
-    return span.text
-
-
-def phrase_tokens_span(tok: Token, name: Token) -> Span:
-    """From the start of ``tok``'s phrase to the end of ``name``'s."""
-    head, tail = phrase(tok), phrase(name)
-    return tok.doc[head.start:tail.end]
+    return tok.doc[phrase(tok).start:phrase(names[0]).end].text
 
 
 class Locator:
-    """Where an event happened: a named place in its own locative phrases."""
+    """Where an event happened: a named place in its own locative phrases (found once
+    per trigger: the coder and the participants' inferences all ask)."""
 
     def __init__(self, doc: Doc, ctx: DocContext, lex: Lexicon) -> None:
         self.lex = lex
         self._ents = list(doc_ents(doc, ctx))
+        self._found: dict[tuple[int, int], Location | None] = {}
 
     def location(self, trig: Trigger) -> Location | None:
+        key = (trig.tok.i, trig.light.i if trig.light is not None else -1)
+        if key not in self._found:
+            self._found[key] = self._locate(trig)
+        return self._found[key]
+
+    def _locate(self, trig: Trigger) -> Location | None:
         preps = self.lex.cues.location_preps
         heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
         heads += direct_objects(trig.clause)
