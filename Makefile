@@ -7,7 +7,10 @@ LOCK    := requirements/lock.txt
 PIP_COMPILE_FLAGS := --generate-hashes --extra dev --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: demo test lint bench install lock clean
+.PHONY: demo test lint bench install lock clean system-deps
+
+system-deps:
+	scripts/system-deps
 
 $(STAMP): pyproject.toml $(LOCK) requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +29,7 @@ demo: $(STAMP)
 	$(BIN)/python -m detente.demo
 
 test: $(STAMP)
+	scripts/system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
