@@ -13,16 +13,15 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from .data import read_table
 from .errors import DetenteError
+from .outputs import atomic_output
 from .store import Database, Filters, SourcedEvent
+from .terminal import printable
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +49,36 @@ class ExportSummary:
 
 
 def export(db: Database, fmt: str, output: str | None, filters: Filters | None = None) -> ExportSummary:
-    """Write ``db``'s matching events (articles, for jsonl) to ``output`` (None or '-': stdout)."""
+    """Write ``db``'s matching events (articles, for jsonl) to ``output`` (None or '-': stdout).
+
+    A file is written whole or not at all (``detente.outputs.atomic_output``): an existing
+    one is replaced only once the export has succeeded.
+    """
     filters = filters or Filters()
     if fmt not in FORMATS:
         raise DetenteError(f"unknown export format '{fmt}': use one of {', '.join(FORMATS)}")
     if fmt == "parquet":
         if output in (None, "-"):
             raise DetenteError("parquet is binary: give an output file with -o FILE.parquet")
-        frame = _flat_events(db, filters)
-        frame.to_parquet(str(output), index=False)
-        return ExportSummary(fmt, len(frame), str(output))
-    with _open(output) as out:
+        return ExportSummary(fmt, _write_parquet(db, filters, str(output)), str(output))
+    if output in (None, "-"):
+        return ExportSummary(fmt, _WRITERS[fmt](db, filters, sys.stdout), "-")
+    with atomic_output(str(output), what=f"the {fmt} export") as out:
         rows = _WRITERS[fmt](db, filters, out)
-    return ExportSummary(fmt, rows, output or "-")
+    return ExportSummary(fmt, rows, str(output))
+
+
+def _write_parquet(db: Database, filters: Filters, output: str) -> int:
+    import pyarrow as pa
+
+    frame = _flat_events(db, filters)
+    try:
+        with atomic_output(output, binary=True, what="the parquet export") as out:
+            frame.to_parquet(out, index=False)
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise DetenteError(f"{printable(output)}: could not write Parquet ({printable(exc)}); "
+                           "any file that was there is unchanged") from exc
+    return len(frame)
 
 
 def _flat_events(db: Database, filters: Filters) -> Any:
@@ -195,19 +211,6 @@ def goldstein() -> dict[str, float]:
 def default_cameo() -> dict[str, str]:
     """PLOVER type -> the CAMEO code the GDELT export uses when an event has none."""
     return {row["type"]: row["cameo"] for row in read_table("store/plover_cameo.csv")}
-
-
-@contextmanager
-def _open(path: str | None) -> Iterator[IO[str]]:
-    if path in (None, "-"):
-        yield sys.stdout
-        return
-    try:
-        fh = Path(str(path)).open("w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise DetenteError(f"{path}: cannot write the export ({exc.strerror})") from exc
-    with fh:
-        yield fh
 
 
 _WRITERS = {"jsonl": _write_jsonl, "csv": _write_csv, "plover": _write_plover, "gdelt": _write_gdelt}

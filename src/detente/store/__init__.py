@@ -3,10 +3,14 @@
 SQLite by default (one file, WAL, FTS5). ``open(path)`` gives a ``Database``::
 
     import detente
-    db = detente.open("detente.db")
+    db = detente.open("detente.db", read_only=True)
     db.events(actor="RUS", type="ASSAULT", since="2022-01-01")   # a pandas DataFrame
     db.articles(text="courthouse")
     db.quotes(actor="UKR")
+
+``read_only=True`` is for readers (query, export, the analyses, the web app): the file
+is opened with SQLite's ``mode=ro`` and is never created, switched to WAL or migrated.
+A file that is not a detente store is refused either way.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .query import (
     pairs_sql,
     quotes_sql,
 )
-from .schema import connect, schema_version
+from .schema import connect, stored_version
 from .writer import Written, write_result
 
 if TYPE_CHECKING:
@@ -45,9 +49,10 @@ TABLES = (
 class Database:
     """A detente store. Reads return pandas DataFrames; ``add`` writes one result."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.conn: sqlite3.Connection = connect(self.path)
+        self.read_only = read_only
+        self.conn: sqlite3.Connection = connect(self.path, read_only=read_only)
 
     # -- writing ---------------------------------------------------------------
     def add(
@@ -121,7 +126,7 @@ class Database:
 
     @property
     def version(self) -> int:
-        return schema_version(self.conn)
+        return stored_version(self.conn)
 
     def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
         import pandas as pd
@@ -141,6 +146,7 @@ class Database:
         self.close()
 
 
-def open(path: str | Path = "detente.db") -> Database:  # noqa: A001 - the public name is detente.open
-    """Open (creating and migrating if needed) the detente database at ``path``."""
-    return Database(path)
+def open(path: str | Path = "detente.db", *, read_only: bool = False) -> Database:  # noqa: A001 - the public name is detente.open
+    """Open the detente store at ``path``: read-write creates and migrates it as needed;
+    ``read_only=True`` only reads a store that exists and is up to date."""
+    return Database(path, read_only=read_only)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..data import data_folder
 from ..errors import DetenteError
+from ..terminal import printable
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,79 @@ def migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path``, migrated to the latest schema."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open the detente store at ``path``.
+
+    Read-write (``ingest``): a missing or empty file becomes a new store; a detente store
+    is migrated to the latest schema. Read-only (every other command): SQLite's
+    ``mode=ro``, so nothing is created, switched to WAL or migrated; a store older than
+    this detente is refused with the command that upgrades it. Either way a file that is
+    not a detente store (another application's SQLite database, or not SQLite at all) is
+    refused before anything is written to it.
+    """
+    file = Path(path)
+    shown = printable(str(path))
+    kind = _inspect(file, shown, read_only)
+    if read_only:
+        return _open_read_only(file, shown)
+    if kind == "store":
+        _open_read_only(file, shown, check_version=False).close()
+    return _open_read_write(file, shown)
+
+
+def _inspect(file: Path, shown: str, read_only: bool) -> str:
+    """'new' (missing or empty) or 'store'-to-check; refuses folders and non-SQLite files."""
+    if file.is_dir():
+        raise DetenteError(f"{shown}: is a folder, not a database file: give --db a file")
+    if not file.exists():
+        if read_only:
+            raise DetenteError(f"{shown}: no such database; create it with "
+                               f"'detente ingest --db {shown} ...'")
+        return "new"
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+        with file.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DetenteError(f"{shown}: cannot read the database ({exc.strerror})") from exc
+    if not header:
+        if read_only:
+            raise DetenteError(f"{shown}: the file is empty, not a detente store; create one "
+                               f"with 'detente ingest --db {shown} ...'")
+        return "new"
+    if header != SQLITE_HEADER:
+        raise DetenteError(f"{shown}: not a SQLite database, so not a detente store; detente "
+                           "leaves it alone: give --db a store 'detente ingest' created")
+    return "store"
+
+
+def _open_read_only(file: Path, shown: str, *, check_version: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           timeout=30.0, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA query_only=ON")
+        tables = _tables(conn)
+        if tables or check_version:  # an empty SQLite file may become a store (read-write)
+            _require_store(conn, tables, shown)
+        if check_version:
+            _require_current(stored_version(conn), shown)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DetenteError(f"{shown}: cannot read the database, it may be damaged ({exc})") from exc
+    except DetenteError:
+        conn.close()
+        raise
+    return conn
+
+
+def _open_read_write(file: Path, shown: str) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(str(file), isolation_level=None, timeout=30.0)
     except sqlite3.Error as exc:
-        raise DetenteError(f"{path}: cannot open the database ({exc})") from exc
+        raise DetenteError(f"{shown}: cannot open the database ({exc})") from exc
     conn.row_factory = sqlite3.Row
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -54,8 +122,50 @@ def connect(path: str | Path) -> sqlite3.Connection:
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DetenteError(f"{path}: not a detente database or damaged ({exc})") from exc
+        raise DetenteError(f"{shown}: cannot update the database, it may be damaged or "
+                           f"read-only ({exc})") from exc
+    except DetenteError:
+        conn.close()
+        raise
     return conn
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _require_store(conn: sqlite3.Connection, tables: set[str], shown: str) -> None:
+    """A detente store has its ``schema_version`` table with detente's first migration."""
+    first = migrations()[0]
+    marked = False
+    if {"schema_version", "articles"} <= tables:
+        row = conn.execute("SELECT name FROM schema_version WHERE version = ?",
+                           (first.version,)).fetchone()
+        marked = row is not None and row[0] == first.name
+    if not marked:
+        raise DetenteError(
+            f"{shown}: a SQLite database, but not a detente store (it has no detente schema "
+            "marker); detente will not read or change it: give --db a store that "
+            "'detente ingest' created, or a new file name")
+
+
+def _require_current(version: int, shown: str) -> None:
+    latest = migrations()[-1].version
+    if version > latest:
+        raise DetenteError(f"{shown}: the store has schema version {version}, newer than this "
+                           f"detente ({latest}): upgrade detente")
+    if version < latest:
+        raise DetenteError(f"{shown}: the store has schema version {version}, older than this "
+                           f"detente ({latest}); this command only reads, so upgrade the store "
+                           f"first with 'detente migrate --db {shown}'")
+
+
+def stored_version(conn: sqlite3.Connection) -> int:
+    """The highest migration applied to a store, read without writing (0: none)."""
+    if "schema_version" not in _tables(conn):
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

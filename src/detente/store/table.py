@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..terminal import printable
 from . import Database, Filters
 from .query import pairs_sql
 
@@ -37,7 +38,8 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[object]], width: i
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    # Cells hold text from the inputs: escape sequences are shown, never sent to the terminal.
+    text = printable(" ".join(text.split()))
     return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 
