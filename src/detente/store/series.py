@@ -1,0 +1,267 @@
+"""The SQL behind the analysis: dyad series, corpus volume, evidence, the actor network.
+
+Every aggregation runs in the database (``GROUP BY`` period), so a series over a store
+of millions of events reads a few hundred rows into pandas. The SQL is standard
+(``count(DISTINCT ...)``, ``CASE``, ``coalesce``, ``substr``, ``||``, bound parameters),
+with one exception kept in one place: :func:`period_start`, the expression that turns an
+ISO date into the first day of its day, ISO week or month, written per dialect.
+
+A dyad is an event's first coded actor and first coded recipient (``events.actor_code``,
+``events.recipient_code``: indexed columns), as ``detente query``'s pairs are.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DetenteError
+from .query import FACTUAL_MODALITIES, Sql
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from . import Database
+
+logger = logging.getLogger(__name__)
+
+PERIODS = ("day", "week", "month")
+WILDCARDS = (None, "", "*", "ANY")
+CONFLICT_QUADS = (3, 4)
+COOPERATION_QUADS = (1, 2)
+# An article's outlet: its publisher, else its URL (one page), else the article itself.
+OUTLET = "coalesce(a.publisher, a.url, CAST(a.id AS TEXT))"
+
+
+def period_start(by: str, column: str, dialect: str = "sqlite") -> str:
+    """SQL for the first day (``YYYY-MM-DD``) of the ``by`` period holding ``column``.
+
+    The one dialect-specific expression of the analysis. ``column`` holds an ISO date
+    (``YYYY-MM-DD``, or ``YYYY-MM`` for month-precision events when ``by`` is month).
+    """
+    day = f"substr({column}, 1, 10)"
+    if by == "day":
+        return day
+    if by == "month":
+        return f"substr({column}, 1, 7) || '-01'"
+    if by != "week":
+        raise DetenteError(f"unknown period {by!r}: use one of {', '.join(PERIODS)}")
+    if dialect == "postgresql":
+        return f"to_char(date_trunc('week', CAST({day} AS date)), 'YYYY-MM-DD')"
+    # SQLite: forward to the week's Sunday (itself on a Sunday), back to its Monday.
+    return f"date({day}, 'weekday 0', '-6 days')"
+
+
+@dataclass(frozen=True)
+class Dyad:
+    """Who acts on whom; a ``None`` code or sector matches any (a wildcard)."""
+
+    actor: str | None = None
+    recipient: str | None = None
+    actor_sector: str | None = None
+    recipient_sector: str | None = None
+
+    @classmethod
+    def of(cls, actor: str | None, recipient: str | None, actor_sector: str | None = None,
+           recipient_sector: str | None = None) -> Dyad:
+        """A dyad from user input: codes upper-cased, ``*``/``ANY``/empty as wildcards."""
+        return cls(_code(actor), _code(recipient), _code(actor_sector), _code(recipient_sector))
+
+
+def _code(value: str | None) -> str | None:
+    value = value.strip().upper() if value else None
+    return None if value in WILDCARDS else value
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which events a series counts: the period size, inclusive ISO dates, factual only."""
+
+    by: str = "week"
+    since: str | None = None
+    until: str | None = None
+    factual: bool = True
+
+
+def _event_where(sql: Sql, dyad: Dyad, window: Window, *, coded: bool = False) -> None:
+    if window.factual:
+        marks = ", ".join("?" * len(FACTUAL_MODALITIES))
+        sql.add(f"e.negated = 0 AND e.modality IN ({marks})", *FACTUAL_MODALITIES)
+    if window.by == "month":
+        sql.add("e.date_precision IN ('day', 'month')")
+    else:
+        sql.add("e.date_precision = 'day'")
+    for column, value in (("actor_code", dyad.actor), ("recipient_code", dyad.recipient),
+                          ("actor_sector", dyad.actor_sector),
+                          ("recipient_sector", dyad.recipient_sector)):
+        if value is not None:
+            sql.add(f"e.{column} = ?", value)
+    if coded:
+        sql.add("e.actor_code IS NOT NULL AND e.recipient_code IS NOT NULL")
+    if window.since:
+        sql.add("e.date >= ?", window.since[:7] if window.by == "month" else window.since)
+    if window.until:
+        sql.add("e.date <= ?", window.until)
+
+
+def _keys(per_dyad: bool) -> str:
+    return "e.actor_code AS actor, e.recipient_code AS recipient, " if per_dyad else ""
+
+
+def _group(per_dyad: bool) -> str:
+    return "e.actor_code, e.recipient_code, " if per_dyad else ""
+
+
+def event_counts_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
+    """Events, summed intensity and absolute intensity per period, quad, type and CAMEO code."""
+    sql = Sql()
+    _event_where(sql, dyad, window, coded=per_dyad)
+    start = period_start(window.by, "e.date")
+    return (
+        f"SELECT {_keys(per_dyad)}{start} AS start, e.quad, e.type, e.cameo, count(*) AS events,"
+        " sum(coalesce(e.intensity, 0)) AS intensity"
+        f" FROM events e{sql.clause()}"
+        f" GROUP BY {_group(per_dyad)}{start}, e.quad, e.type, e.cameo",
+        sql.params,
+    )
+
+
+def story_weights_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
+    """Per period: independent stories and their intensity weights, conflict and cooperation.
+
+    A story is a cluster of near-duplicate articles. Each story reporting the dyad's events
+    in a period counts once, weighted by the largest |intensity| of its conflict events
+    (``conflict``) and of its cooperation events (``cooperation``).
+    """
+    sql = Sql()
+    _event_where(sql, dyad, window, coded=per_dyad)
+    start = period_start(window.by, "e.date")
+    conflict = f"CASE WHEN e.quad IN {CONFLICT_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
+    cooperation = f"CASE WHEN e.quad IN {COOPERATION_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
+    inner = (
+        f"SELECT {_keys(per_dyad)}{start} AS start, a.cluster_id,"
+        f" max({conflict}) AS conflict, max({cooperation}) AS cooperation"
+        " FROM events e JOIN event_sources s ON s.event_id = e.id"
+        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
+        f" GROUP BY {_group(per_dyad)}{start}, a.cluster_id"
+    )
+    keys = "w.actor, w.recipient, " if per_dyad else ""
+    return (
+        f"SELECT {keys}w.start, count(*) AS stories,"
+        " count(w.conflict) AS conflict_stories, count(w.cooperation) AS cooperation_stories,"
+        " coalesce(sum(w.conflict), 0) AS conflict, coalesce(sum(w.cooperation), 0) AS cooperation"
+        f" FROM ({inner}) w GROUP BY {keys}w.start",
+        sql.params,
+    )
+
+
+def outlets_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
+    """Distinct outlets per period reporting the dyad's events: all, conflict, cooperation."""
+    sql = Sql()
+    _event_where(sql, dyad, window, coded=per_dyad)
+    start = period_start(window.by, "e.date")
+    return (
+        f"SELECT {_keys(per_dyad)}{start} AS start, count(DISTINCT {OUTLET}) AS outlets,"
+        f" count(DISTINCT CASE WHEN e.quad IN {CONFLICT_QUADS} THEN {OUTLET} END) AS conflict_outlets,"
+        f" count(DISTINCT CASE WHEN e.quad IN {COOPERATION_QUADS} THEN {OUTLET} END)"
+        " AS cooperation_outlets"
+        " FROM events e JOIN event_sources s ON s.event_id = e.id"
+        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
+        f" GROUP BY {_group(per_dyad)}{start}",
+        sql.params,
+    )
+
+
+def corpus_stories_sql(window: Window) -> tuple[str, list[Any]]:
+    """Distinct stories per period in the whole corpus, by the articles' publication dates.
+
+    The period of each distinct publication day is computed once, then joined back.
+    """
+    days = Sql()
+    days.add("published IS NOT NULL")
+    if window.since:
+        days.add("published >= ?", window.since)
+    if window.until:
+        days.add("published <= ?", window.until)
+    start = period_start(window.by, "published")
+    return (
+        "SELECT d.start, count(DISTINCT a.cluster_id) AS total_stories"
+        f" FROM (SELECT DISTINCT published AS day, {start} AS start FROM articles{days.clause()}) d"
+        " JOIN articles a ON a.published = d.day GROUP BY d.start",
+        days.params,
+    )
+
+
+def evidence_sql(
+    dyad: Dyad, window: Window, quads: tuple[int, ...], limit: int
+) -> tuple[str, list[Any]]:
+    """The reports behind a dyad's events in a window, strongest first (one row a source)."""
+    sql = Sql()
+    _event_where(sql, dyad, window)
+    marks = ", ".join("?" * len(quads))
+    sql.add(f"e.quad IN ({marks})", *quads)
+    return (
+        "SELECT e.id AS event_id, e.type, e.quad, e.intensity, e.date, s.article_id, a.title, a.url,"
+        f" a.published, {OUTLET} AS outlet, a.cluster_id, s.sentence"
+        " FROM events e JOIN event_sources s ON s.event_id = e.id"
+        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
+        " ORDER BY abs(coalesce(e.intensity, 0)) DESC, e.date, s.is_root DESC, s.id"
+        f" LIMIT {int(limit)}",
+        sql.params,
+    )
+
+
+def network_sql(window: Window) -> tuple[str, list[Any]]:
+    """Coded actor -> recipient edges with events, stories, intensity and quad counts."""
+    sql = Sql()
+    _event_where(sql, Dyad(), window, coded=True)
+    quads = ", ".join(
+        f"count(DISTINCT CASE WHEN e.quad = {q} THEN e.id END) AS quad{q}" for q in (1, 2, 3, 4)
+    )
+    return (
+        "SELECT e.actor_code AS actor, e.recipient_code AS recipient,"
+        " count(DISTINCT e.id) AS events, count(DISTINCT a.cluster_id) AS stories,"
+        f" count(DISTINCT {OUTLET}) AS outlets, {quads}"
+        " FROM events e JOIN event_sources s ON s.event_id = e.id"
+        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
+        " GROUP BY e.actor_code, e.recipient_code",
+        sql.params,
+    )
+
+
+def intensity_sql(window: Window) -> tuple[str, list[Any]]:
+    """Per coded dyad: mean and summed intensity over its distinct events."""
+    sql = Sql()
+    _event_where(sql, Dyad(), window, coded=True)
+    return (
+        "SELECT e.actor_code AS actor, e.recipient_code AS recipient,"
+        " avg(e.intensity) AS intensity_mean, sum(e.intensity) AS intensity"
+        f" FROM events e{sql.clause()} GROUP BY e.actor_code, e.recipient_code",
+        sql.params,
+    )
+
+
+def busiest_sql(window: Window, limit: int) -> tuple[str, list[Any]]:
+    """Coded dyads by independent stories, busiest first."""
+    sql = Sql()
+    _event_where(sql, Dyad(), window, coded=True)
+    return (
+        "SELECT e.actor_code AS actor, e.recipient_code AS recipient,"
+        " count(DISTINCT a.cluster_id) AS stories, count(DISTINCT e.id) AS events,"
+        f" count(DISTINCT {OUTLET}) AS outlets"
+        " FROM events e JOIN event_sources s ON s.event_id = e.id"
+        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
+        " GROUP BY e.actor_code, e.recipient_code"
+        f" ORDER BY stories DESC, events DESC, actor, recipient LIMIT {int(limit)}",
+        sql.params,
+    )
+
+
+def frame(db: Database, query: tuple[str, list[Any]]) -> pd.DataFrame:
+    """Run one of these queries on ``db``; a DataFrame of its rows."""
+    import pandas as pd
+
+    sql, params = query
+    logger.debug("series query: %s %s", sql, params)
+    return pd.read_sql_query(sql, db.conn, params=params)
