@@ -1,4 +1,5 @@
-"""``make demo``: ingest the bundled sample corpus, then show what the store holds.
+"""``make demo``: ingest the bundled sample corpus, show what the store holds, and write
+the weekly digest of its busiest week (Markdown and email-safe HTML) beside the database.
 
     python -m detente.demo [--db demo.db] [-j N]
 
@@ -13,9 +14,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .analysis.digest import busiest_week, digest
+from .analysis.digest_render import render
 from .data import data_path
 from .ingest.runner import Failure, IngestOptions, ingest
-from .store import Filters
+from .outputs import atomic_output
+from .store import Database, Filters
 from .store import open as open_db
 from .store.table import event_table, pairs_table
 
@@ -47,9 +51,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(pairs_table(db, Filters(limit=10)) + "\n")
         print("Latest events")
         print(event_table(db, Filters(limit=15)) + "\n")
+        written = write_digest(db, Path(args.db))
     print(f"Explore: detente query --db {args.db} --actor USA   |   "
           f"detente export --db {args.db} --format csv -o events.csv")
+    if written:
+        print(f"\nThe digest of the busiest week: {written[0]}\n  (and as Markdown: {written[1]})")
     return 0
+
+
+def write_digest(db: Database, db_path: Path) -> list[Path]:
+    """The busiest week's digest as HTML and Markdown beside the database: their paths."""
+    week = busiest_week(db)
+    if week is None:
+        print("No dated events yet: no digest to write.")
+        return []
+    found = digest(db, week)
+    paths = []
+    for form, suffix in (("html", ".html"), ("md", ".md")):
+        path = db_path.with_name(f"{db_path.stem}-digest-{week}{suffix}")
+        with atomic_output(path, what="the digest") as fh:
+            fh.write(render(found, form))
+        paths.append(path)
+    return paths
 
 
 if __name__ == "__main__":  # pragma: no cover
