@@ -3,6 +3,25 @@
 Settings come, in rising order of precedence, from the defaults below, a TOML
 file (``detente.toml`` in the working directory, or the path in
 ``DETENTE_CONFIG``), and ``DETENTE_*`` environment variables.
+
+Limits on input (detente reads what the web sends: every limit is checked while
+reading, and an input over one is refused with an error naming it, never read whole):
+
+- ``max_input_bytes`` (25,000,000): bytes of one input document -- a file, a
+  ``.gz`` file once decompressed, stdin, one WARC record's content. A larger
+  file is refused from its size, before it is read.
+- ``max_gzip_ratio`` (100): a ``.gz`` input whose output grows past this many times
+  the compressed bytes read so far (checked once the output passes 1 MiB) is
+  refused as a likely gzip bomb, with little memory spent.
+- ``max_line_bytes`` (32,000,000): bytes of one JSON Lines record (newline
+  excluded); a longer line is skipped without being held in memory.
+- ``max_input_chars`` (5,000,000): characters of one decoded document.
+
+Fixed limits, not settings: a JSON Lines record nested deeper than Python's JSON
+parser takes (about 1,000 levels) is an error record; an HTML page nested deeper
+than the HTML parser takes (256 levels) is flattened (see ``detente.extract.html``)
+and refused when deeper than 2,048; only regular files are read (FIFOs, devices,
+sockets and links to them are refused with a message).
 """
 
 from __future__ import annotations
@@ -29,6 +48,14 @@ class Settings:
     # Inputs larger than this (characters) are refused with an error record:
     # a news article is rarely over 100 kB; 5 MB leaves room for long reports.
     max_input_chars: int = 5_000_000
+    # Bytes read from one input document (a file, a decompressed .gz, stdin, a WARC
+    # record's content): 5,000,000 characters take at most 20 MB in UTF-8 or UTF-32.
+    max_input_bytes: int = 25_000_000
+    # Decompressed / compressed size of a .gz input past 1 MiB of output: HTML and text
+    # compress 3-20 times; a gzip bomb of zeros about 1,000 times.
+    max_gzip_ratio: int = 100
+    # Bytes of one JSON Lines record (room for a max_input_chars text, escaped).
+    max_line_bytes: int = 32_000_000
     # spaCy's nlp.pipe batch size.
     batch_size: int = 32
     # Languages the NLP stages run on; others get the article only, with a note.
@@ -36,11 +63,23 @@ class Settings:
     # Raise a stage's error instead of noting it on the article (for development).
     strict: bool = False
 
+    def __post_init__(self) -> None:
+        for name in _LIMITS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(
+                    f"setting {name} is {value!r}: it must be a whole number above 0 "
+                    f"(fix it in detente.toml or DETENTE_{name.upper()})"
+                )
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
 
-_ENV_FIELDS = {"model": str, "max_input_chars": int, "batch_size": int}
+# Limits on input: whole numbers above 0.
+_LIMITS = ("max_input_chars", "max_input_bytes", "max_gzip_ratio", "max_line_bytes")
+_ENV_FIELDS = {"model": str, "max_input_chars": int, "batch_size": int, "max_input_bytes": int,
+               "max_gzip_ratio": int, "max_line_bytes": int}
 
 
 def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:

@@ -1,15 +1,24 @@
 """HTML pages -> Article: trafilatura for body and metadata, htmldate for the date,
-and our own pass for figure captions and photo credits, which trafilatura drops."""
+and our own pass for figure captions and photo credits, which trafilatura drops.
+
+A page nested deeper than the HTML parser takes (libxml2 stops at 256 levels and
+drops the rest, so trafilatura would find nothing) is flattened first: elements
+below ``FLAT_DEPTH`` that only wrap others are unwrapped, their text kept. A page
+deeper than even the parser's large-document mode reads (``HUGE_DEPTH``) is
+refused with an InputError, never returned empty.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import trafilatura
 from lxml import html as lxml_html
 
+from ..errors import InputError
 from ..model import Article, Caption
 from .meta import split_caption
 
@@ -28,15 +37,30 @@ _CREDIT_XPATH = (
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&)\s*")
 MAX_CAPTION_CHARS = 600
+# A page the parser cannot take whole is flattened to this depth (the parser's own
+# limit is 256: room is left for the elements trafilatura wraps around the text).
+FLAT_DEPTH = 200
+# The deepest page libxml2 reads in its large-document (huge_tree) mode.
+HUGE_DEPTH = 2048
+
+
+@dataclass
+class _Page:
+    """The HTML to extract from, and its parsed tree (None where it does not parse)."""
+
+    html: str
+    tree: lxml_html.HtmlElement | None
 
 
 def extract_html(html: str, url: str | None = None) -> Article:
-    """Extract the article of one HTML page."""
+    """Extract the article of one HTML page (flattened first where too deep to parse)."""
+    page = _within_depth(html, url)
+    captions = _captions_in(page.tree)
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        page.html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
     if doc is None or isinstance(doc, dict):
-        return Article(url=url, captions=find_captions(html))
+        return Article(url=url, captions=captions)
     published = _parse_date(doc.date)
     title = _clean(doc.title)
     return Article(
@@ -48,16 +72,68 @@ def extract_html(html: str, url: str | None = None) -> Article:
         published=published,
         published_evidence="page metadata (htmldate)" if published else None,
         categories=[c for c in (doc.categories or []) if c],
-        captions=find_captions(html),
+        captions=captions,
         body=_drop_leading_title((doc.text or "").strip(), title),
     )
 
 
 def find_captions(html: str) -> list[Caption]:
     """Figure captions with their credits, in page order, without repeats."""
+    return _captions_in(_parse(html, lxml_html.HTMLParser()))
+
+
+def _within_depth(html: str, url: str | None) -> _Page:
+    """``html`` parsed; where the parser stopped at its depth limit, flattened."""
+    parser = lxml_html.HTMLParser()
+    tree = _parse(html, parser)
+    if tree is None or not _too_deep(parser):
+        return _Page(html, tree)
+    huge = lxml_html.HTMLParser(huge_tree=True)
+    tree = _parse(html, huge)
+    if tree is None or _too_deep(huge):
+        raise InputError(
+            url or "the HTML page", f"the HTML is nested over {HUGE_DEPTH:,} elements deep, "
+            "deeper than the parser reads", "it cannot be extracted; give the page's text instead",
+        )
+    unwrapped = _flatten(tree, FLAT_DEPTH)
+    logger.info("%s: HTML nested too deep to parse: %d wrapping elements unwrapped",
+                url or "a page", unwrapped)
+    return _Page(lxml_html.tostring(tree, encoding="unicode"), tree)
+
+
+def _parse(html: str, parser: lxml_html.HTMLParser) -> lxml_html.HtmlElement | None:
     try:
-        tree = lxml_html.fromstring(html)
+        return lxml_html.fromstring(html, parser=parser)
     except (ValueError, lxml_html.etree.ParserError):
+        return None
+
+
+def _too_deep(parser: lxml_html.HTMLParser) -> bool:
+    """Whether the last parse stopped at the parser's depth limit (dropping the rest)."""
+    return any("Excessive depth" in error.message for error in parser.error_log)
+
+
+def _flatten(tree: lxml_html.HtmlElement, depth: int) -> int:
+    """Unwrap every element below ``depth`` that has child elements (its text and
+    children move up to its parent), so that no element is deeper than ``depth + 1``.
+    Returns how many were unwrapped."""
+    level = 0
+    wrappers = []
+    for event, element in lxml_html.etree.iterwalk(tree, events=("start", "end")):
+        if event == "end":
+            level -= 1
+            continue
+        level += 1
+        if level > depth and len(element):
+            wrappers.append(element)
+    for element in wrappers:
+        element.drop_tag()
+    return len(wrappers)
+
+
+def _captions_in(tree: lxml_html.HtmlElement | None) -> list[Caption]:
+    """Figure captions with their credits in a parsed page."""
+    if tree is None:
         return []
     seen: set[str] = set()
     captions: list[Caption] = []

@@ -99,42 +99,48 @@ class IngestOptions:
 
 # -- inputs --------------------------------------------------------------------------
 
-def iter_inputs(options: IngestOptions) -> Iterator[RawDocument | ErrorRecord]:
+def iter_inputs(
+    options: IngestOptions, settings: Settings | None = None
+) -> Iterator[RawDocument | ErrorRecord]:
     """Every input document in order, read as it is asked for: paths (files, folders),
-    then JSONL, then WARC."""
+    then JSONL, then WARC. Whatever goes wrong reading one input becomes its
+    ErrorRecord and the rest go on (see ``_guarded``)."""
+    settings = settings or load_settings()
     for path in options.paths:
         p = Path(path)
         files = walk(p) if p.is_dir() else [p]
         for file in files:
-            yield from _read_file(file)
+            yield from _read_file(file, settings)
     for path in options.jsonl:
-        yield from _guarded(str(path), functools.partial(read_jsonl, path))
+        yield from _guarded(str(path), functools.partial(read_jsonl, path, settings))
     for path in options.warc:
-        yield from _guarded(str(path), functools.partial(read_warc, path))
+        yield from _guarded(str(path), functools.partial(read_warc, path, settings))
 
 
-def _read_file(file: Path) -> Iterator[RawDocument | ErrorRecord]:
+def _read_file(file: Path, settings: Settings) -> Iterator[RawDocument | ErrorRecord]:
     kind = kind_of(file)
     if kind == "jsonl":
-        yield from _guarded(str(file), lambda: read_jsonl(file))
+        yield from _guarded(str(file), functools.partial(read_jsonl, file, settings))
     elif kind == "warc":
-        yield from _guarded(str(file), lambda: read_warc(file))
+        yield from _guarded(str(file), functools.partial(read_warc, file, settings))
     else:
-        try:
-            yield read_path(file)
-        except DetenteError as exc:
-            yield ErrorRecord(id=str(file), error=str(exc))
+        yield from _guarded(str(file), lambda: [read_path(file, settings)])
 
 
 def _guarded(
     where: str, make: Callable[[], Iterable[RawDocument | ErrorRecord]]
 ) -> Iterator[RawDocument | ErrorRecord]:
+    """What ``make`` yields; an exception of any kind while reading becomes one last
+    ErrorRecord for ``where`` (what came before it stands)."""
     try:
         yield from make()
     except DetenteError as exc:
         yield ErrorRecord(id=where, error=str(exc))
     except OSError as exc:
-        yield ErrorRecord(id=where, error=f"{where}: cannot read the file ({exc.strerror})")
+        yield ErrorRecord(id=where, error=f"{where}: cannot read the file ({exc.strerror or exc})")
+    except Exception as exc:  # a bug or a hostile file must not end the batch
+        logger.debug("reading %s failed", where, exc_info=True)
+        yield ErrorRecord(id=where, error=f"{where}: cannot read the file ({exc!r}); skipped")
 
 
 # -- the queue -------------------------------------------------------------------------
@@ -175,6 +181,10 @@ def read_jobs(
         except DetenteError as exc:
             _fail(Failure(item.source, str(exc)), summary, report)
             continue
+        except Exception as exc:  # one strange input must not end the batch
+            _fail(Failure(item.source, f"{item.source}: cannot check the input ({exc!r})"),
+                  summary, report)
+            continue
         seen.held.add(digest)
         yield Job(digest, item)
 
@@ -214,7 +224,8 @@ def ingest(
     report: Callable[[Failure], None] | None = None,
 ) -> IngestSummary:
     """Ingest ``options``' inputs into ``db``; bad inputs are reported and skipped."""
-    return ingest_items(iter_inputs(options), db, options, settings, report)
+    settings = settings or load_settings()
+    return ingest_items(iter_inputs(options, settings), db, options, settings, report)
 
 
 def ingest_items(

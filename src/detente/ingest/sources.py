@@ -1,25 +1,29 @@
 """Read inputs into RawDocuments; refuse bad ones with a clear message.
 
 Bad input never raises out of a batch: ``read_jsonl`` yields an ``ErrorRecord``
-for a line it cannot use and goes on with the next.
+for a line it cannot use and goes on with the next. Files are read within the
+limits of ``detente.settings`` (see ``limits``): only regular files, a cap on
+bytes, on decompressed size and ratio, on the length of a JSON Lines record.
 """
 
 from __future__ import annotations
 
-import gzip
+import codecs
 import json
 import logging
 import re
+import reprlib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InputError
 from ..model import RawDocument
-from ..settings import Settings
+from ..settings import Settings, load_settings
+from .limits import bounded_lines, decode_text, gunzip_bounded, open_regular, read_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -41,42 +45,89 @@ class ErrorRecord:
         return {"id": self.id, "error": self.error}
 
 
-def read_path(path: str | Path) -> RawDocument:
-    """One file: a text dump, or an HTML page (``.html``, ``.htm``, ``.html.gz``)."""
+def read_path(path: str | Path, settings: Settings | None = None) -> RawDocument:
+    """One file: a text dump, or an HTML page (``.html``, ``.htm``, ``.html.gz``).
+
+    Only a regular file is read, within ``settings.max_input_bytes`` (and, for
+    ``.gz``, ``max_gzip_ratio``); otherwise InputError names the file.
+    """
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(str(p), f"cannot read the file: {exc.strerror}", "check the path") from exc
-    if p.name.endswith(".gz"):
-        data = _gunzip(data, str(p))
-    text = _decode(data, str(p))
+    settings = settings or load_settings()
+    with open_regular(p) as stream:
+        if p.name.lower().endswith(".gz"):
+            data = gunzip_bounded(stream, str(p), settings.max_input_bytes, settings.max_gzip_ratio)
+        else:
+            data = read_bounded(stream, settings.max_input_bytes, str(p))
+    text = decode_text(data, str(p))
     if _looks_like_html(p.name, text):
         return RawDocument(id=p.name, html=text, source=str(p))
     return RawDocument(id=p.name, text=text, source=str(p))
 
 
-def read_stdin() -> RawDocument:
-    text = _decode(sys.stdin.buffer.read(), "<stdin>")
+def read_stdin(settings: Settings | None = None) -> RawDocument:
+    """One document from stdin, within ``settings.max_input_bytes``."""
+    settings = settings or load_settings()
+    text = decode_text(read_bounded(sys.stdin.buffer, settings.max_input_bytes, "<stdin>"), "<stdin>")
     if _looks_like_html("", text):
         return RawDocument(id="stdin", html=text, source="<stdin>")
     return RawDocument(id="stdin", text=text, source="<stdin>")
 
 
-def read_jsonl(path: str | Path) -> Iterator[RawDocument | ErrorRecord]:
-    """Each line ``{"id", "text", "published"?, "html"?, "url"?}``; ``-`` is stdin."""
-    stream = sys.stdin if str(path) == "-" else open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed by the with below
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield _record(json.loads(line), f"{path}:{number}", number)
-            except InputError as exc:
-                yield ErrorRecord(id=_line_id(line, number), error=str(exc))
-            except json.JSONDecodeError as exc:
-                message = f"{path}:{number}: not valid JSON ({exc.msg}); write one JSON object per line"
-                yield ErrorRecord(id=f"line-{number}", error=message)
+def read_jsonl(
+    path: str | Path, settings: Settings | None = None
+) -> Iterator[RawDocument | ErrorRecord]:
+    """Each line ``{"id", "text", "published"?, "html"?, "url"?}``; ``-`` is stdin.
+
+    A line that cannot be used (not JSON, not UTF-8, nested too deep, over
+    ``settings.max_line_bytes``, not a record) yields an ErrorRecord and the file
+    goes on. Only a regular file (or stdin) is read: InputError otherwise.
+    """
+    settings = settings or load_settings()
+    if str(path) == "-":
+        yield from _jsonl_lines(sys.stdin.buffer, "<stdin>", settings.max_line_bytes)
+        return
+    with open_regular(Path(path)) as stream:
+        yield from _jsonl_lines(stream, str(path), settings.max_line_bytes)
+
+
+def _jsonl_lines(stream: BinaryIO, name: str, limit: int) -> Iterator[RawDocument | ErrorRecord]:
+    for line in bounded_lines(stream, limit):
+        where = f"{name}:{line.number}"
+        if line.data is None:
+            yield ErrorRecord(
+                id=f"line-{line.number}",
+                error=f"{where}: the line has over {limit:,} bytes (max_line_bytes); skipped "
+                "unread (split the record, or raise max_line_bytes in detente.toml)",
+            )
+            continue
+        data = line.data.removeprefix(codecs.BOM_UTF8) if line.number == 1 else line.data
+        if data.strip():
+            yield _jsonl_item(data, where, line.number)
+
+
+def _jsonl_item(data: bytes, where: str, number: int) -> RawDocument | ErrorRecord:
+    """One line as a document, or the ErrorRecord saying why it is not one."""
+    fallback = f"line-{number}"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ErrorRecord(id=fallback, error=f"{where}: not valid UTF-8 (byte 0x{data[exc.start]:02x} "
+                           f"at column {exc.start + 1:,}); save the file as UTF-8")
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        return ErrorRecord(id=fallback, error=f"{where}: nested too deeply for the JSON parser; "
+                           'write one flat object per line: {"id": ..., "text": ...}')
+    except ValueError as exc:  # JSONDecodeError, or an integer of over 4,300 digits
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return ErrorRecord(id=fallback, error=f"{where}: not valid JSON ({why}); write one JSON "
+                           "object per line")
+    try:
+        return _record(obj, where, number)
+    except InputError as exc:
+        return ErrorRecord(id=_id_of(obj, number), error=str(exc))
+    except Exception as exc:  # whatever a hostile record provokes, it stays this line's error
+        return ErrorRecord(id=fallback, error=f"{where}: cannot use the record ({exc!r})")
 
 
 def validate(raw: RawDocument, settings: Settings) -> None:
@@ -100,7 +151,7 @@ def validate(raw: RawDocument, settings: Settings) -> None:
 def _record(obj: Any, where: str, number: int) -> RawDocument:
     if not isinstance(obj, dict):
         raise InputError(where, "a line must be a JSON object", 'write {"id": ..., "text": ...}')
-    doc_id = str(obj.get("id") or f"line-{number}")
+    doc_id = _id_of(obj, number)
     text, html = obj.get("text"), obj.get("html")
     for name, value in (("text", text), ("html", html), ("url", obj.get("url"))):
         if value is not None and not isinstance(value, str):
@@ -108,9 +159,22 @@ def _record(obj: Any, where: str, number: int) -> RawDocument:
     if text is None and html is None:
         raise InputError(where, 'the record has neither "text" nor "html"', f"id {doc_id}")
     return RawDocument(
-        id=doc_id, text=text, html=html or None, url=obj.get("url"),
-        published=_published(obj.get("published"), where), source=f"{where} (id {doc_id})",
+        id=doc_id, text=_unicode(text), html=_unicode(html) or None,
+        url=_unicode(obj.get("url")), published=_published(obj.get("published"), where),
+        source=f"{where} (id {doc_id})",
     )
+
+
+def _unicode(value: str | None) -> str | None:
+    """``value`` with unpaired surrogates (JSON's ``"\\ud83d"`` cut from its pair, as
+    string-slicing tools leave them) replaced by U+FFFD: they cannot be written out."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
 
 
 def _published(value: Any, where: str) -> date | None:
@@ -119,35 +183,19 @@ def _published(value: Any, where: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError as exc:
-        raise InputError(where, f'"published" is {value!r}, not a date', "write YYYY-MM-DD") from exc
+        raise InputError(
+            where, f'"published" is {reprlib.repr(value)}, not a date', "write YYYY-MM-DD"
+        ) from exc
 
 
-def _line_id(line: str, number: int) -> str:
-    try:
-        obj = json.loads(line)
-        if isinstance(obj, dict) and obj.get("id") is not None:
-            return str(obj["id"])
-    except ValueError:
-        pass
+def _id_of(obj: Any, number: int) -> str:
+    """The record's ``id`` (a string or a whole number), else ``line-N``."""
+    value = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(value, str) and value:
+        return _unicode(value) or value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return f"line-{number}"
-
-
-def _gunzip(data: bytes, source: str) -> bytes:
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        raise InputError(source, f"not a valid gzip file ({exc})", "check the file") from exc
-
-
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        if b"\x00" in data[:4096]:
-            raise InputError(source, "the file looks binary, not text", "give text or HTML") from None
-        return data.decode("cp1252", errors="replace")
 
 
 def _looks_like_html(name: str, text: str) -> bool:

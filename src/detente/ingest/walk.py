@@ -31,9 +31,12 @@ def walk(folder: Path) -> Iterator[Path]:
     """Every ingestible file under ``folder``, sorted; hidden files and folders are skipped.
 
     A file counts when its name ends in a text, HTML, JSONL or WARC suffix, or has
-    no suffix at all (text dumps are often saved without one).
+    no suffix at all (text dumps are often saved without one). Whatever the names
+    say, the reader opens only regular files: a FIFO, device or socket found here is
+    reported and skipped there. Links to folders are not followed; a folder that
+    cannot be listed is logged (a warning) and passed over.
     """
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=_unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
@@ -41,3 +44,8 @@ def walk(folder: Path) -> Iterator[Path]:
             lower = name.lower()
             if lower.endswith(DOCUMENT_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES) or "." not in name:
                 yield Path(root) / name
+
+
+def _unreadable(error: OSError) -> None:
+    logger.warning("%s: cannot list the folder (%s); its files were skipped",
+                   error.filename, error.strerror or error)

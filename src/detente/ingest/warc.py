@@ -1,4 +1,10 @@
-"""WARC files -> raw documents: one per HTML or plain-text response record."""
+"""WARC files -> raw documents: one per HTML or plain-text response record.
+
+A record is read whole before it is handed on, and only when it is whole: one
+whose content is shorter than its ``Content-Length``, or whose gzip member (in a
+``.warc.gz``) is cut short, is an ErrorRecord, never a shorter article. A record's
+content is read within ``max_input_bytes``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from ..errors import InputError
 from ..model import RawDocument
+from ..settings import Settings, load_settings
+from .limits import bom_encoding, open_regular
 from .sources import ErrorRecord
 
 logger = logging.getLogger(__name__)
@@ -17,61 +25,100 @@ _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read_warc(path: str | Path) -> Iterator[RawDocument | ErrorRecord]:
+def read_warc(
+    path: str | Path, settings: Settings | None = None
+) -> Iterator[RawDocument | ErrorRecord]:
     """Each ``response`` record whose payload is HTML or plain text, in file order.
 
     Other records (requests, metadata, images, scripts) are passed over; a record
-    that cannot be read yields an ErrorRecord and the file goes on, where it can.
+    that cannot be read, or is truncated, yields an ErrorRecord and the file goes on
+    where it can. A file damaged past reading yields one last ErrorRecord. Only a
+    regular file is read (InputError otherwise).
     """
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     p = Path(path)
-    try:
-        stream = p.open("rb")
-    except OSError as exc:
-        raise InputError(str(p), f"cannot read the file: {exc.strerror}", "check the path") from exc
-    found = 0
-    with stream:
-        try:
-            for number, record in enumerate(ArchiveIterator(stream), start=1):
-                if record.rec_type != "response":
-                    continue
-                item = _document(record, f"{p}#{number}")
-                if item is not None:
-                    found += 1
-                    yield item
-        except ArchiveLoadFailed as exc:
-            yield ErrorRecord(id=str(p), error=f"{p}: not a readable WARC file ({exc})")
-            return
-    if not found:
+    settings = settings or load_settings()
+    with open_regular(p) as stream:
+        records = ArchiveIterator(stream)
+        yielded = 0
+        for item in _items(records, p, settings.max_input_bytes):
+            yielded += 1
+            yield item
+    if not yielded:
         yield ErrorRecord(
-            id=str(p), error=f"{p}: no HTML or plain-text response records (is it a WARC file?)"
+            id=str(p), error=f"{p}: no HTML or plain-text response records (is it a whole WARC file?)"
         )
 
 
-def _document(record: object, where: str) -> RawDocument | ErrorRecord | None:
-    uri = record.rec_headers.get_header("WARC-Target-URI")  # type: ignore[attr-defined]
-    http = record.http_headers  # type: ignore[attr-defined]
+def _items(records: Any, path: Path, limit: int) -> Iterator[RawDocument | ErrorRecord]:
+    """The documents of ``records``; what stops the iteration becomes an ErrorRecord."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    number = 0
+    try:
+        for number, record in enumerate(records, start=1):  # noqa: B007 - used after the loop
+            if record.rec_type != "response":
+                continue
+            item = _document(record, records, f"{path}#{number}", limit)
+            if item is not None:
+                yield item
+    except ArchiveLoadFailed as exc:
+        yield ErrorRecord(id=str(path), error=f"{path}: not a readable WARC file ({exc})")
+    except Exception as exc:  # warcio on a damaged or truncated file
+        logger.debug("reading %s failed", path, exc_info=True)
+        yield ErrorRecord(
+            id=str(path), error=f"{path}: damaged or truncated after record {number} ({exc!r}); the "
+            "records before it were read, the rest skipped",
+        )
+
+
+def _document(record: Any, records: Any, where: str, limit: int) -> RawDocument | ErrorRecord | None:
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    http = record.http_headers
     ctype = (http.get_header("Content-Type") if http else None) or ""
     mime = ctype.split(";")[0].strip().lower()
     if mime not in HTML_TYPES and mime != "text/plain":
         return None
-    try:
-        payload: bytes = record.content_stream().read()  # type: ignore[attr-defined]
-    except Exception as exc:  # a truncated or badly encoded record
-        return ErrorRecord(id=uri or where, error=f"{where}: cannot read the record ({exc!r})")
-    text = _decode(payload, ctype)
     doc_id = uri or where
+    try:
+        payload: bytes = record.content_stream().read(limit + 1)
+    except Exception as exc:  # a truncated or badly encoded record
+        return ErrorRecord(id=doc_id, error=f"{where}: cannot read the record ({exc!r})")
+    if len(payload) > limit:
+        return ErrorRecord(id=doc_id, error=f"{where}: the record's content has over {limit:,} "
+                           "bytes (max_input_bytes); skipped (raise max_input_bytes in detente.toml)")
+    records.read_to_end(record)  # the rest of the record: where its gzip member ends
+    if _cut_short(record, records):
+        return ErrorRecord(id=doc_id, error=f"{where}: the record is truncated (shorter than its "
+                           "Content-Length, or its gzip member is cut short); not stored, "
+                           "check or re-download the file")
+    text = _decode(payload, ctype)
     source = f"{where} ({uri})" if uri else where
     if mime == "text/plain":
         return RawDocument(id=doc_id, text=text, url=uri, source=source)
     return RawDocument(id=doc_id, html=text, url=uri, source=source)
 
 
+def _cut_short(record: Any, records: Any) -> bool:
+    """Whether the file ended inside ``record``, once it has been read to its end.
+
+    Its raw stream stops at its Content-Length: bytes still owed mean the file ended
+    first. In a ``.warc.gz`` each record is a gzip member: a member not at its end,
+    with nothing more after it in the file, was cut short.
+    """
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        return True
+    member = getattr(records.reader, "decompressor", None)
+    return member is not None and not getattr(member, "eof", True) and not records.next_line
+
+
 def _decode(payload: bytes, ctype: str) -> str:
     match = _CHARSET.search(ctype)
-    for charset in ([match.group(1)] if match else []) + ["utf-8"]:
+    declared = [match.group(1)] if match else []
+    for charset in [bom_encoding(payload) or "", *declared, "utf-8"]:
+        if not charset:
+            continue
         try:
             return payload.decode(charset)
         except (LookupError, UnicodeDecodeError):
