@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .errors import DetenteError
+from .errors import ConfigError, DetenteError
 from .extract import extract_article
 from .ingest.sources import ErrorRecord, validate
 from .model import Article, RawDocument, Result
 from .nlp.context import PUBLISHED, context_of
-from .nlp.layout import Layout, layout_of, relocate
+from .nlp.layout import Layout, Piece, layout_of, relocate, shift, split_pieces
 from .nlp.pipeline import pipeline_for
 from .settings import Settings, load_settings
 
@@ -63,10 +64,9 @@ class Analyzer:
         self, items: Iterable[RawDocument | ErrorRecord]
     ) -> Iterator[Result | ErrorRecord]:
         """Results in input order; an input that fails yields an ErrorRecord."""
-        prepared = (self._prepare(item) for item in items)
-        batch: list[Result | ErrorRecord] = []
-        for item in prepared:
-            batch.append(item)
+        batch: list[_Prepared] = []
+        for item in items:
+            batch.append(_Prepared(self._prepare(item), _source_of(item)))
             if len(batch) >= self.settings.batch_size:
                 yield from self._annotate_batch(batch)
                 batch = []
@@ -89,35 +89,156 @@ class Analyzer:
             result.notes.append(note)
         return result
 
-    def _annotate_batch(
-        self, batch: list[Result | ErrorRecord]
-    ) -> Iterator[Result | ErrorRecord]:
-        todo = [r for r in batch if isinstance(r, Result) and _wants_nlp(r)]
-        layouts = [layout_of(r.article) for r in todo]
-        docs = self.nlp.pipe(
-            self._doc_for(r, lay) for r, lay in zip(todo, layouts, strict=True)
-        ) if todo else iter(())
-        done = {
-            id(r): self._annotate(doc, r, lay)
-            for r, lay, doc in zip(todo, layouts, docs, strict=True)
-        }
-        for item in batch:
-            yield done.get(id(item), item)
+    def _annotate_batch(self, batch: list[_Prepared]) -> Iterator[Result | ErrorRecord]:
+        """``batch`` annotated, in its order: a document the pipeline fails on gets an
+        ErrorRecord, the others their results."""
+        planned = [self._plan(p.item, p.source) for p in batch
+                   if isinstance(p.item, Result) and _wants_nlp(p.item)]
+        done: dict[int, Result | ErrorRecord] = {}
+        plans = []
+        for plan in planned:
+            if isinstance(plan.refusal, ErrorRecord):
+                done[id(plan.result)] = plan.refusal
+            else:
+                plans.append(plan)
+        done.update(self._run_together([p for p in plans if len(p.pieces) == 1]))
+        for plan in plans:
+            if len(plan.pieces) > 1:
+                done[id(plan.result)] = self._run_alone(plan)
+        for prepared in batch:
+            yield done.get(id(prepared.item), prepared.item)
 
-    def _doc_for(self, result: Result, layout: Layout) -> Doc:
-        """The unparsed Doc of ``result``'s text, carrying its publication date."""
-        doc = self.nlp.make_doc(layout.text)
+    def _plan(self, result: Result, source: str) -> _Plan:
+        """How ``result``'s text goes through the parser: whole, or in pieces when it is
+        longer than the parser takes (or refused, as ``long_documents`` says)."""
+        layout = layout_of(result.article)
+        plan = _Plan(result, source, layout, [Piece(0, layout.text)])
+        limit = self.nlp.max_length
+        if len(layout.text) <= limit:
+            return plan
+        if long_documents(self.settings) == "refuse":
+            plan.refusal = ErrorRecord(id=result.id, error=(
+                f"{source}: the text to analyse has {len(layout.text):,} characters, over "
+                f"the parser's limit of {limit:,} (set long_documents = \"split\" in "
+                "detente.toml to analyse it in pieces, or split the document)"))
+            return plan
+        plan.pieces = split_pieces(layout.text, min(limit, PIECE_CHARS))
+        logger.info("%s: %d characters, analysed in %d pieces", source, len(layout.text),
+                    len(plan.pieces))
+        result.notes.append(
+            f"the text has {len(layout.text):,} characters, over the parser's limit of "
+            f"{limit:,}: it was analysed in {len(plan.pieces)} pieces cut at paragraph "
+            "breaks (a quote or event spanning a cut is not found)")
+        return plan
+
+    def _run_together(self, plans: list[_Plan]) -> dict[int, Result | ErrorRecord]:
+        """One ``nlp.pipe`` over ``plans`` (one piece each); if it raises, whatever it
+        had not yet finished is redone one document at a time."""
+        done: dict[int, Result | ErrorRecord] = {}
+        if not plans:
+            return done
+        try:
+            docs = self.nlp.pipe(self._doc_for(p.result, p.pieces[0]) for p in plans)
+            for plan, doc in zip(plans, docs, strict=True):
+                done[id(plan.result)] = self._finish(plan, [_found(plan.result, doc, 0)])
+        except Exception as exc:  # any failure: find the document it was
+            logger.warning("a batch of %d failed (%r): analysing it one by one", len(plans), exc)
+            for plan in plans:
+                if id(plan.result) not in done:
+                    done[id(plan.result)] = self._run_alone(plan)
+        return done
+
+    def _run_alone(self, plan: _Plan) -> Result | ErrorRecord:
+        """``plan``'s pieces through the pipeline one at a time (one parse in memory at
+        once); an ErrorRecord if any piece fails."""
+        found, where = [], ""
+        try:
+            for number, piece in enumerate(plan.pieces, start=1):
+                if len(plan.pieces) > 1:
+                    where = f"piece {number} of {len(plan.pieces)}"
+                doc = self.nlp(self._doc_for(plan.result, piece))
+                found.append(_found(plan.result, doc, piece.start))
+            where = ""
+            return self._finish(plan, found)
+        except Exception as exc:  # one document's failure, whatever its type
+            logger.warning("%s: analysis failed: %r", plan.source, exc, exc_info=True)
+            return ErrorRecord(id=plan.result.id, error=_failure(plan.source, exc, where))
+
+    def _doc_for(self, result: Result, piece: Piece) -> Doc:
+        """The unparsed Doc of ``piece``, carrying its article's publication date."""
+        doc = self.nlp.make_doc(piece.text)
         doc._.set(PUBLISHED, result.article.published)
         return doc
 
-    def _annotate(self, doc: Doc, result: Result, layout: Layout) -> Result:
-        """The components' typed results, moved into the article's frame."""
-        ctx = context_of(doc)
-        result.entities, result.timexes = ctx.entities, ctx.timexes
-        result.quotes, result.events = ctx.quotes, ctx.events
-        result.notes.extend(ctx.notes)
-        relocate(result, layout)
+    def _finish(self, plan: _Plan, found: list[Result]) -> Result:
+        """The pieces' items, in the article's frame, on ``plan``'s result."""
+        result = plan.result
+        result.entities = [e for part in found for e in part.entities]
+        result.timexes = [t for part in found for t in part.timexes]
+        result.quotes = [q for part in found for q in part.quotes]
+        result.events = [e for part in found for e in part.events]
+        for part in found:
+            result.notes.extend(n for n in part.notes if n not in result.notes)
+        relocate(result, plan.layout)
         return result
+
+
+# Pieces of a text over the parser's limit are at most this long (or the limit, if
+# lower): a smaller parse takes less memory and the pieces' items merge the same.
+PIECE_CHARS = 100_000
+LONG_DOCUMENTS = ("split", "refuse")
+
+
+@dataclass
+class _Prepared:
+    """An input after extraction, with where it came from (for error messages)."""
+
+    item: Result | ErrorRecord
+    source: str
+
+
+@dataclass
+class _Plan:
+    """One document on its way through the parser: its layout and the pieces parsed."""
+
+    result: Result
+    source: str
+    layout: Layout
+    pieces: list[Piece]
+    refusal: ErrorRecord | None = None  # too long, and long_documents = "refuse"
+
+
+def _source_of(item: RawDocument | ErrorRecord) -> str:
+    return item.source if isinstance(item, RawDocument) else item.id
+
+
+def long_documents(settings: Settings) -> str:
+    """What to do with a text over the parser's limit: "split" (the default) or "refuse"."""
+    value = str(getattr(settings, "long_documents", "split"))
+    if value not in LONG_DOCUMENTS:
+        raise ConfigError(
+            f"long_documents = {value!r}: write \"split\" (analyse in pieces) or \"refuse\"")
+    return value
+
+
+def _found(result: Result, doc: Doc, start: int) -> Result:
+    """What the components found in ``doc`` (a piece starting at ``start``), shifted into
+    the whole text's frame."""
+    ctx = context_of(doc)
+    part = Result(id=result.id, article=result.article, entities=ctx.entities,
+                  timexes=ctx.timexes, quotes=ctx.quotes, events=ctx.events, notes=ctx.notes)
+    shift(part, start)
+    return part
+
+
+def _failure(source: str, exc: BaseException, where: str) -> str:
+    """The error record's message for a document the pipeline failed on."""
+    detail = repr(exc)
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    at = f" in {where}" if where else ""
+    return (f"{source}: the NLP pipeline failed on this document{at} ({detail}); it was "
+            "skipped and the other documents were analysed: please report it with the document")
 
 
 def skip_note(article: Article, settings: Settings) -> str | None:

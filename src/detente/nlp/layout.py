@@ -5,11 +5,16 @@ Jan. 28, 2022"), so they are parsed with the body, after it, each in a paragraph
 own. Afterwards every item found in a caption is moved into that caption's frame:
 ``caption`` = its index in ``article.captions``, offsets into the caption's text. Items
 in the body keep ``caption = None`` and body offsets, as the contract says.
+
+A text longer than the parser takes is analysed in pieces (:func:`split_pieces`, cut at
+paragraph breaks where it can); each piece's items are moved back into the whole
+text's frame with :func:`shift` before :func:`relocate` runs.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Protocol
@@ -97,3 +102,80 @@ def _move(item: _Spanned, layout: Layout) -> bool:
     if hasattr(item, "caption"):
         item.caption = part
     return True
+
+
+# -- long texts: analysed in pieces ------------------------------------------------------
+
+# Where a piece may end, by preference: after a paragraph break, after a sentence's end
+# (a full stop, question or exclamation mark, closing quotes or brackets, then a space),
+# after any whitespace; else exactly at the limit.
+_PARAGRAPH = "\n\n"
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of an analysis text: ``text`` is ``whole[start:start + len(text)]``."""
+
+    start: int
+    text: str
+
+
+def split_pieces(text: str, limit: int) -> list[Piece]:
+    """``text`` as consecutive pieces of at most ``limit`` characters that together
+    make it up exactly; each cut after the last paragraph break that fits, else after a
+    sentence's end, else after whitespace, else at the limit."""
+    if limit < 1:
+        raise ValueError(f"a piece must be allowed at least one character, not {limit}")
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        cut = _cut(text, start, start + limit)
+        pieces.append(Piece(start, text[start:cut]))
+        start = cut
+    pieces.append(Piece(start, text[start:]))
+    return pieces
+
+
+def _cut(text: str, lo: int, hi: int) -> int:
+    """Where the piece starting at ``lo`` ends: after ``lo``, at most at ``hi``."""
+    found = text.rfind(_PARAGRAPH, lo, hi)
+    if found > lo:
+        return found + len(_PARAGRAPH)
+    for pattern in (_SENTENCE_END, _WHITESPACE):
+        end = _last_match_end(pattern, text, lo, hi)
+        if end is not None:
+            return end
+    return hi
+
+
+def _last_match_end(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> int | None:
+    """The end of the last match of ``pattern`` inside ``text[lo:hi]`` that ends after ``lo``."""
+    last = None
+    for match in pattern.finditer(text, lo, hi):
+        last = match.end()
+    return last if last is not None and last > lo else None
+
+
+def shift(result: Result, by: int) -> None:
+    """Move every offset of ``result``'s items ``by`` characters (a piece's start), so
+    that they index the whole text the piece was cut from."""
+    if not by:
+        return
+    for entity in result.entities:
+        _shift(entity, by)
+    for timex in result.timexes:
+        _shift(timex, by)
+    for quote in result.quotes:
+        _shift(quote, by)
+        if quote.speaker is not None:
+            _shift(quote.speaker, by)
+    for event in result.events:
+        _shift(event, by)
+        if event.trigger is not None:
+            _shift(event.trigger, by)
+
+
+def _shift(item: _Spanned, by: int) -> None:
+    item.start += by
+    item.end += by
