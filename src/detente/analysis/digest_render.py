@@ -84,6 +84,17 @@ def md_url(url: Any) -> MarkdownSafe:
     return MarkdownSafe(checked)
 
 
+def md_source(item: Any) -> MarkdownSafe:
+    """An evidence item or quote's article as ``[title](url)``, or its title alone."""
+    title = md_escape(_get(item, "title") or f"article {_get(item, 'article_id')}")
+    url = md_url(_get(item, "url"))
+    return MarkdownSafe(f"[{title}]({url})" if url else title)
+
+
+def _get(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
 def _html_finalize(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Markup):
         return clean(value)
@@ -117,7 +128,7 @@ def _environment(markdown: bool) -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         finalize=md_escape if markdown else _html_finalize,
     )
-    env.filters.update(counted=counted, num=number, weekday=weekday, web_url=web_url, md_url=md_url)
+    env.filters.update(counted=counted, md_source=md_source, num=number, weekday=weekday, web_url=web_url, md_url=md_url)
     return env
 
 
