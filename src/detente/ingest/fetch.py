@@ -1,0 +1,713 @@
+"""Fetch feeds and pages over HTTP(S), guarded so the fetcher cannot be turned against its host.
+
+The public entry is :func:`fetch_inputs`: RSS/Atom feeds and XML sitemaps (``feeds``)
+and single pages (``urls``) in, :class:`~detente.model.RawDocument` per page out (or an
+:class:`~detente.ingest.sources.ErrorRecord` naming the URL; nothing raises out of the
+iterator), ready for :func:`detente.ingest.runner.ingest_items`.
+
+How the guard works (see ``docs/fetching.md``):
+
+- Only ``http``/``https`` URLs are fetched. Each hop of a redirect chain is checked
+  before it is requested (:func:`check_url`): its host is resolved and every address
+  it resolves to must be public (not private, loopback, link-local, multicast,
+  reserved, unspecified or otherwise not globally routable; IPv4-mapped, 6to4 and
+  NAT64 IPv6 addresses are judged by the IPv4 address inside them).
+- DNS rebinding (an answer that changes between the check and the connection) is
+  defeated at the socket: the client's network backend (:class:`GuardedBackend`)
+  resolves the host itself when it opens a connection, checks those addresses and
+  connects to the checked IP literal, so no later resolution can happen. TLS still
+  verifies the certificate against the host name.
+- Environment proxies and ``.netrc`` are ignored (``trust_env=False``): a proxy would
+  bypass the address check.
+- Every request has a total deadline (connect, TLS, headers and body together),
+  enforced on each socket operation, so a server trickling bytes is cut off; bodies are
+  read as a stream and dropped once past ``max_bytes`` (after decompression; a gzip
+  bomb is stopped by the same cap); only HTML and plain-text pages are taken.
+- robots.txt is respected and requests to one host are spaced (``robots``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import logging
+import re
+import socket
+import time
+import unicodedata
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import urldefrag
+
+import httpcore
+import httpx
+
+from .. import __version__
+from ..errors import DetenteError, InputError
+from ..model import RawDocument
+from .feeds import FeedItem, Listing, parse_listing
+from .robots import AGENT_TOKEN, HostPacer, RobotsAnswer, RobotsCache, origin_of
+from .sources import ErrorRecord
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["USER_AGENT", "AddressPolicy", "BlockedAddress", "FetchOptions", "FetchStats",
+           "Fetched", "GuardedClient", "check_url", "fetch_inputs", "resolve_host"]
+
+USER_AGENT = f"{AGENT_TOKEN}/{__version__} (news event coder; python-httpx)"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Sequence[IPAddress]]
+Kind = Literal["page", "feed", "robots"]
+
+PRIVATE_ADVICE = ("detente fetches public addresses only; pass --allow-private to fetch "
+                  "from this machine or your own network")
+REDIRECTS = (301, 302, 303, 307, 308)
+ROBOTS_MAX_BYTES = 512_000  # RFC 9309: parse at least 500 KiB, ignore the rest
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+FEED_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")
+ACCEPT = {
+    "page": "text/html,application/xhtml+xml,text/plain;q=0.9",
+    "feed": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1",
+    "robots": "text/plain,*/*;q=0.1",
+}
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How to fetch. Sizes are bytes, times seconds."""
+
+    allow_private: bool = False  # fetch any address (this machine, the LAN): --allow-private
+    allow_networks: tuple[str, ...] = ()  # CIDRs allowed although not public ("10.1.2.0/24")
+    timeout_s: float = 20.0  # total for one request (each redirect hop is one), body included
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 10.0  # between two reads
+    max_bytes: int = 10_000_000  # per body, after decompression
+    max_redirects: int = 5
+    per_host_delay_s: float = 1.0  # least time between two requests to one host
+    max_crawl_delay_s: float = 30.0  # a robots.txt Crawl-delay is obeyed up to this
+    user_agent: str = USER_AGENT
+    respect_robots: bool = True
+    max_items: int = 10_000  # pages taken from one --feed (sitemap index: all its sitemaps)
+    max_sitemaps: int = 50  # sitemaps read for one --feed that is a sitemap index
+
+
+@dataclass
+class FetchStats:
+    """What a run did, for the end-of-run report."""
+
+    feeds: int = 0  # feeds and sitemaps read
+    listed: int = 0  # distinct page URLs listed or given
+    known: int = 0  # of those, skipped because ``known`` said they are stored
+    fetched: int = 0  # pages fetched and yielded
+    failed: int = 0  # error records yielded
+
+
+class FetchError(InputError):
+    """A URL that could not be fetched; the message names it."""
+
+
+class BlockedAddress(DetenteError):
+    """A host resolves to an address the policy refuses."""
+
+    def __init__(self, host: str, address: IPAddress, kind: str) -> None:
+        self.host, self.address, self.kind = host, address, kind
+        subject = f"{address} is" if host.strip("[]") == str(address) else \
+            f"{host} resolves to {address},"
+        super().__init__(f"{subject} {kind}")
+
+
+# -- addresses ----------------------------------------------------------------------------
+
+def refusal_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is not public ("a loopback address", ...); None if it is public."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            kind = refusal_kind(inner)
+            return f"{kind} (IPv4 {inner} inside IPv6)" if kind else None
+    checks = (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
+              ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
+              ("reserved", ip.is_reserved), ("private", ip.is_private),
+              ("non-public", not ip.is_global))
+    return next((f"a {kind} address" for kind, hit in checks if hit), None)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which addresses may be connected to."""
+
+    allow_private: bool = False
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def from_options(cls, options: FetchOptions) -> AddressPolicy:
+        try:
+            networks = tuple(ipaddress.ip_network(n, strict=False) for n in options.allow_networks)
+        except ValueError as exc:
+            raise DetenteError(f"allow_networks: {exc} (give CIDRs such as 10.1.2.0/24)") from None
+        return cls(options.allow_private, networks)
+
+    def check(self, host: str, addresses: Sequence[IPAddress]) -> None:
+        """Raise BlockedAddress unless every one of ``addresses`` may be used."""
+        if self.allow_private:
+            return
+        for ip in addresses:
+            kind = refusal_kind(ip)
+            if kind and not any(ip.version == net.version and ip in net
+                                for net in self.allow_networks):
+                raise BlockedAddress(host, ip, kind)
+
+
+def resolve_host(host: str, port: int) -> list[IPAddress]:
+    """Every address ``host`` resolves to (the system resolver), without zone ids."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    found = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return list(dict.fromkeys(found))
+
+
+def addresses_of(host: str, port: int, resolver: Resolver) -> list[IPAddress]:
+    """An IP literal as itself; a name through ``resolver`` (an empty answer is an error)."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    found = list(resolver(host, port))
+    if not found:
+        raise socket.gaierror(f"no address for {host}")
+    return found
+
+
+def check_url(url: str, policy: AddressPolicy, resolver: Resolver = resolve_host) -> None:
+    """The check made on every hop: an http(s) URL whose host's addresses all pass ``policy``.
+
+    Raises FetchError (bad URL, other scheme, unknown host) or BlockedAddress.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchError(_show(url), f"not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(_show(url), f"the scheme {parsed.scheme or '(none)'!r} is not fetched",
+                         "give an http:// or https:// URL")
+    if not parsed.host:
+        raise FetchError(_show(url), "the URL names no host")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        addresses = addresses_of(parsed.host, port, resolver)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(_show(url), f"cannot resolve the host {parsed.host} ({exc})",
+                         "check the URL") from None
+    policy.check(parsed.host, addresses)
+
+
+# -- the guarded connection layer -----------------------------------------------------------
+
+class Deadline:
+    """The end of the current request, checked on every socket operation."""
+
+    def __init__(self) -> None:
+        self.expires: float | None = None
+
+    def start(self, seconds: float) -> None:
+        self.expires = time.monotonic() + seconds
+
+    def stop(self) -> None:
+        self.expires = None
+
+    def passed(self) -> bool:
+        return self.expires is not None and time.monotonic() >= self.expires
+
+    def clamp(self, timeout: float | None) -> float | None:
+        """``timeout`` cut to what is left; ReadTimeout when nothing is."""
+        if self.expires is None:
+            return timeout
+        left = self.expires - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the total time allowed for the request has passed")
+        return left if timeout is None else min(timeout, left)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline) -> None:
+        self._inner, self._deadline = inner, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._deadline.clamp(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._deadline.clamp(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        tls = self._inner.start_tls(ssl_context, server_hostname, self._deadline.clamp(timeout))
+        return DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Opens TCP connections only to checked addresses: resolve, check, connect to the IP."""
+
+    def __init__(self, policy: AddressPolicy, resolver: Resolver, deadline: Deadline) -> None:
+        self.policy, self.resolver, self.deadline = policy, resolver, deadline
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        addresses = self._resolve(host, port, self.deadline.clamp(timeout))
+        self.policy.check(host, addresses)
+        failure: Exception = httpcore.ConnectError(f"cannot connect to {host}")
+        for ip in addresses:
+            try:
+                stream = self._inner.connect_tcp(str(ip), port, self.deadline.clamp(timeout),
+                                                 local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+                continue
+            return DeadlineStream(stream, self.deadline)
+        raise failure
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are never fetched")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _resolve(self, host: str, port: int, seconds: float | None) -> list[IPAddress]:
+        """Resolve within ``seconds`` (the system resolver has no timeout of its own)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detente-dns")
+        try:
+            return pool.submit(addresses_of, host, port, self.resolver).result(seconds)
+        except FutureTimeout:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        finally:
+            pool.shutdown(wait=False)
+
+
+class _CoreStream(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport over an httpcore pool that connects through GuardedBackend."""
+
+    def __init__(self, backend: GuardedBackend) -> None:
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+                                             network_backend=backend, max_connections=8,
+                                             keepalive_expiry=5.0, retries=0)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
+                           port=request.url.port, target=request.url.raw_path)
+        assert isinstance(request.stream, Iterable)
+        core = httpcore.Request(method=request.method, url=url, headers=request.headers.raw,
+                                content=request.stream, extensions=request.extensions)
+        answer = self._pool.handle_request(core)
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(status_code=answer.status, headers=answer.headers,
+                              stream=_CoreStream(answer.stream), extensions=answer.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+# -- one URL ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched body: the URL asked for, the one that answered after redirects."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str  # media type, lower case, no parameters ("" when not given)
+    charset: str | None
+    body: bytes
+
+
+class GuardedClient:
+    """Fetches one URL at a time: hop checks, robots.txt, pacing, deadline, size cap."""
+
+    def __init__(self, options: FetchOptions, resolver: Resolver = resolve_host) -> None:
+        self.options = options
+        self.policy = AddressPolicy.from_options(options)
+        self.resolver = resolver
+        self.deadline = Deadline()
+        transport = GuardedTransport(GuardedBackend(self.policy, resolver, self.deadline))
+        timeout = httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s)
+        self._client = httpx.Client(
+            transport=transport, follow_redirects=False, trust_env=False, timeout=timeout,
+            headers={"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"})
+        self.pacer = HostPacer(options.per_host_delay_s)
+        self.robots = RobotsCache(self._robots_answer) if options.respect_robots else None
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, kind: Kind) -> Fetched:
+        """``url`` fetched, redirects followed (each hop checked); FetchError otherwise."""
+        current = url
+        for _ in range(self.options.max_redirects + 1):
+            answer = self._hop(url, current, kind)
+            if isinstance(answer, Fetched):
+                return answer
+            current = answer
+        raise FetchError(_show(url), f"more than {self.options.max_redirects} redirects",
+                         "not followed further")
+
+    def _hop(self, url: str, current: str, kind: Kind) -> Fetched | str:
+        """One request: a Fetched, or the URL a redirect points to."""
+        try:
+            check_url(current, self.policy, self.resolver)
+            self._be_polite(url, current, kind)
+            self.deadline.start(self.options.timeout_s)
+            return self._request(url, current, kind)
+        except FetchError:
+            raise
+        except Exception as exc:  # every failure of one URL becomes its error
+            raise self._failure(exc, url, current) from exc
+        finally:
+            self.deadline.stop()
+
+    def _be_polite(self, url: str, current: str, kind: Kind) -> None:
+        delay: float | None = None
+        if kind != "robots" and self.robots is not None:
+            if not self.robots.allowed(current):
+                raise FetchError(_show(url), f"robots.txt of {origin_of(current)} disallows "
+                                 f"{_show(current)} for {AGENT_TOKEN}", "not fetched")
+            crawl_delay = self.robots.crawl_delay(current)
+            if crawl_delay is not None:
+                delay = max(self.options.per_host_delay_s,
+                            min(crawl_delay, self.options.max_crawl_delay_s))
+        self.pacer.wait(httpx.URL(current).host, delay)
+
+    def _request(self, url: str, current: str, kind: Kind) -> Fetched | str:
+        with self._client.stream("GET", current, headers={"Accept": ACCEPT[kind]}) as response:
+            location = response.headers.get("location")
+            if response.status_code in REDIRECTS and location:
+                return urldefrag(str(response.url.join(location.strip())))[0]
+            ok = 200 <= response.status_code < 300
+            if not ok and kind != "robots":
+                raise FetchError(_show(url), _status_problem(response, url, current))
+            content_type = _media_type(response)
+            if ok and kind != "robots":
+                _check_type(content_type, kind, url)
+            limit = min(self.options.max_bytes, ROBOTS_MAX_BYTES) if kind == "robots" \
+                else self.options.max_bytes
+            body = _read_body(response, limit, url, truncate=kind == "robots") if ok else b""
+            return Fetched(url, current, response.status_code, content_type,
+                           response.charset_encoding, body)
+
+    def _failure(self, exc: Exception, url: str, current: str) -> FetchError:
+        hop = "" if current == url else f"the redirect to {_show(current)}: "
+        if isinstance(exc, BlockedAddress):
+            return FetchError(_show(url), f"refused: {hop}{exc}", PRIVATE_ADVICE)
+        if isinstance(exc, httpcore.TimeoutException | httpx.TimeoutException):
+            if self.deadline.passed():
+                return FetchError(_show(url), f"{hop}no complete answer within "
+                                  f"{self.options.timeout_s:g} s: cut off", "not stored")
+            return FetchError(_show(url), f"{hop}timed out ({exc or type(exc).__name__})",
+                              "the server is slow or unreachable; try again later")
+        if isinstance(exc, httpcore.ConnectError | httpx.ConnectError):
+            return FetchError(_show(url), f"{hop}cannot connect ({exc})", "check the URL")
+        if isinstance(exc, httpcore.NetworkError | httpcore.ProtocolError | httpx.HTTPError):
+            return FetchError(_show(url), f"{hop}the transfer failed ({exc})", "try again later")
+        logger.exception("unexpected failure fetching %s", _show(url))
+        return FetchError(_show(url), f"{hop}unexpected error: {type(exc).__name__}: {exc}")
+
+    def _robots_answer(self, robots_url: str) -> RobotsAnswer:
+        try:
+            fetched = self.get(robots_url, "robots")
+        except FetchError as exc:
+            logger.info("%s: treated as disallowing everything: %s", robots_url, exc)
+            return RobotsAnswer(None)
+        return RobotsAnswer(fetched.status, _decode(fetched.body, fetched.charset))
+
+
+def _status_problem(response: httpx.Response, url: str, current: str) -> str:
+    where = "" if current == url else f" from {_show(current)}"
+    return f"HTTP {response.status_code} {response.reason_phrase}{where}".rstrip()
+
+
+def _media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+def _check_type(content_type: str, kind: Kind, url: str) -> None:
+    if not content_type:
+        return
+    if kind == "page" and content_type not in PAGE_TYPES:
+        raise FetchError(_show(url), f"the content type {content_type} is not an HTML or "
+                         "plain-text page", "not fetched")
+    if kind == "feed" and not (content_type.startswith("text/") or "xml" in content_type
+                               or content_type in FEED_TYPES):
+        raise FetchError(_show(url), f"the content type {content_type} is not a feed or "
+                         "sitemap", "give the URL of an RSS/Atom feed or an XML sitemap")
+
+
+# -- bodies -------------------------------------------------------------------------------
+
+class _Inflater:
+    """Undoes a Content-Encoding chunk by chunk, never producing more than asked."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        encoding = encoding.strip().lower()
+        self._raw_deflate_tried = encoding != "deflate"
+        if encoding in ("", "identity"):
+            self._zlib = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._zlib = zlib.decompressobj(wbits=47 if encoding != "deflate" else 15)
+        else:
+            raise FetchError(_show(url), f"the content encoding {encoding!r} is not supported",
+                             "detente asks for gzip or deflate only")
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if self._zlib is None:
+            return data
+        try:
+            return self._zlib.decompress(data, room)
+        except zlib.error:
+            if self._raw_deflate_tried:  # servers differ on what "deflate" means
+                raise
+            self._raw_deflate_tried = True
+            self._zlib = zlib.decompressobj(wbits=-15)
+            return self._zlib.decompress(data, room)
+
+    def finish(self, url: str) -> None:
+        if self._zlib is not None and not self._zlib.eof:
+            raise FetchError(_show(url), "the compressed body is truncated", "not stored")
+
+
+def _read_body(response: httpx.Response, limit: int, url: str, truncate: bool) -> bytes:
+    """The decoded body, read as a stream; past ``limit`` bytes: cut (truncate) or refused."""
+    declared = response.headers.get("content-length", "")
+    if not truncate and declared.isdigit() and int(declared) > limit:
+        raise FetchError(_show(url), f"the response declares {declared} bytes, over the limit "
+                         f"of {limit}", "not read; raise max_bytes if such pages are genuine")
+    inflater = _Inflater(response.headers.get("content-encoding", ""), url)
+    body = bytearray()
+    wire = 0
+    for chunk in response.iter_raw(65536):
+        wire += len(chunk)
+        body += inflater.feed(chunk, limit + 1 - len(body))
+        if len(body) > limit or wire > limit:
+            if truncate:
+                return bytes(body[:limit])
+            raise FetchError(_show(url), f"over the size limit of {limit} bytes: stopped "
+                             "reading", "not stored; raise max_bytes if such pages are genuine")
+    inflater.finish(url)
+    return bytes(body)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def _decode(body: bytes, charset: str | None, html: bool = False) -> str:
+    """Text of a body: BOM, then the header's charset, then a <meta> one, then UTF-8/cp1252."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace")
+    if not charset and html:
+        match = _META_CHARSET.search(body[:4096])
+        charset = match[1].decode("ascii") if match else None
+    if charset:
+        try:
+            return body.decode(charset, errors="replace")
+        except LookupError:
+            logger.info("unknown charset %r: decoding as UTF-8", charset)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _page_document(fetched: Fetched, published: date | None, source: str) -> RawDocument:
+    if b"\x00" in fetched.body[:4096] and not fetched.body.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FetchError(_show(fetched.url), "the page looks binary, not text", "not stored")
+    html = fetched.content_type != "text/plain"
+    text = _decode(fetched.body, fetched.charset, html)
+    if not text.strip():
+        raise FetchError(_show(fetched.url), "the page is empty", "not stored")
+    if html:
+        return RawDocument(id=fetched.url, html=text, url=fetched.final_url,
+                           published=published, source=source)
+    return RawDocument(id=fetched.url, text=text, url=fetched.final_url,
+                       published=published, source=source)
+
+
+def _show(url: str) -> str:
+    """``url`` safe to print: control characters escaped, length bounded."""
+    shown = "".join(c if unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in url)
+    return shown if len(shown) <= 300 else shown[:300] + "..."
+
+
+# -- the run ------------------------------------------------------------------------------
+
+def _nothing_known(url: str) -> bool:
+    return False
+
+
+def fetch_inputs(
+    feeds: Sequence[str],
+    urls: Sequence[str],
+    options: FetchOptions | None = None,
+    *,
+    known: Callable[[str], bool] = _nothing_known,
+    report: Callable[[str], None] | None = None,
+    stats: FetchStats | None = None,
+    resolver: Resolver = resolve_host,
+) -> Iterator[RawDocument | ErrorRecord]:
+    """The pages ``feeds`` list, then ``urls``, fetched as the iterator is advanced.
+
+    Each distinct page URL (fragment removed) is fetched once per run, and not at all
+    when ``known(url)`` says it is stored already. A page is yielded as
+    ``RawDocument(id=<URL as listed>, html=... or text=..., url=<URL after redirects>,
+    published=<the feed's date for it, if any>, source=<the feed's URL, or the URL>)``;
+    every failure as ``ErrorRecord(id=<URL>, error=<message naming it>)``. ``report``
+    gets a line per feed; ``stats`` (if given) is filled in; ``resolver`` is for tests.
+    """
+    run = _Run(options or FetchOptions(), known, report or logger.info,
+               stats if stats is not None else FetchStats(), resolver)
+    try:
+        for feed in feeds:
+            yield from run.feed(feed)
+        for url in urls:
+            yield from run.page(url, None, source=_show(url.strip()))
+    finally:
+        run.client.close()
+
+
+class _Run:
+    def __init__(self, options: FetchOptions, known: Callable[[str], bool],
+                 report: Callable[[str], None], stats: FetchStats, resolver: Resolver) -> None:
+        self.options, self.known, self.report, self.stats = options, known, report, stats
+        self.client = GuardedClient(options, resolver)
+        self.seen: set[str] = set()
+
+    def feed(self, feed_url: str) -> Iterator[RawDocument | ErrorRecord]:
+        feed_url = feed_url.strip()
+        before = (self.stats.listed, self.stats.known, self.stats.fetched)
+        for item in self._items(feed_url):
+            if isinstance(item, ErrorRecord):
+                yield item
+            else:
+                yield from self.page(item.url, item.published, source=_show(feed_url))
+        listed, known, fetched = (now - then for now, then in zip(
+            (self.stats.listed, self.stats.known, self.stats.fetched), before, strict=True))
+        self.report(f"{_show(feed_url)}: {listed} new URLs listed, {known} already stored, "
+                    f"{fetched} fetched")
+
+    def _items(self, feed_url: str) -> Iterator[FeedItem | ErrorRecord]:
+        """The feed's items; a sitemap index's sitemaps are read in turn, within the caps."""
+        queue, read, taken = deque([feed_url]), set[str](), 0
+        while queue:
+            where = queue.popleft()
+            if where in read:
+                continue
+            if len(read) > self.options.max_sitemaps:
+                self.report(f"{_show(feed_url)}: stopped after {self.options.max_sitemaps} "
+                            "sitemaps (max_sitemaps)")
+                return
+            read.add(where)
+            listing = self._listing(where)
+            if isinstance(listing, ErrorRecord):
+                yield listing
+                continue
+            queue.extend(listing.sitemaps)
+            for item in listing.items:
+                if taken >= self.options.max_items:
+                    self.report(f"{_show(feed_url)}: stopped after {taken} items (max_items)")
+                    return
+                taken += 1
+                yield item
+
+    def _listing(self, url: str) -> Listing | ErrorRecord:
+        self.stats.feeds += 1
+        try:
+            fetched = self.client.get(url, "feed")
+            return parse_listing(fetched.body, fetched.final_url, fetched.content_type,
+                                 self.options.max_bytes)
+        except DetenteError as exc:
+            return self._error(url, str(exc))
+        except Exception as exc:  # a feed parser's surprise must not end the run
+            logger.exception("unexpected failure reading the feed %s", _show(url))
+            return self._error(url, f"{_show(url)}: cannot read the feed ({type(exc).__name__}: "
+                                    f"{exc})")
+
+    def page(self, url: str, published: date | None, source: str
+             ) -> Iterator[RawDocument | ErrorRecord]:
+        url = urldefrag(url.strip())[0]
+        if url in self.seen:
+            return
+        self.seen.add(url)
+        self.stats.listed += 1
+        outcome = self._fetch_page(url, published, source)
+        if outcome is not None:
+            yield outcome
+
+    def _fetch_page(self, url: str, published: date | None, source: str
+                    ) -> RawDocument | ErrorRecord | None:
+        try:
+            if self.known(url):
+                self.stats.known += 1
+                return None
+        except Exception as exc:
+            return self._error(url, f"{_show(url)}: cannot tell whether it is stored already "
+                                    f"({type(exc).__name__}: {exc})")
+        try:
+            document = _page_document(self.client.get(url, "page"), published, source)
+        except DetenteError as exc:
+            return self._error(url, str(exc))
+        except Exception as exc:
+            logger.exception("unexpected failure reading the page %s", _show(url))
+            return self._error(url, f"{_show(url)}: unexpected error ({type(exc).__name__}: "
+                                    f"{exc})")
+        self.stats.fetched += 1
+        return document
+
+    def _error(self, url: str, message: str) -> ErrorRecord:
+        self.stats.failed += 1
+        return ErrorRecord(id=url, error=message)
