@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from detente.errors import DetenteError
 from detente.ingest.feeds import parse_listing
 from detente.ingest.fetch import (
     AddressPolicy,
@@ -563,3 +564,8 @@ def test_nothing_raises_out_of_the_iterator(url: str) -> None:
     (item,) = run([url]) if url else run(urls=[url])
     assert isinstance(item, ErrorRecord) and item.error
     assert "\x1b" not in item.error
+
+
+def test_a_bad_option_is_raised_when_called_not_later() -> None:
+    with pytest.raises(DetenteError, match="allow_networks"):
+        fetch_inputs([], ["http://news.test/"], FetchOptions(allow_networks=("10.0.0.0/33",)))

@@ -1,6 +1,8 @@
-"""What a feed lists: RSS and Atom (feedparser), XML sitemaps (lxml), as plain records.
+"""What a feed lists (RSS and Atom by feedparser, XML sitemaps by lxml), and the crawl
+from feeds to pages.
 
-Everything here works on bytes already fetched; nothing touches the network or the
+Parsing works on bytes already fetched; :class:`Crawl` is handed the functions that
+fetch (``detente.ingest.fetch`` builds it), so nothing here touches the network or the
 file system. Two traps are avoided on purpose:
 
 - feedparser, given ``bytes``, tries them as a *file name* first (``open(data)``), so a
@@ -17,7 +19,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 import zlib
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,11 +31,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import feedparser
 from lxml import etree
 
-from ..errors import InputError
+from ..errors import DetenteError, InputError
+from ..model import RawDocument
+from .sources import ErrorRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FeedItem", "Listing", "parse_listing"]
+__all__ = ["Crawl", "CrawlLimits", "FeedItem", "FetchStats", "Listing", "parse_listing",
+           "safe_url"]
 
 _SITEMAP_ROOT = re.compile(rb"<(?:[\w.-]+:)?(urlset|sitemapindex)[\s>/]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -180,3 +188,133 @@ def _absolute(link: str | None, base: str) -> str | None:
         logger.info("%s: skipping a listed link that is not http(s): %r", base, link[:200])
         return None
     return absolute
+
+
+def safe_url(url: str) -> str:
+    """``url`` safe to print: control characters escaped, length bounded."""
+    shown = "".join(c if unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in url)
+    return shown if len(shown) <= 300 else shown[:300] + "..."
+
+
+# -- the crawl ---------------------------------------------------------------------------
+
+@dataclass
+class FetchStats:
+    """What a run did, for the end-of-run report."""
+
+    feeds: int = 0  # feeds and sitemaps read
+    listed: int = 0  # distinct page URLs listed or given
+    known: int = 0  # of those, skipped because ``known`` said they are stored
+    fetched: int = 0  # pages fetched and yielded
+    failed: int = 0  # error records yielded
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    max_items: int = 10_000  # pages taken from one feed (a sitemap index: all its sitemaps)
+    max_sitemaps: int = 50  # sitemaps read for one feed that is a sitemap index
+
+
+class Crawl:
+    """Feeds -> the pages they list -> documents: each distinct URL once, stored ones never.
+
+    ``listing`` and ``page`` fetch (they raise DetenteError naming the URL); every
+    failure, theirs or ``known``'s, becomes an ErrorRecord and the crawl goes on.
+    """
+
+    def __init__(self, limits: CrawlLimits, listing: Callable[[str], Listing],
+                 page: Callable[[str, date | None, str], RawDocument],
+                 known: Callable[[str], bool], report: Callable[[str], None],
+                 stats: FetchStats) -> None:
+        self.limits, self.listing, self.fetch_page = limits, listing, page
+        self.known, self.report, self.stats = known, report, stats
+        self.seen: set[str] = set()
+
+    def run(self, feeds: Sequence[str], urls: Sequence[str]
+            ) -> Iterator[RawDocument | ErrorRecord]:
+        for feed in feeds:
+            yield from self.feed(feed.strip())
+        for url in urls:
+            yield from self.page(url, None, source=safe_url(url.strip()))
+
+    def feed(self, feed_url: str) -> Iterator[RawDocument | ErrorRecord]:
+        before = (self.stats.listed, self.stats.known, self.stats.fetched)
+        for item in self._items(feed_url):
+            if isinstance(item, ErrorRecord):
+                yield item
+            else:
+                yield from self.page(item.url, item.published, source=safe_url(feed_url))
+        listed, known, fetched = (now - then for now, then in zip(
+            (self.stats.listed, self.stats.known, self.stats.fetched), before, strict=True))
+        self.report(f"{safe_url(feed_url)}: {listed} new URLs listed, {known} already stored, "
+                    f"{fetched} fetched")
+
+    def _items(self, feed_url: str) -> Iterator[FeedItem | ErrorRecord]:
+        """The feed's items; a sitemap index's sitemaps are read in turn, within the caps."""
+        queue, read, taken = deque([feed_url]), set[str](), 0
+        while queue:
+            where = queue.popleft()
+            if where in read:
+                continue
+            if len(read) > self.limits.max_sitemaps:
+                self.report(f"{safe_url(feed_url)}: stopped after {self.limits.max_sitemaps} "
+                            "sitemaps (max_sitemaps)")
+                return
+            read.add(where)
+            listing = self._listing(where)
+            if isinstance(listing, ErrorRecord):
+                yield listing
+                continue
+            queue.extend(listing.sitemaps)
+            for item in listing.items:
+                if taken >= self.limits.max_items:
+                    self.report(f"{safe_url(feed_url)}: stopped after {taken} items (max_items)")
+                    return
+                taken += 1
+                yield item
+
+    def _listing(self, url: str) -> Listing | ErrorRecord:
+        self.stats.feeds += 1
+        try:
+            return self.listing(url)
+        except DetenteError as exc:
+            return self._error(url, str(exc))
+        except Exception as exc:  # a feed parser's surprise must not end the run
+            logger.exception("unexpected failure reading the feed %s", safe_url(url))
+            return self._error(url, f"{safe_url(url)}: cannot read the feed "
+                                    f"({type(exc).__name__}: {exc})")
+
+    def page(self, url: str, published: date | None, source: str
+             ) -> Iterator[RawDocument | ErrorRecord]:
+        url = urldefrag(url.strip())[0]
+        if url in self.seen:
+            return
+        self.seen.add(url)
+        self.stats.listed += 1
+        outcome = self._page(url, published, source)
+        if outcome is not None:
+            yield outcome
+
+    def _page(self, url: str, published: date | None, source: str
+              ) -> RawDocument | ErrorRecord | None:
+        try:
+            if self.known(url):
+                self.stats.known += 1
+                return None
+        except Exception as exc:
+            return self._error(url, f"{safe_url(url)}: cannot tell whether it is stored "
+                                    f"already ({type(exc).__name__}: {exc})")
+        try:
+            document = self.fetch_page(url, published, source)
+        except DetenteError as exc:
+            return self._error(url, str(exc))
+        except Exception as exc:
+            logger.exception("unexpected failure reading the page %s", safe_url(url))
+            return self._error(url, f"{safe_url(url)}: unexpected error "
+                                    f"({type(exc).__name__}: {exc})")
+        self.stats.fetched += 1
+        return document
+
+    def _error(self, url: str, message: str) -> ErrorRecord:
+        self.stats.failed += 1
+        return ErrorRecord(id=url, error=message)

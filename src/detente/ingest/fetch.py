@@ -34,9 +34,7 @@ import logging
 import re
 import socket
 import time
-import unicodedata
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -51,7 +49,7 @@ import httpx
 from .. import __version__
 from ..errors import DetenteError, InputError
 from ..model import RawDocument
-from .feeds import FeedItem, Listing, parse_listing
+from .feeds import Crawl, CrawlLimits, FetchStats, Listing, parse_listing, safe_url
 from .robots import AGENT_TOKEN, HostPacer, RobotsAnswer, RobotsCache, origin_of
 from .sources import ErrorRecord
 
@@ -96,17 +94,6 @@ class FetchOptions:
     respect_robots: bool = True
     max_items: int = 10_000  # pages taken from one --feed (sitemap index: all its sitemaps)
     max_sitemaps: int = 50  # sitemaps read for one --feed that is a sitemap index
-
-
-@dataclass
-class FetchStats:
-    """What a run did, for the end-of-run report."""
-
-    feeds: int = 0  # feeds and sitemaps read
-    listed: int = 0  # distinct page URLs listed or given
-    known: int = 0  # of those, skipped because ``known`` said they are stored
-    fetched: int = 0  # pages fetched and yielded
-    failed: int = 0  # error records yielded
 
 
 class FetchError(InputError):
@@ -207,17 +194,17 @@ def check_url(url: str, policy: AddressPolicy, resolver: Resolver = resolve_host
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise FetchError(_show(url), f"not a valid URL ({exc})") from None
+        raise FetchError(safe_url(url), f"not a valid URL ({exc})") from None
     if parsed.scheme not in ("http", "https"):
-        raise FetchError(_show(url), f"the scheme {parsed.scheme or '(none)'!r} is not fetched",
+        raise FetchError(safe_url(url), f"the scheme {parsed.scheme or '(none)'!r} is not fetched",
                          "give an http:// or https:// URL")
     if not parsed.host:
-        raise FetchError(_show(url), "the URL names no host")
+        raise FetchError(safe_url(url), "the URL names no host")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         addresses = addresses_of(parsed.host, port, resolver)
     except (OSError, UnicodeError) as exc:
-        raise FetchError(_show(url), f"cannot resolve the host {parsed.host} ({exc})",
+        raise FetchError(safe_url(url), f"cannot resolve the host {parsed.host} ({exc})",
                          "check the URL") from None
     policy.check(parsed.host, addresses)
 
@@ -393,8 +380,18 @@ class GuardedClient:
             if isinstance(answer, Fetched):
                 return answer
             current = answer
-        raise FetchError(_show(url), f"more than {self.options.max_redirects} redirects",
+        raise FetchError(safe_url(url), f"more than {self.options.max_redirects} redirects",
                          "not followed further")
+
+    def listing(self, url: str) -> Listing:
+        """The items of the feed or sitemap at ``url``."""
+        fetched = self.get(url, "feed")
+        return parse_listing(fetched.body, fetched.final_url, fetched.content_type,
+                             self.options.max_bytes)
+
+    def page(self, url: str, published: date | None, source: str) -> RawDocument:
+        """The HTML or plain-text page at ``url``."""
+        return _page_document(self.get(url, "page"), published, source)
 
     def _hop(self, url: str, current: str, kind: Kind) -> Fetched | str:
         """One request: a Fetched, or the URL a redirect points to."""
@@ -414,8 +411,8 @@ class GuardedClient:
         delay: float | None = None
         if kind != "robots" and self.robots is not None:
             if not self.robots.allowed(current):
-                raise FetchError(_show(url), f"robots.txt of {origin_of(current)} disallows "
-                                 f"{_show(current)} for {AGENT_TOKEN}", "not fetched")
+                raise FetchError(safe_url(url), f"robots.txt of {origin_of(current)} disallows "
+                                 f"{safe_url(current)} for {AGENT_TOKEN}", "not fetched")
             crawl_delay = self.robots.crawl_delay(current)
             if crawl_delay is not None:
                 delay = max(self.options.per_host_delay_s,
@@ -429,7 +426,7 @@ class GuardedClient:
                 return urldefrag(str(response.url.join(location.strip())))[0]
             ok = 200 <= response.status_code < 300
             if not ok and kind != "robots":
-                raise FetchError(_show(url), _status_problem(response, url, current))
+                raise FetchError(safe_url(url), _status_problem(response, url, current))
             content_type = _media_type(response)
             if ok and kind != "robots":
                 _check_type(content_type, kind, url)
@@ -440,21 +437,21 @@ class GuardedClient:
                            response.charset_encoding, body)
 
     def _failure(self, exc: Exception, url: str, current: str) -> FetchError:
-        hop = "" if current == url else f"the redirect to {_show(current)}: "
+        hop = "" if current == url else f"the redirect to {safe_url(current)}: "
         if isinstance(exc, BlockedAddress):
-            return FetchError(_show(url), f"refused: {hop}{exc}", PRIVATE_ADVICE)
+            return FetchError(safe_url(url), f"refused: {hop}{exc}", PRIVATE_ADVICE)
         if isinstance(exc, httpcore.TimeoutException | httpx.TimeoutException):
             if self.deadline.passed():
-                return FetchError(_show(url), f"{hop}no complete answer within "
+                return FetchError(safe_url(url), f"{hop}no complete answer within "
                                   f"{self.options.timeout_s:g} s: cut off", "not stored")
-            return FetchError(_show(url), f"{hop}timed out ({exc or type(exc).__name__})",
+            return FetchError(safe_url(url), f"{hop}timed out ({exc or type(exc).__name__})",
                               "the server is slow or unreachable; try again later")
         if isinstance(exc, httpcore.ConnectError | httpx.ConnectError):
-            return FetchError(_show(url), f"{hop}cannot connect ({exc})", "check the URL")
+            return FetchError(safe_url(url), f"{hop}cannot connect ({exc})", "check the URL")
         if isinstance(exc, httpcore.NetworkError | httpcore.ProtocolError | httpx.HTTPError):
-            return FetchError(_show(url), f"{hop}the transfer failed ({exc})", "try again later")
-        logger.exception("unexpected failure fetching %s", _show(url))
-        return FetchError(_show(url), f"{hop}unexpected error: {type(exc).__name__}: {exc}")
+            return FetchError(safe_url(url), f"{hop}the transfer failed ({exc})", "try again later")
+        logger.exception("unexpected failure fetching %s", safe_url(url))
+        return FetchError(safe_url(url), f"{hop}unexpected error: {type(exc).__name__}: {exc}")
 
     def _robots_answer(self, robots_url: str) -> RobotsAnswer:
         try:
@@ -466,7 +463,7 @@ class GuardedClient:
 
 
 def _status_problem(response: httpx.Response, url: str, current: str) -> str:
-    where = "" if current == url else f" from {_show(current)}"
+    where = "" if current == url else f" from {safe_url(current)}"
     return f"HTTP {response.status_code} {response.reason_phrase}{where}".rstrip()
 
 
@@ -478,11 +475,11 @@ def _check_type(content_type: str, kind: Kind, url: str) -> None:
     if not content_type:
         return
     if kind == "page" and content_type not in PAGE_TYPES:
-        raise FetchError(_show(url), f"the content type {content_type} is not an HTML or "
+        raise FetchError(safe_url(url), f"the content type {content_type} is not an HTML or "
                          "plain-text page", "not fetched")
     if kind == "feed" and not (content_type.startswith("text/") or "xml" in content_type
                                or content_type in FEED_TYPES):
-        raise FetchError(_show(url), f"the content type {content_type} is not a feed or "
+        raise FetchError(safe_url(url), f"the content type {content_type} is not a feed or "
                          "sitemap", "give the URL of an RSS/Atom feed or an XML sitemap")
 
 
@@ -499,7 +496,7 @@ class _Inflater:
         elif encoding in ("gzip", "x-gzip", "deflate"):
             self._zlib = zlib.decompressobj(wbits=47 if encoding != "deflate" else 15)
         else:
-            raise FetchError(_show(url), f"the content encoding {encoding!r} is not supported",
+            raise FetchError(safe_url(url), f"the content encoding {encoding!r} is not supported",
                              "detente asks for gzip or deflate only")
 
     def feed(self, data: bytes, room: int) -> bytes:
@@ -516,14 +513,14 @@ class _Inflater:
 
     def finish(self, url: str) -> None:
         if self._zlib is not None and not self._zlib.eof:
-            raise FetchError(_show(url), "the compressed body is truncated", "not stored")
+            raise FetchError(safe_url(url), "the compressed body is truncated", "not stored")
 
 
 def _read_body(response: httpx.Response, limit: int, url: str, truncate: bool) -> bytes:
     """The decoded body, read as a stream; past ``limit`` bytes: cut (truncate) or refused."""
     declared = response.headers.get("content-length", "")
     if not truncate and declared.isdigit() and int(declared) > limit:
-        raise FetchError(_show(url), f"the response declares {declared} bytes, over the limit "
+        raise FetchError(safe_url(url), f"the response declares {declared} bytes, over the limit "
                          f"of {limit}", "not read; raise max_bytes if such pages are genuine")
     inflater = _Inflater(response.headers.get("content-encoding", ""), url)
     body = bytearray()
@@ -534,7 +531,7 @@ def _read_body(response: httpx.Response, limit: int, url: str, truncate: bool) -
         if len(body) > limit or wire > limit:
             if truncate:
                 return bytes(body[:limit])
-            raise FetchError(_show(url), f"over the size limit of {limit} bytes: stopped "
+            raise FetchError(safe_url(url), f"over the size limit of {limit} bytes: stopped "
                              "reading", "not stored; raise max_bytes if such pages are genuine")
     inflater.finish(url)
     return bytes(body)
@@ -566,22 +563,16 @@ def _decode(body: bytes, charset: str | None, html: bool = False) -> str:
 def _page_document(fetched: Fetched, published: date | None, source: str) -> RawDocument:
     if b"\x00" in fetched.body[:4096] and not fetched.body.startswith(
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FetchError(_show(fetched.url), "the page looks binary, not text", "not stored")
+        raise FetchError(safe_url(fetched.url), "the page looks binary, not text", "not stored")
     html = fetched.content_type != "text/plain"
     text = _decode(fetched.body, fetched.charset, html)
     if not text.strip():
-        raise FetchError(_show(fetched.url), "the page is empty", "not stored")
+        raise FetchError(safe_url(fetched.url), "the page is empty", "not stored")
     if html:
         return RawDocument(id=fetched.url, html=text, url=fetched.final_url,
                            published=published, source=source)
     return RawDocument(id=fetched.url, text=text, url=fetched.final_url,
                        published=published, source=source)
-
-
-def _show(url: str) -> str:
-    """``url`` safe to print: control characters escaped, length bounded."""
-    shown = "".join(c if unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in url)
-    return shown if len(shown) <= 300 else shown[:300] + "..."
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -609,105 +600,19 @@ def fetch_inputs(
     every failure as ``ErrorRecord(id=<URL>, error=<message naming it>)``. ``report``
     gets a line per feed; ``stats`` (if given) is filled in; ``resolver`` is for tests.
     """
-    run = _Run(options or FetchOptions(), known, report or logger.info,
-               stats if stats is not None else FetchStats(), resolver)
+    options = options or FetchOptions()
+    AddressPolicy.from_options(options)  # a bad option is the caller's error, raised now
+    return _fetch(feeds, urls, options, known, report or logger.info,
+                  stats if stats is not None else FetchStats(), resolver)
+
+
+def _fetch(feeds: Sequence[str], urls: Sequence[str], options: FetchOptions,
+           known: Callable[[str], bool], report: Callable[[str], None], stats: FetchStats,
+           resolver: Resolver) -> Iterator[RawDocument | ErrorRecord]:
+    client = GuardedClient(options, resolver)  # made when the first item is asked for
+    limits = CrawlLimits(options.max_items, options.max_sitemaps)
+    crawl = Crawl(limits, client.listing, client.page, known, report, stats)
     try:
-        for feed in feeds:
-            yield from run.feed(feed)
-        for url in urls:
-            yield from run.page(url, None, source=_show(url.strip()))
+        yield from crawl.run(feeds, urls)
     finally:
-        run.client.close()
-
-
-class _Run:
-    def __init__(self, options: FetchOptions, known: Callable[[str], bool],
-                 report: Callable[[str], None], stats: FetchStats, resolver: Resolver) -> None:
-        self.options, self.known, self.report, self.stats = options, known, report, stats
-        self.client = GuardedClient(options, resolver)
-        self.seen: set[str] = set()
-
-    def feed(self, feed_url: str) -> Iterator[RawDocument | ErrorRecord]:
-        feed_url = feed_url.strip()
-        before = (self.stats.listed, self.stats.known, self.stats.fetched)
-        for item in self._items(feed_url):
-            if isinstance(item, ErrorRecord):
-                yield item
-            else:
-                yield from self.page(item.url, item.published, source=_show(feed_url))
-        listed, known, fetched = (now - then for now, then in zip(
-            (self.stats.listed, self.stats.known, self.stats.fetched), before, strict=True))
-        self.report(f"{_show(feed_url)}: {listed} new URLs listed, {known} already stored, "
-                    f"{fetched} fetched")
-
-    def _items(self, feed_url: str) -> Iterator[FeedItem | ErrorRecord]:
-        """The feed's items; a sitemap index's sitemaps are read in turn, within the caps."""
-        queue, read, taken = deque([feed_url]), set[str](), 0
-        while queue:
-            where = queue.popleft()
-            if where in read:
-                continue
-            if len(read) > self.options.max_sitemaps:
-                self.report(f"{_show(feed_url)}: stopped after {self.options.max_sitemaps} "
-                            "sitemaps (max_sitemaps)")
-                return
-            read.add(where)
-            listing = self._listing(where)
-            if isinstance(listing, ErrorRecord):
-                yield listing
-                continue
-            queue.extend(listing.sitemaps)
-            for item in listing.items:
-                if taken >= self.options.max_items:
-                    self.report(f"{_show(feed_url)}: stopped after {taken} items (max_items)")
-                    return
-                taken += 1
-                yield item
-
-    def _listing(self, url: str) -> Listing | ErrorRecord:
-        self.stats.feeds += 1
-        try:
-            fetched = self.client.get(url, "feed")
-            return parse_listing(fetched.body, fetched.final_url, fetched.content_type,
-                                 self.options.max_bytes)
-        except DetenteError as exc:
-            return self._error(url, str(exc))
-        except Exception as exc:  # a feed parser's surprise must not end the run
-            logger.exception("unexpected failure reading the feed %s", _show(url))
-            return self._error(url, f"{_show(url)}: cannot read the feed ({type(exc).__name__}: "
-                                    f"{exc})")
-
-    def page(self, url: str, published: date | None, source: str
-             ) -> Iterator[RawDocument | ErrorRecord]:
-        url = urldefrag(url.strip())[0]
-        if url in self.seen:
-            return
-        self.seen.add(url)
-        self.stats.listed += 1
-        outcome = self._fetch_page(url, published, source)
-        if outcome is not None:
-            yield outcome
-
-    def _fetch_page(self, url: str, published: date | None, source: str
-                    ) -> RawDocument | ErrorRecord | None:
-        try:
-            if self.known(url):
-                self.stats.known += 1
-                return None
-        except Exception as exc:
-            return self._error(url, f"{_show(url)}: cannot tell whether it is stored already "
-                                    f"({type(exc).__name__}: {exc})")
-        try:
-            document = _page_document(self.client.get(url, "page"), published, source)
-        except DetenteError as exc:
-            return self._error(url, str(exc))
-        except Exception as exc:
-            logger.exception("unexpected failure reading the page %s", _show(url))
-            return self._error(url, f"{_show(url)}: unexpected error ({type(exc).__name__}: "
-                                    f"{exc})")
-        self.stats.fetched += 1
-        return document
-
-    def _error(self, url: str, message: str) -> ErrorRecord:
-        self.stats.failed += 1
-        return ErrorRecord(id=url, error=message)
+        client.close()
