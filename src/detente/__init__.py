@@ -11,6 +11,7 @@ The public API::
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,25 @@ from .model import (  # noqa: E402
     Result,
     Timex,
 )
-from .pipeline import Analyzer, analyze_text  # noqa: E402
 from .settings import Settings, load_settings  # noqa: E402
 from .store import Database, open  # noqa: E402
+
+if TYPE_CHECKING:
+    from .pipeline import Analyzer, analyze_text
+
+# The analyzer needs spaCy (seconds to import): it is imported when first asked for, so
+# that `import detente` and the commands that only read a store start at once.
+_LAZY = {"Analyzer": "pipeline", "analyze_text": "pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'detente' has no attribute {name!r}")
 
 __all__ = [
     "Actor", "Analyzer", "Article", "Caption", "ConfigError", "DetenteError", "Entity",

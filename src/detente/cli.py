@@ -113,7 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of a result")
     schema.set_defaults(func=cmd_schema)
     _add_store_commands(sub)
+    _add_more_commands(sub)
     return parser
+
+
+def _add_more_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands that live with their subpackage: analysis, the archive and digest, the
+    web app."""
+    from .analysis import archive_commands, commands
+    from .web import commands as web_commands
+
+    commands.add_commands(sub)
+    archive_commands.add_commands(sub)
+    web_commands.add_commands(sub)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -7,9 +7,20 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from .app import create_app
+if TYPE_CHECKING:
+    from .app import create_app
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    # FastAPI takes seconds to import: only when the app is built, not at every CLI start.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
