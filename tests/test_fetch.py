@@ -297,6 +297,14 @@ def test_the_connection_goes_to_the_checked_address(site: Site) -> None:
     assert site.log[-1][2]["Host"] == f"only-here.test:{site.port}"
 
 
+def test_a_redirect_to_another_scheme_is_refused(site: Site) -> None:
+    site.routes["/to-file"] = redirect("file:///etc/passwd")
+    (item,) = run(urls=[site.url("/to-file")], options=opts(respect_robots=False))
+    assert isinstance(item, ErrorRecord) and item.id == site.url("/to-file")
+    assert item.error.startswith(site.url("/to-file") + ": the redirect to file:")
+    assert "scheme 'file' is not fetched" in item.error
+
+
 def test_redirects_are_capped(site: Site) -> None:
     for n in range(10):
         site.routes[f"/r{n}"] = redirect(f"/r{n + 1}")
@@ -412,8 +420,9 @@ def test_requests_to_one_host_are_paced(site: Site) -> None:
     assert len(docs(items)) == 4
     times = [when for _, when, _ in site.log]  # robots.txt, then the four pages
     assert len(times) == 5
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.24
-    assert time.monotonic() - started >= 1.0
+    # the server sees each request a little after it is sent: allow for that jitter
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.2
+    assert times[-1] - times[0] >= 0.95 and time.monotonic() - started >= 1.0
 
 
 def test_crawl_delay_lengthens_the_pause(site: Site) -> None:
@@ -421,7 +430,7 @@ def test_crawl_delay_lengthens_the_pause(site: Site) -> None:
                                        headers={"Content-Type": "text/plain"})
     run(urls=[site.page("/a", "a"), site.page("/b", "b")], options=opts(per_host_delay_s=0.05))
     times = [when for path, when, _ in site.log if path != "/robots.txt"]
-    assert times[1] - times[0] >= 0.99
+    assert times[1] - times[0] >= 0.95
 
 
 def test_pacer_waits_only_as_long_as_needed() -> None:
@@ -569,3 +578,7 @@ def test_nothing_raises_out_of_the_iterator(url: str) -> None:
 def test_a_bad_option_is_raised_when_called_not_later() -> None:
     with pytest.raises(DetenteError, match="allow_networks"):
         fetch_inputs([], ["http://news.test/"], FetchOptions(allow_networks=("10.0.0.0/33",)))
+    with pytest.raises(DetenteError, match="max_bytes must be positive"):
+        FetchOptions(max_bytes=0)
+    with pytest.raises(DetenteError, match="per_host_delay_s must be 0 or more"):
+        FetchOptions(per_host_delay_s=-1)

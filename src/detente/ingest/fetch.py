@@ -47,7 +47,7 @@ import httpcore
 import httpx
 
 from .. import __version__
-from ..errors import DetenteError, InputError
+from ..errors import ConfigError, DetenteError, InputError
 from ..model import RawDocument
 from .feeds import Crawl, CrawlLimits, FetchStats, Listing, parse_listing, safe_url
 from .robots import AGENT_TOKEN, HostPacer, RobotsAnswer, RobotsCache, origin_of
@@ -55,8 +55,9 @@ from .sources import ErrorRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["USER_AGENT", "AddressPolicy", "BlockedAddress", "FetchOptions", "FetchStats",
-           "Fetched", "GuardedClient", "check_url", "fetch_inputs", "resolve_host"]
+__all__ = ["USER_AGENT", "AddressPolicy", "BlockedAddress", "FetchError", "FetchOptions",
+           "FetchStats", "Fetched", "GuardedClient", "check_url", "fetch_inputs",
+           "refusal_kind", "resolve_host"]
 
 USER_AGENT = f"{AGENT_TOKEN}/{__version__} (news event coder; python-httpx)"
 
@@ -94,6 +95,18 @@ class FetchOptions:
     respect_robots: bool = True
     max_items: int = 10_000  # pages taken from one --feed (sitemap index: all its sitemaps)
     max_sitemaps: int = 50  # sitemaps read for one --feed that is a sitemap index
+
+    def __post_init__(self) -> None:
+        positive = ("timeout_s", "connect_timeout_s", "read_timeout_s", "max_bytes",
+                    "max_items", "max_sitemaps")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"fetch option {name} must be positive, not "
+                                  f"{getattr(self, name)!r}")
+        for name in ("max_redirects", "per_host_delay_s", "max_crawl_delay_s"):
+            if not getattr(self, name) >= 0:
+                raise ConfigError(f"fetch option {name} must be 0 or more, not "
+                                  f"{getattr(self, name)!r}")
 
 
 class FetchError(InputError):
@@ -153,7 +166,7 @@ class AddressPolicy:
         try:
             networks = tuple(ipaddress.ip_network(n, strict=False) for n in options.allow_networks)
         except ValueError as exc:
-            raise DetenteError(f"allow_networks: {exc} (give CIDRs such as 10.1.2.0/24)") from None
+            raise ConfigError(f"allow_networks: {exc} (give CIDRs such as 10.1.2.0/24)") from None
         return cls(options.allow_private, networks)
 
     def check(self, host: str, addresses: Sequence[IPAddress]) -> None:
@@ -198,15 +211,16 @@ def check_url(url: str, policy: AddressPolicy, resolver: Resolver = resolve_host
     if parsed.scheme not in ("http", "https"):
         raise FetchError(safe_url(url), f"the scheme {parsed.scheme or '(none)'!r} is not fetched",
                          "give an http:// or https:// URL")
-    if not parsed.host:
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded, as the connection will use it
+    if not host:
         raise FetchError(safe_url(url), "the URL names no host")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        addresses = addresses_of(parsed.host, port, resolver)
+        addresses = addresses_of(host, port, resolver)
     except (OSError, UnicodeError) as exc:
-        raise FetchError(safe_url(url), f"cannot resolve the host {parsed.host} ({exc})",
+        raise FetchError(safe_url(url), f"cannot resolve the host {host} ({exc})",
                          "check the URL") from None
-    policy.check(parsed.host, addresses)
+    policy.check(host, addresses)
 
 
 # -- the guarded connection layer -----------------------------------------------------------
@@ -400,8 +414,11 @@ class GuardedClient:
             self._be_polite(url, current, kind)
             self.deadline.start(self.options.timeout_s)
             return self._request(url, current, kind)
-        except FetchError:
-            raise
+        except FetchError as exc:
+            if current == url or exc.source == safe_url(url):
+                raise
+            raise FetchError(safe_url(url), f"the redirect to {exc.source}: {exc.problem}",
+                             exc.advice) from exc
         except Exception as exc:  # every failure of one URL becomes its error
             raise self._failure(exc, url, current) from exc
         finally:
@@ -446,6 +463,8 @@ class GuardedClient:
                                   f"{self.options.timeout_s:g} s: cut off", "not stored")
             return FetchError(safe_url(url), f"{hop}timed out ({exc or type(exc).__name__})",
                               "the server is slow or unreachable; try again later")
+        if isinstance(exc, httpx.InvalidURL):
+            return FetchError(safe_url(url), f"{hop}the server sent an invalid URL ({exc})")
         if isinstance(exc, httpcore.ConnectError | httpx.ConnectError):
             return FetchError(safe_url(url), f"{hop}cannot connect ({exc})", "check the URL")
         if isinstance(exc, httpcore.NetworkError | httpcore.ProtocolError | httpx.HTTPError):
