@@ -49,7 +49,7 @@ def _dicts(items: Any) -> list[Record]:
 
 def alerts(store: Store, since: str, until: str, by: str = "week") -> list[Record]:
     """Alerts whose period lies between two dates, strongest first, with their evidence."""
-    from ..analysis import alerts as find
+    from ..analysis.alerts import alerts as find
 
     return _memo(store, ("alerts", since, until, by),
                  lambda: _dicts(find(store.database(), since=since, until=until, by=by)))
@@ -57,7 +57,7 @@ def alerts(store: Store, since: str, until: str, by: str = "week") -> list[Recor
 
 def movers(store: Store, period: str, by: str = "week", limit: int = 10) -> list[Record]:
     """Dyads whose escalation index changed most into ``period``."""
-    from ..analysis import movers as find
+    from ..analysis.alerts import movers as find
 
     return _memo(store, ("movers", period, by, limit),
                  lambda: _dicts(find(store.database(), period, by=by, limit=limit)))
@@ -65,7 +65,7 @@ def movers(store: Store, period: str, by: str = "week", limit: int = 10) -> list
 
 def busiest(store: Store, since: str, until: str, limit: int = 10) -> list[Record]:
     """Coded dyads with the most independent stories between two dates."""
-    from ..analysis import busiest as find
+    from ..analysis.alerts import busiest as find
 
     return _memo(store, ("busiest", since, until, limit),
                  lambda: _dicts(find(store.database(), since, until, limit)))
@@ -73,8 +73,8 @@ def busiest(store: Store, since: str, until: str, limit: int = 10) -> list[Recor
 
 def dyad_scores(store: Store, actor: str, recipient: str, by: str, factual: bool) -> dict[str, Record]:
     """Per period label of one dyad: its escalation index, baseline, score and alert."""
-    from ..analysis import trends
     from ..analysis.alerts import alert_rows
+    from ..analysis.series import trends
 
     def compute() -> dict[str, Record]:
         frame = trends(store.database(), None if actor == "*" else actor,
