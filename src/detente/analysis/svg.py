@@ -107,5 +107,5 @@ def _legend(series: Sequence[Series], height: int) -> list[str]:
     for layer in series:
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill={quoteattr(layer.colour)}/>')
         out.append(f'<text x="{x + 14}" y="{y}" {FONT}>{escape(layer.name)}</text>')
-        x += 24 + 7 * len(layer.name)
+        x += 20 + 6 * len(layer.name)  # about 6 px a character at 11 px
     return out
