@@ -100,14 +100,11 @@ def panel(
     first = date.fromisoformat(starts.min())
     last = periods.parse_date(until) if until else date.fromisoformat(starts.max())
     grid = _grid(first, last, by)
-    frames = []
-    for (actor, recipient), rows in counts.groupby(["actor", "recipient"], sort=True):
-        one = grid.merge(rows.drop(columns=["actor", "recipient"]), on="start", how="left")
-        one = _finish(one, db, window, first, last, settings, totals=totals)
-        one.insert(0, "recipient", recipient)
-        one.insert(0, "actor", actor)
-        frames.append(one)
-    out = pd.concat(frames, ignore_index=True)
+    dyads = counts[["actor", "recipient"]].drop_duplicates().sort_values(["actor", "recipient"])
+    full = dyads.merge(grid, how="cross").merge(
+        counts, on=["actor", "recipient", "start"], how="left")
+    out = _finish(full, db, window, first, last, settings, totals=totals,
+                  groups=len(dyads), keys=("actor", "recipient"))
     if since:
         out = out[out["start"] >= periods.first_day(periods.parse_date(since), by).isoformat()]
     return out.reset_index(drop=True)
@@ -176,9 +173,13 @@ def _goldstein_scores(events: pd.DataFrame) -> pd.Series:
 
 def _finish(
     frame: pd.DataFrame, db: Database, window: Window, first: date, last: date,
-    settings: IndexSettings, totals: pd.DataFrame | None = None,
+    settings: IndexSettings, totals: pd.DataFrame | None = None, groups: int = 1,
+    keys: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Fill empty periods, join the corpus volume, derive means, shares, index and score."""
+    """Fill empty periods, join the corpus volume, derive means, shares, index and score.
+
+    ``frame`` holds ``groups`` series of equal length one after the other (one a dyad).
+    """
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
     if totals is None:
         span = Window(window.by, first.isoformat(), periods.last_day(
@@ -189,7 +190,8 @@ def _finish(
     frame = frame.astype({c: "int64" for c in COUNT_COLUMNS if c not in ("intensity", "goldstein",
                                                                        "conflict", "cooperation")})
     _derive(frame, settings)
-    return frame[list(COLUMNS)]
+    _score(frame, groups, settings)
+    return frame[[*keys, *COLUMNS]]
 
 
 def _derive(frame: pd.DataFrame, settings: IndexSettings) -> None:
@@ -204,5 +206,13 @@ def _derive(frame: pd.DataFrame, settings: IndexSettings) -> None:
     frame["share"] = (frame["stories"] / total).fillna(0.0)
     frame["index"] = escalation_index(frame["conflict"], frame["cooperation"],
                                       frame["total_stories"], settings)
-    scores = score(frame["index"].to_numpy(), frame["total_stories"].to_numpy(), settings)
-    frame["baseline"], frame["scale"], frame["z"] = scores.baseline, scores.scale, scores.z
+
+
+def _score(frame: pd.DataFrame, groups: int, settings: IndexSettings) -> None:
+    """Baseline, scale and z of each of the ``groups`` equal-length series in ``frame``."""
+    index = frame["index"].to_numpy().reshape(groups, -1)
+    total = frame["total_stories"].to_numpy().reshape(groups, -1)
+    parts = [score(i, t, settings) for i, t in zip(index, total, strict=True)]
+    frame["baseline"] = np.concatenate([p.baseline for p in parts])
+    frame["scale"] = np.concatenate([p.scale for p in parts])
+    frame["z"] = np.concatenate([p.z for p in parts])

@@ -84,10 +84,19 @@ class Window:
     factual: bool = True
 
 
-def _event_where(sql: Sql, dyad: Dyad, window: Window, *, coded: bool = False) -> None:
+def _event_where(
+    sql: Sql, dyad: Dyad, window: Window, *, coded: bool = False, sources: bool = True
+) -> None:
+    """The dyad, window and factuality conditions on ``events e`` (and ``event_sources s``).
+
+    With ``sources``, a report must itself be factual too: an article that only denies an
+    event merged with a reported one is no support for it.
+    """
     if window.factual:
         marks = ", ".join("?" * len(FACTUAL_MODALITIES))
         sql.add(f"e.negated = 0 AND e.modality IN ({marks})", *FACTUAL_MODALITIES)
+        if sources:
+            sql.add(f"(s.modality IS NULL OR s.modality IN ({marks}))", *FACTUAL_MODALITIES)
     if window.by == "month":
         sql.add("e.date_precision IN ('day', 'month')")
     else:
@@ -116,7 +125,7 @@ def _group(per_dyad: bool) -> str:
 def event_counts_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
     """Events, summed intensity and absolute intensity per period, quad, type and CAMEO code."""
     sql = Sql()
-    _event_where(sql, dyad, window, coded=per_dyad)
+    _event_where(sql, dyad, window, coded=per_dyad, sources=False)
     start = period_start(window.by, "e.date")
     return (
         f"SELECT {_keys(per_dyad)}{start} AS start, e.quad, e.type, e.cameo, count(*) AS events,"
@@ -233,7 +242,7 @@ def network_sql(window: Window) -> tuple[str, list[Any]]:
 def intensity_sql(window: Window) -> tuple[str, list[Any]]:
     """Per coded dyad: mean and summed intensity over its distinct events."""
     sql = Sql()
-    _event_where(sql, Dyad(), window, coded=True)
+    _event_where(sql, Dyad(), window, coded=True, sources=False)
     return (
         "SELECT e.actor_code AS actor, e.recipient_code AS recipient,"
         " avg(e.intensity) AS intensity_mean, sum(e.intensity) AS intensity"
