@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import RawDocument
 from ..settings import Settings, load_settings
-from .limits import bom_encoding, open_regular
+from .limits import READ_STEP, bom_encoding, open_regular
 from .sources import ErrorRecord
 
 logger = logging.getLogger(__name__)
@@ -55,26 +55,55 @@ def _items(records: Any, path: Path, limit: int) -> Iterator[RawDocument | Error
     """The documents of ``records``; what stops the iteration becomes an ErrorRecord."""
     from warcio.exceptions import ArchiveLoadFailed
 
-    number = 0
+    number = end = 0
     try:
         for number, record in enumerate(records, start=1):  # noqa: B007 - used after the loop
-            if record.rec_type != "response":
-                continue
-            item = _document(record, records, f"{path}#{number}", limit)
+            where = f"{path}#{number}"
+            item = _document(record, where, limit)
+            records.read_to_end(record)  # the rest of the record: where its gzip member ends
+            if _cut_short(record, records):  # any record: a truncated file says so
+                item = ErrorRecord(id=_uri(record) or where, error=f"{where}: the record is "
+                                   "truncated (shorter than its Content-Length, or its gzip "
+                                   "member is cut short); not stored, check or re-download the file")
             if item is not None:
                 yield item
+            end = records.get_record_offset() + records.get_record_length()
     except ArchiveLoadFailed as exc:
         yield ErrorRecord(id=str(path), error=f"{path}: not a readable WARC file ({exc})")
+        return
     except Exception as exc:  # warcio on a damaged or truncated file
         logger.debug("reading %s failed", path, exc_info=True)
         yield ErrorRecord(
             id=str(path), error=f"{path}: damaged or truncated after record {number} ({exc!r}); the "
             "records before it were read, the rest skipped",
         )
+        return
+    tail = _tail(records.fh, end)
+    if tail:
+        yield ErrorRecord(
+            id=str(path), error=f"{path}: the file ends inside a record after record {number} "
+            f"({tail:,} bytes that are not a whole record): it is truncated; the records before "
+            "it were read, check or re-download the file",
+        )
 
 
-def _document(record: Any, records: Any, where: str, limit: int) -> RawDocument | ErrorRecord | None:
-    uri = record.rec_headers.get_header("WARC-Target-URI")
+def _tail(stream: Any, end: int) -> int:
+    """How many bytes after ``end`` (where the last whole record ended) are more than
+    the blank lines and zero padding a WARC may end with."""
+    stream.seek(end)
+    rest = stream.read(READ_STEP)
+    size = len(rest)
+    while chunk := stream.read(READ_STEP):
+        size += len(chunk)
+    return size if rest.strip(b"\r\n\0") or size > len(rest) else 0
+
+
+def _document(record: Any, where: str, limit: int) -> RawDocument | ErrorRecord | None:
+    """The document of an HTML or plain-text ``response`` record (None for others),
+    its content read within ``limit`` bytes."""
+    if record.rec_type != "response":
+        return None
+    uri = _uri(record)
     http = record.http_headers
     ctype = (http.get_header("Content-Type") if http else None) or ""
     mime = ctype.split(";")[0].strip().lower()
@@ -88,11 +117,6 @@ def _document(record: Any, records: Any, where: str, limit: int) -> RawDocument 
     if len(payload) > limit:
         return ErrorRecord(id=doc_id, error=f"{where}: the record's content has over {limit:,} "
                            "bytes (max_input_bytes); skipped (raise max_input_bytes in detente.toml)")
-    records.read_to_end(record)  # the rest of the record: where its gzip member ends
-    if _cut_short(record, records):
-        return ErrorRecord(id=doc_id, error=f"{where}: the record is truncated (shorter than its "
-                           "Content-Length, or its gzip member is cut short); not stored, "
-                           "check or re-download the file")
     text = _decode(payload, ctype)
     source = f"{where} ({uri})" if uri else where
     if mime == "text/plain":
@@ -100,15 +124,23 @@ def _document(record: Any, records: Any, where: str, limit: int) -> RawDocument 
     return RawDocument(id=doc_id, html=text, url=uri, source=source)
 
 
+def _uri(record: Any) -> str | None:
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    return str(uri) if uri else None
+
+
 def _cut_short(record: Any, records: Any) -> bool:
     """Whether the file ended inside ``record``, once it has been read to its end.
 
-    Its raw stream stops at its Content-Length: bytes still owed mean the file ended
-    first. In a ``.warc.gz`` each record is a gzip member: a member not at its end,
+    Its raw stream stops at its Content-Length: bytes still owed (or no
+    Content-Length read at all) mean the file ended first. In a ``.warc.gz`` each record is a gzip member: a member not at its end,
     with nothing more after it in the file, was cut short.
     """
     if getattr(record.raw_stream, "limit", 0) > 0:
         return True
+    declared = str(record.rec_headers.get_header("Content-Length") or "")
+    if str(record.format).startswith("warc") and not declared.strip().isdigit():
+        return True  # the file ended inside the record's headers
     member = getattr(records.reader, "decompressor", None)
     return member is not None and not getattr(member, "eof", True) and not records.next_line
 
