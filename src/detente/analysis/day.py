@@ -188,8 +188,7 @@ def _quotes(rows: list[dict[str, Any]]) -> list[DayQuote]:
 def format_day(archive_: DayArchive, width: int = 100) -> str:
     """The archive as plain text for the terminal (``detente day --format table``)."""
     counts = archive_.counts
-    lines = [f"{archive_.date}: {counts['stories']} stories, {counts['articles']} articles, "
-             f"{counts['events']} events, {counts['quotes']} quotes",
+    lines = [f"{archive_.date}: " + ", ".join(_counted(counts[name], name) for name in counts),
              f"previous: {archive_.previous or '-'}   next: {archive_.following or '-'}"]
     if not archive_.stories:
         lines.append(f"no stories were published on {archive_.date}")
@@ -214,6 +213,12 @@ def _event_line(event: DayEvent) -> str:
         [event.modality] if event.modality != "asserted" else [])
     note = f" [{', '.join(notes)}]" if notes else ""
     return f"event  {event.type} {who}{note}: {_flat(event.sentence)}"
+
+
+def _counted(n: int, plural: str) -> str:
+    """``1 story``, ``2 stories``, ``1 quote``."""
+    one = "story" if plural == "stories" else plural[:-1]
+    return f"{n} {one if n == 1 else plural}"
 
 
 def _flat(text: str) -> str:
