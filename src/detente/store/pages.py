@@ -94,12 +94,24 @@ def latest_date(conn: sqlite3.Connection) -> str | None:
 
 
 def latest_articles(conn: sqlite3.Connection, limit: int = 20) -> list[Record]:
-    """The most recently published stories (undated ones last)."""
-    return _rows(
+    """The most recently published stories, one article a story (cluster), undated ones last.
+
+    ``copies`` counts the story's other articles among those read (the latest
+    ``5 * limit`` articles), enough to say "and 3 copies" without a scan.
+    """
+    rows = _rows(
         conn,
-        "SELECT id, title, publisher, url, published FROM articles"
-        " ORDER BY published IS NULL, published DESC, id DESC LIMIT ?", (limit,),
+        "SELECT id, title, publisher, url, published, cluster_id FROM articles"
+        " ORDER BY published IS NULL, published DESC, id DESC LIMIT ?", (5 * limit,),
     )
+    stories: dict[Any, Record] = {}
+    for row in rows:
+        key = row["cluster_id"] if row["cluster_id"] is not None else f"a{row['id']}"
+        if key in stories:
+            stories[key]["copies"] += 1
+        elif len(stories) < limit:
+            stories[key] = {**row, "copies": 0}
+    return list(stories.values())
 
 
 # -- search -----------------------------------------------------------------------

@@ -46,7 +46,15 @@ def templates() -> Environment:
     env.globals.update(quads=QUADS, version=__version__)
     env.globals["marked"] = marked
     env.filters["hits"] = hits
+    env.filters["num"] = number
     return env
+
+
+def number(value: Any, digits: int = 1) -> str:
+    """A score for people: rounded; empty for none or NaN."""
+    if value is None or value != value:
+        return ""
+    return f"{float(value):.{digits}f}"
 
 
 def hits(snippet: str | None) -> Markup:
@@ -58,9 +66,10 @@ def hits(snippet: str | None) -> Markup:
 def dyad_chart(data: dict[str, Any]) -> Markup:
     """The dyad's series as SVG, each column linking to its period's evidence."""
     chosen = (data.get("period") or {}).get("label")
+    extra = "" if data["factual"] else "&all_modalities=true"
     columns = [
         Column(p["period"], p["conflict"], p["cooperation"],
-               f"?by={data['by']}&period={quote(p['period'])}#evidence", p.get("alert"),
+               f"?by={data['by']}&period={quote(p['period'])}{extra}#evidence", p.get("alert"),
                p["period"] == chosen)
         for p in data["series"]
     ]

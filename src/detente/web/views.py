@@ -220,22 +220,33 @@ def dyad(store: Store, actor_code: str, recipient_code: str, by: str = "week",
             "period": chosen, "evidence": evidence}
 
 
+def _empty_period(start: date, by: str) -> Record:
+    return {"period": period_label(start, by), "start": start.isoformat(), "events": 0,
+            "stories": set(), "quad": [0, 0, 0, 0], "intensity": 0.0}
+
+
 def _periods(rows: list[Record], by: str) -> list[Record]:
-    """Day-and-story rows -> one entry a period (independent stories counted once)."""
+    """Day-and-story rows -> one entry a period, empty periods included (zeros).
+
+    A story (cluster) counts once a period however many of its events fall in it.
+    """
     out: dict[date, Record] = {}
     for row in rows:
         try:
             start = period_start(date.fromisoformat(row["day"]), by)
         except ValueError:
             continue  # a month- or year-precision date: no day to place it on
-        entry = out.setdefault(start, {"period": period_label(start, by), "start": start.isoformat(),
-                                       "events": 0, "stories": set(), "quad": [0, 0, 0, 0],
-                                       "intensity": 0.0})
+        entry = out.setdefault(start, _empty_period(start, by))
         entry["events"] += row["events"]
         entry["stories"].add(row["cluster_id"])
         for i in range(4):
             entry["quad"][i] += row[f"q{i + 1}"] or 0
         entry["intensity"] += row["intensity"] or 0.0
+    if out:
+        current, last = min(out), max(out)
+        while current < last:
+            current = period_start(period_end(current, by) + timedelta(days=1), by)
+            out.setdefault(current, _empty_period(current, by))
     series = [out[k] for k in sorted(out)]
     for entry in series:
         entry["stories"] = len(entry["stories"])
