@@ -187,6 +187,19 @@ def test_input_growing_past_the_limit_is_cut_off(tmp_path: Path) -> None:
     assert read_bounded(io.BytesIO(b"x" * 100), 100, "stream") == b"x" * 100
 
 
+def test_stdin_is_read_within_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.ingest.sources import read_stdin
+
+    class Stdin:
+        buffer = io.BufferedReader(io.BytesIO(codecs.BOM_UTF16_LE + "x".encode("utf-16-le") * 600))
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    with pytest.raises(InputError, match="<stdin>: the input has more bytes, over the limit of 1,000"):
+        read_stdin(Settings(max_input_bytes=1000))
+    Stdin.buffer = io.BufferedReader(io.BytesIO(codecs.BOM_UTF16_LE + "hé".encode("utf-16-le")))
+    assert read_stdin(Settings(max_input_bytes=1000)).text == "hé"
+
+
 def test_gzip_bomb_is_refused_with_little_memory(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.html.gz"
     bomb.write_bytes(gzip_bomb(200 * MB))

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # Compressed bytes read at a time, and decompressed bytes made at a time: small
 # steps, so that a gzip bomb is caught after a few MB of output.
 READ_STEP = 1 << 16
+# Bytes of a plain input read at a time (its size is checked first where it has one).
+READ_CHUNK = 1 << 20
 INFLATE_STEP = 1 << 20
 # The ratio is checked only past this much output: a small page may compress well.
 RATIO_FLOOR = 1 << 20
@@ -89,10 +91,12 @@ def read_bounded(stream: BinaryIO, limit: int, source: str) -> bytes:
         size = 0
     if size > limit:
         raise _too_large(source, f"the file has {size:,} bytes", limit)
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise _too_large(source, "the input has more bytes", limit)
-    return data
+    data = bytearray()
+    while chunk := stream.read(min(READ_CHUNK, limit + 1 - len(data))):
+        data += chunk
+        if len(data) > limit:
+            raise _too_large(source, "the input has more bytes", limit)
+    return bytes(data)
 
 
 def _too_large(source: str, what: str, limit: int) -> InputError:

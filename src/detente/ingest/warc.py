@@ -9,6 +9,7 @@ content is read within ``max_input_bytes``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,14 +89,12 @@ def _items(records: Any, path: Path, limit: int) -> Iterator[RawDocument | Error
 
 
 def _tail(stream: Any, end: int) -> int:
-    """How many bytes after ``end`` (where the last whole record ended) are more than
-    the blank lines and zero padding a WARC may end with."""
+    """How many bytes follow ``end`` (where the last whole record ended), unless they
+    are only the blank lines and zero padding a WARC may end with."""
+    size = os.fstat(stream.fileno()).st_size - end
     stream.seek(end)
     rest = stream.read(READ_STEP)
-    size = len(rest)
-    while chunk := stream.read(READ_STEP):
-        size += len(chunk)
-    return size if rest.strip(b"\r\n\0") or size > len(rest) else 0
+    return size if size > len(rest) or rest.strip(b"\r\n\0") else 0
 
 
 def _document(record: Any, where: str, limit: int) -> RawDocument | ErrorRecord | None:
