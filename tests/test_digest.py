@@ -344,5 +344,5 @@ def test_the_seed_weeks_digest_names_the_macron_putin_call(
     assert "Emmanuel Macron and Russian President Vladimir Putin spoke by telephone" in consult.sentence
     md = render(found, "md")
     assert "### FRA → RUS" in md and "**CONSULT** Emmanuel Macron → Vladimir Putin" in md
-    assert consult.sentence in md
+    assert f"“{consult.sentence.strip()}”" in md
     assert "Sergey Lavrov" in md and "foreign minister (RUS)" in md
