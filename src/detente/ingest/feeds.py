@@ -46,8 +46,10 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A DOCTYPE in the prolog, with its internal subset: removed before parsing, so no entity
 # a feed declares is ever expanded (feedparser's fallback parser would expand a
 # "billion laughs" for seconds); feeds need none, and unknown HTML entities still parse.
-_DOCTYPE = re.compile(rb"\A((?:\s|<\?.*?\?>|<!--.*?-->)*)<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>",
+_DOCTYPE = re.compile(rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*)<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>",
                       re.DOTALL | re.IGNORECASE)
+_ENTITY_MARKERS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le",
+                                                               "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def parse_listing(
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, url, max_bytes)
     data = _DOCTYPE.sub(rb"\1", data, count=1)
+    if any(marker in data for marker in _ENTITY_MARKERS):  # a DOCTYPE the pattern missed
+        raise InputError(url, "the feed declares XML entities", "refused: feeds need none")
     if _SITEMAP_ROOT.search(data[:65536]):
         return _parse_sitemap(data, url)
     return _parse_feed(data, url, content_type)
