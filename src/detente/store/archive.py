@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 _FACTUAL = f"e.negated = 0 AND e.modality IN ({', '.join('?' * len(FACTUAL_MODALITIES))})"
 _WINDOW = "e.date >= ? AND e.date <= ? || '~'"
 # One outlet: the publisher, else the page's address, else the article itself.
-OUTLET = "coalesce(a.publisher, a.url, a.id)"
+OUTLET = "coalesce(a.publisher, a.url, CAST(a.id AS TEXT))"
 
 
 def _dicts(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
