@@ -346,3 +346,16 @@ def test_the_seed_weeks_digest_names_the_macron_putin_call(
     assert "### FRA → RUS" in md and "**CONSULT** Emmanuel Macron → Vladimir Putin" in md
     assert f"“{consult.sentence.strip()}”" in md
     assert "Sergey Lavrov" in md and "foreign minister (RUS)" in md
+
+
+def test_the_demo_writes_the_busiest_weeks_digest(store: Database, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from detente.demo import write_digest
+
+    html, md = write_digest(store, tmp_path / "demo.db")
+    assert (html.name, md.name) == ("demo-digest-2022-W04.html", "demo-digest-2022-W04.md")
+    assert md.read_text(encoding="utf-8").startswith("# detente weekly digest: 2022-W04")
+    etree.fromstring(html.read_bytes())
+    with open_db(tmp_path / "empty.db") as empty:
+        assert write_digest(empty, tmp_path / "empty.db") == []
+    assert "no digest to write" in capsys.readouterr().out
