@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(exc)
         return EXIT_ERROR
     except OSError as exc:  # the machine, not the input: a full disk under stdout, ...
-        error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        error(_os_error(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -71,6 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def error(message: object) -> None:
     """One line on stderr, input-derived text made safe for the terminal."""
     print(f"detente: {printable(message)}", file=sys.stderr)
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write the output ({reason}); it may be incomplete"
 
 
 def _quiet_after_broken_pipe() -> int:

@@ -55,12 +55,30 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
     """
     file = Path(path)
     shown = printable(str(path))
-    kind = _inspect(file, shown, read_only)
+    if _inspect(file, shown, read_only) == "store":
+        _refuse_foreign(file, shown)
     if read_only:
         return _open_read_only(file, shown)
-    if kind == "store":
-        _open_read_only(file, shown, check_version=False).close()
     return _open_read_write(file, shown)
+
+
+def _refuse_foreign(file: Path, shown: str) -> None:
+    """A first look with SQLite's ``immutable=1``: no lock, no journal, no -wal or -shm
+    file created, so another application's database is refused untouched. (A store whose
+    tables are still only in its write-ahead log looks empty here; the real opening
+    checks again.)"""
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise DetenteError(f"{shown}: cannot open the database ({exc})") from exc
+    try:
+        tables = _tables(conn)
+        if tables:
+            _require_store(conn, tables, shown)
+    except sqlite3.DatabaseError as exc:
+        raise DetenteError(f"{shown}: cannot read the database, it may be damaged ({exc})") from exc
+    finally:
+        conn.close()
 
 
 def _inspect(file: Path, shown: str, read_only: bool) -> str:
@@ -88,17 +106,14 @@ def _inspect(file: Path, shown: str, read_only: bool) -> str:
     return "store"
 
 
-def _open_read_only(file: Path, shown: str, *, check_version: bool = True) -> sqlite3.Connection:
+def _open_read_only(file: Path, shown: str) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                            timeout=30.0, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     try:
         conn.execute("PRAGMA query_only=ON")
-        tables = _tables(conn)
-        if tables or check_version:  # an empty SQLite file may become a store (read-write)
-            _require_store(conn, tables, shown)
-        if check_version:
-            _require_current(stored_version(conn), shown)
+        _require_store(conn, _tables(conn), shown)
+        _require_current(stored_version(conn), shown)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DetenteError(f"{shown}: cannot read the database, it may be damaged ({exc})") from exc
@@ -115,6 +130,9 @@ def _open_read_write(file: Path, shown: str) -> sqlite3.Connection:
         raise DetenteError(f"{shown}: cannot open the database ({exc})") from exc
     conn.row_factory = sqlite3.Row
     try:
+        tables = _tables(conn)
+        if tables:  # checked again on the live file, before anything is written
+            _require_store(conn, tables, shown)
         conn.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a commit survives a killed process; only power loss may lose the last ones.
         conn.execute("PRAGMA synchronous=NORMAL")
