@@ -438,10 +438,18 @@ def test_html_too_deep_to_parse_is_flattened(depth: int) -> None:
     assert "ministers of France and Russia met in Geneva" in article.body
 
 
+def test_deep_page_declaring_its_encoding_is_flattened_too() -> None:
+    """lxml refuses a str with an XML encoding declaration: it is checked as bytes."""
+    xhtml = '<?xml version="1.0" encoding="iso-8859-1"?>' + page("Déclaration", 600)
+    assert "ministers of France and Russia" in extract_html(xhtml).body
+
+
 def test_html_deeper_than_the_parser_reads_is_refused() -> None:
     with pytest.raises(InputError, match="nested over 2,048 elements deep") as info:
         extract_html(page("Bottomless", 100_000), url="https://news.example/deep")
     assert "https://news.example/deep" in str(info.value)
+    with pytest.raises(InputError, match="^corpus/deep.html: the HTML is nested"):
+        extract_html(page("Bottomless", 100_000), source="corpus/deep.html")
 
 
 # -- one bad input never ends the batch ----------------------------------------------

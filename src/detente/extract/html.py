@@ -52,9 +52,13 @@ class _Page:
     tree: lxml_html.HtmlElement | None
 
 
-def extract_html(html: str, url: str | None = None) -> Article:
-    """Extract the article of one HTML page (flattened first where too deep to parse)."""
-    page = _within_depth(html, url)
+def extract_html(html: str, url: str | None = None, source: str | None = None) -> Article:
+    """Extract the article of one HTML page (flattened first where too deep to parse).
+
+    Raises InputError, naming ``source`` (else ``url``), for a page nested deeper
+    than the parser reads at all.
+    """
+    page = _within_depth(html, source or url)
     captions = _captions_in(page.tree)
     doc = trafilatura.bare_extraction(
         page.html, url=url, with_metadata=True, include_comments=False, include_tables=True
@@ -79,31 +83,37 @@ def extract_html(html: str, url: str | None = None) -> Article:
 
 def find_captions(html: str) -> list[Caption]:
     """Figure captions with their credits, in page order, without repeats."""
-    return _captions_in(_parse(html, lxml_html.HTMLParser()))
+    return _captions_in(_parse(html, lxml_html.HTMLParser(encoding="utf-8")))
 
 
-def _within_depth(html: str, url: str | None) -> _Page:
+def _within_depth(html: str, where: str | None) -> _Page:
     """``html`` parsed; where the parser stopped at its depth limit, flattened."""
-    parser = lxml_html.HTMLParser()
+    parser = lxml_html.HTMLParser(encoding="utf-8")
     tree = _parse(html, parser)
     if tree is None or not _too_deep(parser):
         return _Page(html, tree)
-    huge = lxml_html.HTMLParser(huge_tree=True)
+    huge = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
     tree = _parse(html, huge)
     if tree is None or _too_deep(huge):
         raise InputError(
-            url or "the HTML page", f"the HTML is nested over {HUGE_DEPTH:,} elements deep, "
+            where or "the HTML page", f"the HTML is nested over {HUGE_DEPTH:,} elements deep, "
             "deeper than the parser reads", "it cannot be extracted; give the page's text instead",
         )
     unwrapped = _flatten(tree, FLAT_DEPTH)
     logger.info("%s: HTML nested too deep to parse: %d wrapping elements unwrapped",
-                url or "a page", unwrapped)
+                where or "a page", unwrapped)
     return _Page(lxml_html.tostring(tree, encoding="unicode"), tree)
 
 
 def _parse(html: str, parser: lxml_html.HTMLParser) -> lxml_html.HtmlElement | None:
+    """The page's tree (None where it has none). lxml refuses a str that declares its
+    encoding (``<?xml ... encoding=...?>``): that one is parsed as UTF-8 bytes, as
+    trafilatura does."""
     try:
-        return lxml_html.fromstring(html, parser=parser)
+        try:
+            return lxml_html.fromstring(html, parser=parser)
+        except ValueError:
+            return lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
     except (ValueError, lxml_html.etree.ParserError):
         return None
 
