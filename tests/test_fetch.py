@@ -10,13 +10,17 @@ from __future__ import annotations
 import contextlib
 import gzip
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -311,6 +315,46 @@ def test_redirects_are_capped(site: Site) -> None:
     items = run(urls=[site.url("/r0")], options=opts(max_redirects=3, respect_robots=False))
     assert "more than 3 redirects" in errors(items)[0]
     assert site.paths() == ["/r0", "/r1", "/r2", "/r3"]
+
+
+# -- TLS ----------------------------------------------------------------------------------------
+
+def _certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a certificate it signed for news.test (openssl, offline)."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    ec_key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    openssl("req", "-x509", *ec_key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=detente test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign")
+    openssl("req", *ec_key, "-keyout", "site.key", "-out", "site.csr", "-subj", "/CN=news.test")
+    (folder / "ext.cnf").write_text("subjectAltName=DNS:news.test\nbasicConstraints=CA:FALSE\n"
+                                    "extendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "site.pem", "-days", "2", "-extfile", "ext.cnf")
+    return folder / "ca.pem", folder / "site.pem", folder / "site.key"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_connects_to_the_checked_ip_and_verifies_the_host_name(
+        site: Site, tmp_path: Path) -> None:
+    ca, cert, key = _certificates(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    site.server.socket = context.wrap_socket(site.server.socket, server_side=True)
+    site.page("/page", "secure")
+    options = opts(ca_file=str(ca), respect_robots=False)
+    resolve = resolver_of({"news.test": ["127.0.0.1"]})
+    good = run(urls=[f"https://news.test:{site.port}/page"], options=options, resolver=resolve)
+    assert [d.url for d in docs(good)] == [f"https://news.test:{site.port}/page"]
+    # the same server by its IP: the certificate does not name it, so it is refused
+    (wrong,) = run(urls=[f"https://127.0.0.1:{site.port}/page"], options=options)
+    assert isinstance(wrong, ErrorRecord) and "certificate" in wrong.error.lower()
+    # and a certificate from an untrusted CA is refused too
+    (untrusted,) = run(urls=[f"https://news.test:{site.port}/page"],
+                       options=opts(respect_robots=False), resolver=resolve)
+    assert isinstance(untrusted, ErrorRecord) and "certificate" in untrusted.error.lower()
 
 
 # -- size and time ---------------------------------------------------------------------------

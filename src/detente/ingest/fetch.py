@@ -33,6 +33,7 @@ import ipaddress
 import logging
 import re
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urldefrag
 
@@ -95,6 +97,7 @@ class FetchOptions:
     respect_robots: bool = True
     max_items: int = 10_000  # pages taken from one --feed (sitemap index: all its sitemaps)
     max_sitemaps: int = 50  # sitemaps read for one --feed that is a sitemap index
+    ca_file: str | None = None  # CA certificates (PEM) to trust instead of the default ones
 
     def __post_init__(self) -> None:
         positive = ("timeout_s", "connect_timeout_s", "read_timeout_s", "max_bytes",
@@ -333,8 +336,10 @@ class _CoreStream(httpx.SyncByteStream):
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport over an httpcore pool that connects through GuardedBackend."""
 
-    def __init__(self, backend: GuardedBackend) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+    def __init__(self, backend: GuardedBackend, ca_file: str | None = None) -> None:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file \
+            else httpx.create_ssl_context()
+        self._pool = httpcore.ConnectionPool(ssl_context=context,
                                              network_backend=backend, max_connections=8,
                                              keepalive_expiry=5.0, retries=0)
 
@@ -375,7 +380,8 @@ class GuardedClient:
         self.policy = AddressPolicy.from_options(options)
         self.resolver = resolver
         self.deadline = Deadline()
-        transport = GuardedTransport(GuardedBackend(self.policy, resolver, self.deadline))
+        backend = GuardedBackend(self.policy, resolver, self.deadline)
+        transport = GuardedTransport(backend, options.ca_file)
         timeout = httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s)
         self._client = httpx.Client(
             transport=transport, follow_redirects=False, trust_env=False, timeout=timeout,
@@ -621,6 +627,9 @@ def fetch_inputs(
     """
     options = options or FetchOptions()
     AddressPolicy.from_options(options)  # a bad option is the caller's error, raised now
+    if options.ca_file is not None and not Path(options.ca_file).is_file():
+        raise ConfigError(f"{options.ca_file}: no such CA file (give a PEM file of CA "
+                          "certificates, or none to trust the default ones)")
     return _fetch(feeds, urls, options, known, report or logger.info,
                   stats if stats is not None else FetchStats(), resolver)
 
