@@ -236,6 +236,8 @@ def _failure(source: str, exc: BaseException, where: str) -> str:
     detail = repr(exc)
     if len(detail) > 300:
         detail = detail[:300] + "..."
+    if exc.__cause__ is not None:  # spaCy wraps a component's KeyError in a ValueError
+        detail += f", caused by {exc.__cause__!r:.200}"
     at = f" in {where}" if where else ""
     return (f"{source}: the NLP pipeline failed on this document{at} ({detail}); it was "
             "skipped and the other documents were analysed: please report it with the document")

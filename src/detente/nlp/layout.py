@@ -56,25 +56,29 @@ def relocate(result: Result, layout: Layout) -> None:
         return
     result.entities = [e for e in result.entities if _move(e, layout)]
     result.timexes = [t for t in result.timexes if _move(t, layout)]
-    result.events = [e for e in result.events if _move_event(e, layout)]
+    moved: set[int] = set()  # triggers and speakers already moved (items may share one)
+    result.events = [e for e in result.events if _move_event(e, layout, moved)]
     kept = []
     for quote in result.quotes:
         part = _part(quote.start, layout)
         if _move(quote, layout):
             if quote.speaker is not None and _part(quote.speaker.start, layout) != part:
                 quote.speaker = None  # a body speaker cannot be cited inside a caption
-            elif quote.speaker is not None:
+            elif quote.speaker is not None and id(quote.speaker) not in moved:
+                moved.add(id(quote.speaker))  # quotes may share one speaker, too
                 _move(quote.speaker, layout)
             kept.append(quote)
     result.quotes = kept
 
 
-def _move_event(event: Event, layout: Layout) -> bool:
-    """:func:`_move`, the trigger's offsets shifted with the event's."""
+def _move_event(event: Event, layout: Layout, moved: set[int]) -> bool:
+    """:func:`_move`, the trigger's offsets shifted with the event's (once, where
+    several events share one trigger)."""
     before = event.start
     if not _move(event, layout):
         return False
-    if event.trigger is not None:
+    if event.trigger is not None and id(event.trigger) not in moved:
+        moved.add(id(event.trigger))
         shift = before - event.start
         event.trigger.start -= shift
         event.trigger.end -= shift
@@ -159,23 +163,19 @@ def _last_match_end(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> in
 
 def shift(result: Result, by: int) -> None:
     """Move every offset of ``result``'s items ``by`` characters (a piece's start), so
-    that they index the whole text the piece was cut from."""
+    that they index the whole text the piece was cut from. An object that several
+    items share (one trigger of two events) moves once."""
     if not by:
         return
-    for entity in result.entities:
-        _shift(entity, by)
-    for timex in result.timexes:
-        _shift(timex, by)
+    spans: list[_Spanned] = [*result.entities, *result.timexes]
     for quote in result.quotes:
-        _shift(quote, by)
+        spans.append(quote)
         if quote.speaker is not None:
-            _shift(quote.speaker, by)
+            spans.append(quote.speaker)
     for event in result.events:
-        _shift(event, by)
+        spans.append(event)
         if event.trigger is not None:
-            _shift(event.trigger, by)
-
-
-def _shift(item: _Spanned, by: int) -> None:
-    item.start += by
-    item.end += by
+            spans.append(event.trigger)
+    for item in {id(item): item for item in spans}.values():
+        item.start += by
+        item.end += by
