@@ -187,6 +187,24 @@ def test_input_growing_past_the_limit_is_cut_off(tmp_path: Path) -> None:
     assert read_bounded(io.BytesIO(b"x" * 100), 100, "stream") == b"x" * 100
 
 
+def test_a_disk_error_while_reading_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detente.ingest import sources
+
+    def failing(*args: Any) -> Any:
+        raise OSError(5, "Input/output error")
+
+    (tmp_path / "a.txt").write_text("text")
+    (tmp_path / "a.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    monkeypatch.setattr(sources, "read_bounded", failing)
+    monkeypatch.setattr(sources, "bounded_lines", failing)
+    with pytest.raises(InputError, match="a.txt: cannot read the file: Input/output error"):
+        read_path(tmp_path / "a.txt")
+    with pytest.raises(InputError, match="a.jsonl: cannot read the file: Input/output error"):
+        list(read_jsonl(tmp_path / "a.jsonl"))
+
+
 def test_stdin_is_read_within_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from detente.ingest.sources import read_stdin
 

@@ -15,6 +15,7 @@ import os
 import stat
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -66,6 +67,15 @@ def open_regular(path: Path) -> BinaryIO:
         os.close(fd)
         raise
     return os.fdopen(fd, "rb")
+
+
+@contextmanager
+def read_errors(source: str) -> Iterator[None]:
+    """An OSError while reading (a disk error, a file gone) as an InputError naming ``source``."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(source, f"cannot read the file: {exc.strerror or exc}", "check the file") from exc
 
 
 def _require_regular(mode: int, path: Path) -> None:

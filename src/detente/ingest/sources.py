@@ -23,7 +23,14 @@ from typing import Any, BinaryIO
 from ..errors import InputError
 from ..model import RawDocument
 from ..settings import Settings, load_settings
-from .limits import bounded_lines, decode_text, gunzip_bounded, open_regular, read_bounded
+from .limits import (
+    bounded_lines,
+    decode_text,
+    gunzip_bounded,
+    open_regular,
+    read_bounded,
+    read_errors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +60,7 @@ def read_path(path: str | Path, settings: Settings | None = None) -> RawDocument
     """
     p = Path(path)
     settings = settings or load_settings()
-    with open_regular(p) as stream:
+    with open_regular(p) as stream, read_errors(str(p)):
         if p.name.lower().endswith(".gz"):
             data = gunzip_bounded(stream, str(p), settings.max_input_bytes, settings.max_gzip_ratio)
         else:
@@ -67,7 +74,9 @@ def read_path(path: str | Path, settings: Settings | None = None) -> RawDocument
 def read_stdin(settings: Settings | None = None) -> RawDocument:
     """One document from stdin, within ``settings.max_input_bytes``."""
     settings = settings or load_settings()
-    text = decode_text(read_bounded(sys.stdin.buffer, settings.max_input_bytes, "<stdin>"), "<stdin>")
+    with read_errors("<stdin>"):
+        data = read_bounded(sys.stdin.buffer, settings.max_input_bytes, "<stdin>")
+    text = decode_text(data, "<stdin>")
     if _looks_like_html("", text):
         return RawDocument(id="stdin", html=text, source="<stdin>")
     return RawDocument(id="stdin", text=text, source="<stdin>")
@@ -84,9 +93,10 @@ def read_jsonl(
     """
     settings = settings or load_settings()
     if str(path) == "-":
-        yield from _jsonl_lines(sys.stdin.buffer, "<stdin>", settings.max_line_bytes)
+        with read_errors("<stdin>"):
+            yield from _jsonl_lines(sys.stdin.buffer, "<stdin>", settings.max_line_bytes)
         return
-    with open_regular(Path(path)) as stream:
+    with open_regular(Path(path)) as stream, read_errors(str(path)):
         yield from _jsonl_lines(stream, str(path), settings.max_line_bytes)
 
 
