@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from detente.errors import DetenteError, InputError
+from detente.ingest import workers
 from detente.ingest.feeds import parse_listing
 from detente.ingest.fetch import (
     AddressPolicy,
@@ -38,8 +39,11 @@ from detente.ingest.fetch import (
     refusal_kind,
 )
 from detente.ingest.robots import HostPacer, RobotsAnswer, RobotsCache
+from detente.ingest.runner import IngestOptions, ingest_items
 from detente.ingest.sources import ErrorRecord
 from detente.model import RawDocument
+from detente.store import Database
+from ingest_helpers import fake_analyzer
 
 PAGE = "<html><head><title>{0}</title></head><body><p>Story {0} text.</p></body></html>"
 
@@ -637,3 +641,25 @@ def test_a_bad_option_is_raised_when_called_not_later() -> None:
         FetchOptions(max_bytes=0)
     with pytest.raises(DetenteError, match="per_host_delay_s must be 0 or more"):
         FetchOptions(per_host_delay_s=-1)
+
+
+# -- into the store ------------------------------------------------------------------------------
+
+def test_fetched_pages_are_stored_and_a_nightly_rerun_adds_only_new_ones(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wiring the CLI uses: fetch_inputs -> ingest_items, ``known`` asked of the store."""
+    monkeypatch.setattr(workers, "_LOADED", None)
+    feed = feed_site(site, count=3)
+    ingest = IngestOptions(analyzer_factory=fake_analyzer, progress=False, jobs=1)
+    with Database(tmp_path / "news.db") as db:
+        def known(url: str) -> bool:
+            return any(db.rows("SELECT 1 FROM articles WHERE doc_id = ?", (url,)))
+
+        first = ingest_items(fetch_inputs([feed], [], opts(), known=known), db, ingest)
+        assert (first.added, first.failed) == (3, 0)
+        stored = db.articles()
+        assert sorted(stored["url"]) == [site.url(f"/story/{n}") for n in range(3)]
+        site.log.clear()
+        again = ingest_items(fetch_inputs([feed], [], opts(), known=known), db, ingest)
+        assert (again.seen, again.added) == (0, 0)
+        assert sorted(site.paths()) == ["/feed.xml", "/robots.txt"]
