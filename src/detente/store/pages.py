@@ -97,12 +97,13 @@ def latest_articles(conn: sqlite3.Connection, limit: int = 20) -> list[Record]:
     """The most recently published stories, one article a story (cluster), undated ones last.
 
     ``copies`` counts the story's other articles among those read (the latest
-    ``5 * limit`` articles), enough to say "and 3 copies" without a scan.
+    ``5 * limit`` articles), enough to say "and 3 copies" without a scan. Rides the
+    ``published`` index (SQLite sorts NULLs first, so last in descending order).
     """
     rows = _rows(
         conn,
         "SELECT id, title, publisher, url, published, cluster_id FROM articles"
-        " ORDER BY published IS NULL, published DESC, id DESC LIMIT ?", (5 * limit,),
+        " ORDER BY published DESC, id DESC LIMIT ?", (5 * limit,),
     )
     stories: dict[Any, Record] = {}
     for row in rows:
@@ -152,7 +153,7 @@ def search_articles(conn: sqlite3.Connection, text: str, f: EventFilter, part: S
         sql = (
             "SELECT a.id, a.title, a.publisher, a.url, a.published, substr(a.body, 1, 200) AS snippet"
             f" FROM articles a WHERE 1{dates_sql}{events_sql}"
-            " ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+            " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?"
         )
         params = [*date_params, *event_params]
     return _page(_rows(conn, sql, [*params, part.limit + 1, part.offset]), part.limit)
@@ -194,7 +195,7 @@ def search_events(conn: sqlite3.Connection, text: str, f: EventFilter, part: Sli
         f"SELECT {EVENT_FIELDS}, e.first_article_id AS article_id,"
         " (SELECT s.sentence FROM event_sources s WHERE s.event_id = e.id ORDER BY s.id LIMIT 1)"
         f" AS sentence FROM events e WHERE {where}"
-        " ORDER BY e.date IS NULL, e.date DESC, e.id DESC LIMIT ? OFFSET ?"
+        " ORDER BY e.date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return _page(_rows(conn, sql, [*params, part.limit + 1, part.offset]), part.limit)
 

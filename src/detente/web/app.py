@@ -9,6 +9,7 @@ as inline SVG, no script.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
@@ -87,6 +88,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: Sequence[str] | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         insight.office_holders("")  # load the codebook before the first request needs it
+        threading.Thread(target=insight.warm, args=(store, views.home), daemon=True,
+                         name="detente-web-warm").start()
         yield
         store.close()
 

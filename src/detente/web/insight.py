@@ -71,19 +71,34 @@ def busiest(store: Store, since: str, until: str, limit: int = 10) -> list[Recor
                  lambda: _dicts(find(store.database(), since, until, limit)))
 
 
+def _panel(store: Store, by: str, factual: bool) -> Any:
+    """Every coded dyad's series and scores (``detente.analysis.panel``), once per store state."""
+    from ..analysis.series import panel
+
+    return _memo(store, ("panel", by, factual), lambda: panel(store.database(), by=by, factual=factual))
+
+
 def dyad_scores(store: Store, actor: str, recipient: str, by: str, factual: bool) -> dict[str, Record]:
-    """Per period label of one dyad: its escalation index, baseline, score and alert."""
+    """Per period label of one dyad: its escalation index, baseline, score and alert.
+
+    A coded dyad's rows come from the corpus-wide panel (what ``alerts`` scores, so the
+    chart marks exactly the alerts the home page lists), computed once for all dyads; a
+    wildcard dyad (``*``) has its own series (``trends``).
+    """
     from ..analysis.alerts import alert_rows
     from ..analysis.series import trends
 
     def compute() -> dict[str, Record]:
-        frame = trends(store.database(), None if actor == "*" else actor,
-                       None if recipient == "*" else recipient, by=by, factual=factual)
+        if "*" in (actor, recipient):
+            frame = trends(store.database(), None if actor == "*" else actor,
+                           None if recipient == "*" else recipient, by=by, factual=factual)
+        else:
+            every = _panel(store, by, factual)
+            frame = every[(every["actor"] == actor) & (every["recipient"] == recipient)]
         if frame.empty:
             return {}
-        alerted = alert_rows(frame)
         directions = {str(row.period): "escalation" if row.z > 0 else "de-escalation"
-                      for row in alerted.itertuples(index=False)}
+                      for row in alert_rows(frame).itertuples(index=False)}
         return {
             str(row.period): {"index": _number(row.index), "baseline": _number(row.baseline),
                               "z": _number(row.z), "alert": directions.get(str(row.period))}
@@ -91,6 +106,15 @@ def dyad_scores(store: Store, actor: str, recipient: str, by: str, factual: bool
         }
 
     return _memo(store, ("dyad", actor, recipient, by, factual), compute)
+
+
+def warm(store: Store, home: Callable[[Store], Any]) -> None:
+    """Compute what the first visitors ask for (the home page, the weekly panel) ahead."""
+    try:
+        home(store)
+        _panel(store, "week", True)
+    except Exception:  # a warm-up only: the page itself will report the problem
+        logger.exception("warming the web app's analyses failed")
 
 
 def _number(value: Any) -> float | None:
