@@ -16,9 +16,11 @@ import networkx as nx
 import pytest
 
 import detente
-from detente.analysis import busiest, network, periods, plot, trends
+from detente.analysis import busiest, periods, trends
 from detente.analysis import synthetic as syn
 from detente.analysis.commands import add_commands
+from detente.analysis.network import network
+from detente.analysis.plot import plot
 from detente.errors import DetenteError
 from detente.model import Article, Event, EventActor, Result
 from detente.store.series import period_start

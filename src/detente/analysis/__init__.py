@@ -2,12 +2,18 @@
 
 Each function takes an open ``Database`` (``detente.open(path, read_only=True)``)::
 
-    from detente.analysis import trends, alerts, movers, busiest, network, plot
+    from detente.analysis import trends, movers, busiest
+    from detente.analysis.alerts import alerts
+    from detente.analysis.network import network
+    from detente.analysis.plot import plot
     frame = trends(db, "RUS", "UKR", by="week")          # a pandas DataFrame, one row a period
     for alert in alerts(db, since="2023-01-01"): print(alert.to_dict())
     movers(db, "2023-W20"); busiest(db, "2023-05-15", "2023-05-21")
     network(db, "2023-01-01", "2023-12-31")               # a networkx.DiGraph
     plot(db, "RUS", "UKR", "week", "rus-ukr.svg")
+
+``alerts``, ``network`` and ``plot`` are imported from their modules: they share their
+modules' names, and the package attribute of a submodule is the module once it is imported.
 
 The index, baseline and alert rules are written out in ``docs/analysis.md``.
 """
@@ -25,30 +31,26 @@ if TYPE_CHECKING:
         Busy,
         Evidence,
         Mover,
-        alerts,
         busiest,
         evidence,
         movers,
     )
     from .index import IndexSettings
-    from .network import network
-    from .plot import plot
     from .series import panel, trends
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "Alert", "AlertSettings", "Busy", "Evidence", "IndexSettings", "Mover", "alerts", "busiest",
-    "evidence", "movers", "network", "panel", "plot", "trends",
+    "Alert", "AlertSettings", "Busy", "Evidence", "IndexSettings", "Mover", "busiest",
+    "evidence", "movers", "panel", "trends",
 ]
 
 # Imported when first asked for: pandas, networkx and matplotlib take seconds, and the
 # command line registers these commands at every start.
 _HOME = {
-    **dict.fromkeys(("Alert", "AlertSettings", "Busy", "Evidence", "Mover", "alerts", "busiest",
+    **dict.fromkeys(("Alert", "AlertSettings", "Busy", "Evidence", "Mover", "busiest",
                      "evidence", "movers"), "alerts"),
-    "IndexSettings": "index", "network": "network", "plot": "plot", "panel": "series",
-    "trends": "series",
+    "IndexSettings": "index", "panel": "series", "trends": "series",
 }
 
 

@@ -197,17 +197,18 @@ def movers(
                   until=periods.last_day(start, by).isoformat(), factual=factual, settings=settings)
     if frame.empty:
         return []
-    now = frame[frame["start"] == start.isoformat()].set_index(["actor", "recipient"])
-    prev = frame[frame["start"] == before.isoformat()].set_index(["actor", "recipient"])
-    both = now.join(prev[["index", "stories"]], rsuffix="_prev", how="left").fillna(
+    now = frame[frame["start"] == start.isoformat()]
+    prev = frame[frame["start"] == before.isoformat()][["actor", "recipient", "index", "stories"]]
+    both = now.merge(prev, on=["actor", "recipient"], how="left", suffixes=("", "_prev")).fillna(
         {"index_prev": 0.0, "stories_prev": 0})
     both = both[(both["stories"] > 0) | (both["stories_prev"] > 0)]
     both = both.assign(change=both["index"] - both["index_prev"])
     both = both.reindex(both["change"].abs().sort_values(ascending=False).index).head(limit)
     return [
-        Mover(str(a), str(r), row.period, row.start, float(row.index), float(row.index_prev),
-              float(row.change), None if math.isnan(row.z) else float(row.z), int(row.stories))
-        for (a, r), row in zip(both.index, both.itertuples(index=False), strict=True)
+        Mover(str(row.actor), str(row.recipient), row.period, row.start, float(row.index),
+              float(row.index_prev), float(row.change),
+              None if math.isnan(row.z) else float(row.z), int(row.stories))
+        for row in both.itertuples(index=False)
     ]
 
 
