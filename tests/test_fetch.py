@@ -16,6 +16,7 @@ import ssl
 import subprocess
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -228,7 +229,9 @@ def test_a_loopback_feed_is_refused_by_default(site: Site) -> None:
 def test_a_loopback_feed_is_fetched_with_allow_private(site: Site) -> None:
     feed = feed_site(site)
     stats = FetchStats()
-    items = run([feed], options=opts(), stats=stats)
+    lines: list[str] = []
+    items = run([feed], options=opts(), stats=stats, report=lines.append)
+    assert lines == [f"{feed}: 3 pages listed, 0 already stored, 3 fetched, 0 failed"]
     assert errors(items) == []
     got = docs(items)
     assert [d.id for d in got] == [site.url(f"/story/{n}") for n in range(3)]
@@ -397,12 +400,20 @@ def test_oversize_responses_are_cut_off(site: Site) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_a_compressed_page_is_inflated(site: Site) -> None:
-    site.routes["/gz"] = Reply(body=gzip.compress(PAGE.format("zipped").encode()),
-                               headers={"Content-Type": "text/html; charset=utf-8",
-                                        "Content-Encoding": "gzip"})
-    (doc,) = docs(run(urls=[site.url("/gz")]))
-    assert doc.html is not None and "Story zipped text" in doc.html
+def test_compressed_pages_are_inflated_and_corrupt_ones_refused(site: Site) -> None:
+    page = PAGE.format("zipped").encode()
+    raw_deflate = zlib.compressobj(wbits=-15)
+    bodies = {"/gz": (gzip.compress(page), "gzip"), "/zlib": (zlib.compress(page), "deflate"),
+              "/raw": (raw_deflate.compress(page) + raw_deflate.flush(), "deflate"),
+              "/bad": (b"\x1f\x8b\x08\x00garbage-not-gzip" * 4, "gzip"),
+              "/br": (page, "br")}
+    for path, (body, encoding) in bodies.items():
+        site.routes[path] = Reply(body=body, headers={"Content-Type": "text/html; charset=utf-8",
+                                                      "Content-Encoding": encoding})
+    items = run(urls=[site.url(path) for path in bodies])
+    assert [d.html for d in docs(items)] == [page.decode()] * 3
+    assert "the compressed body is corrupt" in errors(items)[0]
+    assert "the content encoding 'br' is not supported" in errors(items)[1]
 
 
 def _trickle(handler: BaseHTTPRequestHandler) -> None:

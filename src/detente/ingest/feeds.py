@@ -17,6 +17,7 @@ A ``.xml.gz`` sitemap is decompressed with the same size cap as any body.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -249,16 +250,16 @@ class Crawl:
             yield from self.page(url, None, source=safe_url(url.strip()))
 
     def feed(self, feed_url: str) -> Iterator[RawDocument | ErrorRecord]:
-        before = (self.stats.listed, self.stats.known, self.stats.fetched)
+        before = dataclasses.replace(self.stats)
         for item in self._items(feed_url):
             if isinstance(item, ErrorRecord):
                 yield item
             else:
                 yield from self.page(item.url, item.published, source=safe_url(feed_url))
-        listed, known, fetched = (now - then for now, then in zip(
-            (self.stats.listed, self.stats.known, self.stats.fetched), before, strict=True))
-        self.report(f"{safe_url(feed_url)}: {listed} new URLs listed, {known} already stored, "
-                    f"{fetched} fetched")
+        now = self.stats
+        self.report(f"{safe_url(feed_url)}: {now.listed - before.listed} pages listed, "
+                    f"{now.known - before.known} already stored, "
+                    f"{now.fetched - before.fetched} fetched, {now.failed - before.failed} failed")
 
     def _items(self, feed_url: str) -> Iterator[FeedItem | ErrorRecord]:
         """The feed's items; a sitemap index's sitemaps are read in turn, within the caps."""

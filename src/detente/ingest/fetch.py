@@ -515,11 +515,12 @@ class _Inflater:
 
     def __init__(self, encoding: str, url: str) -> None:
         encoding = encoding.strip().lower()
-        self._raw_deflate_tried = encoding != "deflate"
+        self._url = url
+        self._may_be_raw = encoding == "deflate"  # servers differ on what "deflate" means
         if encoding in ("", "identity"):
             self._zlib = None
         elif encoding in ("gzip", "x-gzip", "deflate"):
-            self._zlib = zlib.decompressobj(wbits=47 if encoding != "deflate" else 15)
+            self._zlib = zlib.decompressobj(wbits=15 if self._may_be_raw else 47)
         else:
             raise FetchError(safe_url(url), f"the content encoding {encoding!r} is not supported",
                              "detente asks for gzip or deflate only")
@@ -528,17 +529,20 @@ class _Inflater:
         if self._zlib is None:
             return data
         try:
-            return self._zlib.decompress(data, room)
-        except zlib.error:
-            if self._raw_deflate_tried:  # servers differ on what "deflate" means
-                raise
-            self._raw_deflate_tried = True
+            out = self._zlib.decompress(data, room)
+        except zlib.error as exc:
+            if not self._may_be_raw:
+                raise FetchError(safe_url(self._url), f"the compressed body is corrupt ({exc})",
+                                 "not stored") from None
+            self._may_be_raw = False
             self._zlib = zlib.decompressobj(wbits=-15)
-            return self._zlib.decompress(data, room)
+            return self.feed(data, room)
+        self._may_be_raw = False
+        return out
 
-    def finish(self, url: str) -> None:
+    def finish(self) -> None:
         if self._zlib is not None and not self._zlib.eof:
-            raise FetchError(safe_url(url), "the compressed body is truncated", "not stored")
+            raise FetchError(safe_url(self._url), "the compressed body is truncated", "not stored")
 
 
 def _read_body(response: httpx.Response, limit: int, url: str, truncate: bool) -> bytes:
@@ -558,7 +562,7 @@ def _read_body(response: httpx.Response, limit: int, url: str, truncate: bool) -
                 return bytes(body[:limit])
             raise FetchError(safe_url(url), f"over the size limit of {limit} bytes: stopped "
                              "reading", "not stored; raise max_bytes if such pages are genuine")
-    inflater.finish(url)
+    inflater.finish()
     return bytes(body)
 
 
@@ -589,7 +593,8 @@ def _page_document(fetched: Fetched, published: date | None, source: str) -> Raw
     if b"\x00" in fetched.body[:4096] and not fetched.body.startswith(
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FetchError(safe_url(fetched.url), "the page looks binary, not text", "not stored")
-    html = fetched.content_type != "text/plain"
+    html = fetched.content_type in PAGE_TYPES[:2] or (
+        not fetched.content_type and fetched.body.lstrip()[:1] == b"<")
     text = _decode(fetched.body, fetched.charset, html)
     if not text.strip():
         raise FetchError(safe_url(fetched.url), "the page is empty", "not stored")
