@@ -469,7 +469,17 @@ def test_robots_txt_status_decides(site: Site, status: int, fetched: bool) -> No
     items = run(urls=[site.page("/p", "p")])
     assert bool(docs(items)) is fetched
     if not fetched:
-        assert "disallows" in errors(items)[0]
+        assert f"answered HTTP {status}, so nothing there is fetched" in errors(items)[0]
+
+
+def test_an_unreadable_robots_txt_allows_nothing(site: Site) -> None:
+    site.routes["/robots.txt"] = redirect("http://10.0.0.5/robots.txt")
+    only_this_host = opts(allow_private=False, allow_networks=("127.0.0.1/32",))
+    (item,) = run(urls=[site.page("/p", "p")], options=only_this_host)
+    assert isinstance(item, ErrorRecord)
+    assert "robots.txt of http://127.0.0.1" in item.error and "could not be read" in item.error
+    assert "10.0.0.5 is a private address" in item.error
+    assert site.paths() == ["/robots.txt"]
 
 
 def test_requests_to_one_host_are_paced(site: Site) -> None:

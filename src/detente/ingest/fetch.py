@@ -52,7 +52,7 @@ from .. import __version__
 from ..errors import ConfigError, DetenteError, InputError
 from ..model import RawDocument
 from .feeds import Crawl, CrawlLimits, FetchStats, Listing, parse_listing, safe_url
-from .robots import AGENT_TOKEN, HostPacer, RobotsAnswer, RobotsCache, origin_of
+from .robots import AGENT_TOKEN, HostPacer, RobotsAnswer, RobotsCache
 from .sources import ErrorRecord
 
 logger = logging.getLogger(__name__)
@@ -434,8 +434,8 @@ class GuardedClient:
         delay: float | None = None
         if kind != "robots" and self.robots is not None:
             if not self.robots.allowed(current):
-                raise FetchError(safe_url(url), f"robots.txt of {origin_of(current)} disallows "
-                                 f"{safe_url(current)} for {AGENT_TOKEN}", "not fetched")
+                hop = "" if current == url else f"the redirect to {safe_url(current)}: "
+                raise FetchError(safe_url(url), hop + self.robots.why_not(current), "not fetched")
             crawl_delay = self.robots.crawl_delay(current)
             if crawl_delay is not None:
                 delay = max(self.options.per_host_delay_s,
@@ -483,7 +483,7 @@ class GuardedClient:
             fetched = self.get(robots_url, "robots")
         except FetchError as exc:
             logger.info("%s: treated as disallowing everything: %s", robots_url, exc)
-            return RobotsAnswer(None)
+            return RobotsAnswer(None, error=exc.problem)
         return RobotsAnswer(fetched.status, _decode(fetched.body, fetched.charset))
 
 

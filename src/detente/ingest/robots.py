@@ -34,6 +34,7 @@ class RobotsAnswer:
 
     status: int | None  # None: the site could not be reached
     text: str = ""
+    error: str = ""  # why it could not be reached
 
 
 def origin_of(url: str) -> str:
@@ -49,9 +50,22 @@ class RobotsCache:
         self._fetch = fetch
         self._agent = agent
         self._parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._answers: dict[str, RobotsAnswer] = {}
 
     def allowed(self, url: str) -> bool:
         return self._parser(url).can_fetch(self._agent, url)
+
+    def why_not(self, url: str) -> str:
+        """Why ``url`` is not allowed, in words (after ``allowed`` said so)."""
+        origin = origin_of(url)
+        answer = self._answers.get(origin, RobotsAnswer(200))
+        if answer.status is None:
+            return (f"robots.txt of {origin} could not be read ({answer.error}), so nothing "
+                    "there is fetched (RFC 9309)")
+        if answer.status >= 500:
+            return (f"robots.txt of {origin} answered HTTP {answer.status}, so nothing there "
+                    "is fetched (RFC 9309)")
+        return f"robots.txt of {origin} disallows it for {self._agent}"
 
     def crawl_delay(self, url: str) -> float | None:
         """The site's ``Crawl-delay`` for detente in seconds, if it sets one."""
@@ -62,7 +76,8 @@ class RobotsCache:
         origin = origin_of(url)
         parser = self._parsers.get(origin)
         if parser is None:
-            parser = self._parsers[origin] = _parse(self._fetch(origin + "/robots.txt"))
+            answer = self._answers[origin] = self._fetch(origin + "/robots.txt")
+            parser = self._parsers[origin] = _parse(answer)
             logger.debug("robots.txt of %s read", origin)
         return parser
 
