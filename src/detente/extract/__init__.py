@@ -16,7 +16,7 @@ def extract_article(raw: RawDocument) -> Article:
     A ``published`` date given by the caller overrides the detected one.
     """
     if raw.html is not None:
-        article = extract_html(raw.html, url=raw.url)
+        article = extract_html(raw.html, url=raw.url, source=raw.source)
     else:
         article = extract_textdump(raw.text or "")
     if raw.url and not article.url:
