@@ -17,7 +17,9 @@ Columns (one row a period, ``start`` ascending):
   CAMEO code (GDELT's table), else from the CAMEO code its PLOVER type converts from;
 - ``conflict`` / ``cooperation``: intensity-weighted independent stories (see the index),
   ``conflict_stories``, ``cooperation_stories``, ``conflict_outlets``, ``cooperation_outlets``;
-- ``total_stories`` (the corpus's stories that period), ``share`` (``stories / total_stories``);
+- ``total_stories``: the corpus's stories published that period, or the dyad's own stories
+  where those are more (events dated before the articles that report them: a history);
+  ``share`` (``stories / total_stories``);
 - ``index``, ``baseline``, ``scale``, ``z`` (``detente.analysis.index``).
 """
 
@@ -186,9 +188,12 @@ def _finish(
             periods.first_day(last, window.by), window.by).isoformat(), window.factual)
         totals = sql.frame(db, sql.corpus_stories_sql(span))
     frame = frame.merge(totals, on="start", how="left")
-    frame["total_stories"] = frame["total_stories"].fillna(0)
-    frame = frame.astype({c: "int64" for c in COUNT_COLUMNS if c not in ("intensity", "goldstein",
-                                                                       "conflict", "cooperation")})
+    # Events can be dated before the articles reporting them are published (a history):
+    # the volume of such a period is at least the dyad's own stories.
+    frame["total_stories"] = np.maximum(frame["total_stories"].fillna(0), frame["stories"].fillna(0))
+    counted = [c for c in COUNT_COLUMNS if c not in ("intensity", "goldstein", "conflict",
+                                                     "cooperation")]
+    frame = frame.astype(dict.fromkeys([*counted, "total_stories"], "int64"))
     _derive(frame, settings)
     _score(frame, groups, settings)
     return frame[[*keys, *COLUMNS]]
