@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from detente.errors import DetenteError, InputError
 from detente.ingest import workers
@@ -684,3 +686,38 @@ def test_fetched_pages_are_stored_and_a_nightly_rerun_adds_only_new_ones(
         again = ingest_items(fetch_inputs([feed], [], opts(), known=known), db, ingest)
         assert (again.seen, again.added) == (0, 0)
         assert sorted(site.paths()) == ["/feed.xml", "/robots.txt"]
+
+
+# -- properties ----------------------------------------------------------------------------------
+
+FAST = settings(max_examples=150, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+XMLISH = st.lists(st.one_of(
+    st.sampled_from(["<rss version='2.0'>", "<channel>", "<item>", "<link>", "</link>", "</item>",
+                     "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>", "<url>",
+                     "<loc>", "</loc>", "<sitemapindex>", "<sitemap>", "<feed xmlns="
+                     "'http://www.w3.org/2005/Atom'>", "<entry>", "<link href='", "'/>",
+                     "<!DOCTYPE x [", "<!ENTITY e 'x'>", "]>", "&e;", "&amp;", "<?xml?>",
+                     "http://x.test/", "/a", "file:///etc/passwd", "2023-05-16", "\x00"]),
+    st.text(max_size=8)), max_size=40).map("".join)
+
+
+@FAST
+@given(XMLISH)
+def test_any_feed_body_gives_a_listing_or_an_input_error(body: str) -> None:
+    for data in (body.encode("utf-8", "surrogatepass"), gzip.compress(body.encode("utf-8",
+                                                                                  "surrogatepass"))):
+        try:
+            listing = parse_listing(data, "http://x.test/feed")
+        except InputError:
+            continue
+        assert all(i.url.startswith(("http://", "https://")) for i in listing.items)
+
+
+@FAST
+@given(st.text(max_size=60), st.sampled_from(["", "http://", "https://", "ftp://", "http://["]))
+def test_any_url_passes_the_hop_check_or_gets_a_clear_refusal(text: str, prefix: str) -> None:
+    try:
+        check_url(prefix + text, AddressPolicy(), resolver_of({}))
+    except (FetchError, BlockedAddress) as exc:
+        assert str(exc)
