@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detente.errors import DetenteError
+from detente.errors import InputError
 from detente.extract import extract_article
 from detente.ingest.sources import ErrorRecord, read_jsonl
 from detente.model import Article, RawDocument, Result
@@ -102,10 +102,10 @@ LINE = st.one_of(
 
 
 def _extracts_or_refuses(raw: RawDocument) -> Article | None:
-    """The article, or None where extraction refused the input with a DetenteError."""
+    """The article, or None where extraction refused the input with an InputError."""
     try:
         return extract_article(raw)
-    except DetenteError:
+    except InputError:
         return None
 
 
@@ -172,12 +172,19 @@ def test_pieces_rebuild_the_text_and_keep_under_the_limit(text: str, limit: int)
 
 
 @pytest.fixture(scope="module")
-def strict_nlp() -> Any:
-    """The model pipeline with detente's stages, raising instead of noting a failure."""
-    from detente.nlp.pipeline import load_pipeline
-    from detente.settings import load_settings
+def strict_nlp(analyzer: Any) -> Iterator[Any]:
+    """The model pipeline with detente's stages, raising instead of noting a failure
+    (the session's pipeline, made strict for this module only)."""
+    from detente.nlp.components import STAGE_NAMES
 
-    return load_pipeline(load_settings().model, strict=True)
+    nlp = analyzer.nlp
+    stages = [nlp.get_pipe(name) for name in STAGE_NAMES]
+    before = [stage.strict for stage in stages]
+    for stage in stages:
+        stage.strict = True
+    yield nlp
+    for stage, strict in zip(stages, before, strict=True):
+        stage.strict = strict
 
 
 def _spans(doc: Any) -> Iterator[tuple[int, int, str | None]]:
