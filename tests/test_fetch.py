@@ -452,6 +452,18 @@ def test_slow_responses_are_cut_off(site: Site) -> None:
 
 # -- robots.txt and pacing ---------------------------------------------------------------------
 
+def test_a_hanging_dns_look_up_is_cut_off() -> None:
+    def hanging(host: str, port: int) -> list[Any]:
+        time.sleep(5)
+        return [ipaddress.ip_address("93.184.216.34")]
+
+    started = time.monotonic()
+    (item,) = run(urls=["http://slow-dns.test/"], options=opts(connect_timeout_s=0.3),
+                  resolver=hanging)
+    assert isinstance(item, ErrorRecord) and "took longer than 0.3 s" in item.error
+    assert time.monotonic() - started < 1.5
+
+
 def test_robots_txt_is_respected_and_read_once(site: Site) -> None:
     site.routes["/robots.txt"] = Reply(body=b"User-agent: *\nDisallow: /\n\n"
                                             b"User-agent: detente\nDisallow: /private/\n",

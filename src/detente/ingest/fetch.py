@@ -34,11 +34,10 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -202,6 +201,29 @@ def addresses_of(host: str, port: int, resolver: Resolver) -> list[IPAddress]:
     return found
 
 
+def resolve_within(resolver: Resolver, host: str, port: int,
+                   seconds: float | None) -> list[IPAddress]:
+    """``addresses_of`` within ``seconds`` (TimeoutError after): the system resolver has no
+    timeout of its own. A look-up that hangs is left to a daemon thread."""
+    found: list[list[IPAddress]] = []
+    failed: list[BaseException] = []
+
+    def look_up() -> None:
+        try:
+            found.append(addresses_of(host, port, resolver))
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=look_up, name="detente-dns", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if failed:
+        raise failed[0]
+    if not found:
+        raise TimeoutError(f"resolving {host} took longer than {seconds or 0:g} s")
+    return found[0]
+
+
 def check_url(url: str, policy: AddressPolicy, resolver: Resolver = resolve_host) -> None:
     """The check made on every hop: an http(s) URL whose host's addresses all pass ``policy``.
 
@@ -287,7 +309,12 @@ class GuardedBackend(httpcore.NetworkBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        addresses = self._resolve(host, port, self.deadline.clamp(timeout))
+        try:
+            addresses = resolve_within(self.resolver, host, port, self.deadline.clamp(timeout))
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(str(exc)) from None
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
         self.policy.check(host, addresses)
         failure: Exception = httpcore.ConnectError(f"cannot connect to {host}")
         for ip in addresses:
@@ -306,18 +333,6 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
-
-    def _resolve(self, host: str, port: int, seconds: float | None) -> list[IPAddress]:
-        """Resolve within ``seconds`` (the system resolver has no timeout of its own)."""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detente-dns")
-        try:
-            return pool.submit(addresses_of, host, port, self.resolver).result(seconds)
-        except FutureTimeout:
-            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
-        except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
-        finally:
-            pool.shutdown(wait=False)
 
 
 class _CoreStream(httpx.SyncByteStream):
@@ -392,6 +407,9 @@ class GuardedClient:
     def close(self) -> None:
         self._client.close()
 
+    def _bounded_resolver(self, host: str, port: int) -> list[IPAddress]:
+        return resolve_within(self.resolver, host, port, self.options.connect_timeout_s)
+
     def get(self, url: str, kind: Kind) -> Fetched:
         """``url`` fetched, redirects followed (each hop checked); FetchError otherwise."""
         current = url
@@ -416,7 +434,7 @@ class GuardedClient:
     def _hop(self, url: str, current: str, kind: Kind) -> Fetched | str:
         """One request: a Fetched, or the URL a redirect points to."""
         try:
-            check_url(current, self.policy, self.resolver)
+            check_url(current, self.policy, self._bounded_resolver)
             self._be_polite(url, current, kind)
             self.deadline.start(self.options.timeout_s)
             return self._request(url, current, kind)
