@@ -171,7 +171,8 @@ def evidence(
 ) -> list[Evidence]:
     """The strongest reports of the dyad's events in the period from ``start``: one a story."""
     end = periods.last_day(periods.first_day(start, by), by)
-    window = Window(by, periods.first_day(start, by).isoformat(), end.isoformat(), factual)
+    window = Window(by, periods.first_day(start, by).isoformat(), end.isoformat(), factual,
+                    sql.dialect_of(db))
     rows = sql.frame(db, sql.evidence_sql(Dyad.of(actor, recipient), window, quads, 50 * limit))
     out: list[Evidence] = []
     seen: set[int] = set()
@@ -220,6 +221,7 @@ def busiest(
     for name, value in (("since", since), ("until", until)):
         if value:
             periods.parse_date(value, f"--{name}")
-    rows = sql.frame(db, sql.busiest_sql(Window("day", since, until, factual), limit))
+    rows = sql.frame(db, sql.busiest_sql(
+        Window("day", since, until, factual, sql.dialect_of(db)), limit))
     return [Busy(r.actor, r.recipient, int(r.stories), int(r.events), int(r.outlets))
             for r in rows.itertuples(index=False)]

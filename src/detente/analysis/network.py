@@ -36,7 +36,7 @@ def network(
     for name, value in (("since", since), ("until", until)):
         if value:
             periods.parse_date(value, f"--{name}")
-    window = Window("day", since, until, factual)
+    window = Window("day", since, until, factual, sql.dialect_of(db))
     edges = sql.frame(db, sql.network_sql(window))
     means = sql.frame(db, sql.intensity_sql(window))
     edges = edges.merge(means, on=["actor", "recipient"], how="left")

@@ -26,6 +26,7 @@ Columns (one row a period, ``start`` ascending):
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,7 @@ def trends(
     Empty periods between ``since`` and ``until`` (else the dyad's first and last) are
     zeros. Factual events only unless ``factual=False``. Columns: see the module doc.
     """
-    window = _window(by, since, until, factual)
+    window = _window(db, by, since, until, factual)
     dyad = Dyad.of(actor, recipient, actor_sector, recipient_sector)
     counts = _counts(db, dyad, _with_history(window, settings))
     if counts.empty and not (since and until):
@@ -93,7 +94,7 @@ def panel(
     (plus ``settings.window`` periods of history before ``since``), empty ones as zeros;
     rows before ``since`` are dropped after scoring.
     """
-    window = _window(by, since, until, factual)
+    window = _window(db, by, since, until, factual)
     counts = _counts(db, Dyad(), _with_history(window, settings), per_dyad=True)
     if counts.empty:
         return pd.DataFrame(columns=["actor", "recipient", *COLUMNS])
@@ -112,13 +113,13 @@ def panel(
     return out.reset_index(drop=True)
 
 
-def _window(by: str, since: str | None, until: str | None, factual: bool) -> Window:
+def _window(db: Database, by: str, since: str | None, until: str | None, factual: bool) -> Window:
     periods.check_period(by)
     first = periods.parse_date(since, "--since") if since else None
     last = periods.parse_date(until, "--until") if until else None
     if first and last and first > last:
         raise DetenteError(f"--since {since} is after --until {until}: swap them")
-    return Window(by, since, until, factual)
+    return Window(by, since, until, factual, sql.dialect_of(db))
 
 
 def _history_start(first: date, by: str, settings: IndexSettings) -> date:
@@ -130,7 +131,7 @@ def _with_history(window: Window, settings: IndexSettings) -> Window:
     if not window.since:
         return window
     start = _history_start(date.fromisoformat(window.since), window.by, settings)
-    return Window(window.by, start.isoformat(), window.until, window.factual)
+    return replace(window, since=start.isoformat())
 
 
 def _grid(first: date, last: date, by: str) -> pd.DataFrame:
@@ -184,8 +185,8 @@ def _finish(
     """
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
     if totals is None:
-        span = Window(window.by, first.isoformat(), periods.last_day(
-            periods.first_day(last, window.by), window.by).isoformat(), window.factual)
+        span = replace(window, since=first.isoformat(), until=periods.last_day(
+            periods.first_day(last, window.by), window.by).isoformat())
         totals = sql.frame(db, sql.corpus_stories_sql(span))
     frame = frame.merge(totals, on="start", how="left")
     # Events can be dated before the articles reporting them are published (a history):

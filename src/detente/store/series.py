@@ -82,6 +82,12 @@ class Window:
     since: str | None = None
     until: str | None = None
     factual: bool = True
+    dialect: str = "sqlite"  # of the store the SQL is for: "sqlite" or "postgresql"
+
+
+def dialect_of(db: Database) -> str:
+    """The SQL dialect of ``db``: its ``dialect`` attribute where it has one, else SQLite."""
+    return str(getattr(db, "dialect", "sqlite"))
 
 
 def _event_where(
@@ -126,7 +132,7 @@ def event_counts_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> t
     """Events, summed intensity and absolute intensity per period, quad, type and CAMEO code."""
     sql = Sql()
     _event_where(sql, dyad, window, coded=per_dyad, sources=False)
-    start = period_start(window.by, "e.date")
+    start = period_start(window.by, "e.date", window.dialect)
     return (
         f"SELECT {_keys(per_dyad)}{start} AS start, e.quad, e.type, e.cameo, count(*) AS events,"
         " sum(coalesce(e.intensity, 0)) AS intensity"
@@ -145,7 +151,7 @@ def story_weights_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> 
     """
     sql = Sql()
     _event_where(sql, dyad, window, coded=per_dyad)
-    start = period_start(window.by, "e.date")
+    start = period_start(window.by, "e.date", window.dialect)
     conflict = f"CASE WHEN e.quad IN {CONFLICT_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
     cooperation = f"CASE WHEN e.quad IN {COOPERATION_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
     inner = (
@@ -169,7 +175,7 @@ def outlets_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[
     """Distinct outlets per period reporting the dyad's events: all, conflict, cooperation."""
     sql = Sql()
     _event_where(sql, dyad, window, coded=per_dyad)
-    start = period_start(window.by, "e.date")
+    start = period_start(window.by, "e.date", window.dialect)
     return (
         f"SELECT {_keys(per_dyad)}{start} AS start, count(DISTINCT {OUTLET}) AS outlets,"
         f" count(DISTINCT CASE WHEN e.quad IN {CONFLICT_QUADS} THEN {OUTLET} END) AS conflict_outlets,"
@@ -193,7 +199,7 @@ def corpus_stories_sql(window: Window) -> tuple[str, list[Any]]:
         days.add("published >= ?", window.since)
     if window.until:
         days.add("published <= ?", window.until)
-    start = period_start(window.by, "published")
+    start = period_start(window.by, "published", window.dialect)
     return (
         "SELECT d.start, count(DISTINCT a.cluster_id) AS total_stories"
         f" FROM (SELECT DISTINCT published AS day, {start} AS start FROM articles{days.clause()}) d"
