@@ -48,7 +48,7 @@ def db_path(tmp_path: Path) -> Path:
     with detente.open(path) as db:
         db.add(result("a", STORY, url="https://a.example/1", published="2022-05-10",
                       events=[event("ASSAULT", "RUS", "UKR", "2022-05-10",
-                                    sentence="Shelling \x1b[2J\x1b]0;owned\x07 of Kharkiv")]))
+                                    sentence="Shelling \x1b[2J\x1b]0;owned\x07 of \x9b31mKharkiv")]))
     return path
 
 
@@ -338,6 +338,18 @@ def test_query_tables_and_errors_show_escapes(db_path: Path, tmp_path: Path,
     out, err = capsys.readouterr()
     assert "\x1b" not in err and "\\x1b]0;owned\\x07" in err
     assert json.loads(out)["id"] == hostile  # the JSON keeps the real name, escaped as JSON
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "plover", "csv", "gdelt"])
+def test_an_export_to_a_terminal_shows_escapes(db_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(export_module, "is_terminal", lambda stream=None: True)
+    assert main(["export", "--db", str(db_path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x1b\x07\x9b"), out
+    if fmt in ("jsonl", "plover"):  # still the same JSON
+        (line,) = out.splitlines()
+        assert "\x9b31mKharkiv" in json.dumps(json.loads(line), ensure_ascii=False)
 
 
 # -- exit codes --------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from typing import IO, Any
 
 from .data import read_table
 from .errors import DetenteError
-from .outputs import atomic_output
+from .outputs import atomic_output, is_terminal
 from .store import Database, Filters, SourcedEvent
-from .terminal import printable
+from .terminal import TerminalWriter, printable
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +62,17 @@ def export(db: Database, fmt: str, output: str | None, filters: Filters | None =
             raise DetenteError("parquet is binary: give an output file with -o FILE.parquet")
         return ExportSummary(fmt, _write_parquet(db, filters, str(output)), str(output))
     if output in (None, "-"):
-        return ExportSummary(fmt, _WRITERS[fmt](db, filters, sys.stdout), "-")
+        return ExportSummary(fmt, _WRITERS[fmt](db, filters, _stdout(fmt)), "-")
     with atomic_output(str(output), what=f"the {fmt} export") as out:
         rows = _WRITERS[fmt](db, filters, out)
     return ExportSummary(fmt, rows, str(output))
+
+
+def _stdout(fmt: str) -> IO[str]:
+    """stdout; on a terminal, with the stored text's control characters shown, not sent."""
+    if not is_terminal(sys.stdout):
+        return sys.stdout
+    return TerminalWriter(sys.stdout, json=fmt in ("jsonl", "plover"))  # type: ignore[return-value]
 
 
 def _write_parquet(db: Database, filters: Filters, output: str) -> int:

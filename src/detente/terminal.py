@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,30 @@ def json_for_terminal(line: str) -> str:
     means the same), but a terminal shows them instead of obeying them.
     """
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line)
+
+
+# What a table or JSON Lines text keeps as it is on a terminal: its own line breaks and tabs.
+_UNSAFE_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class TerminalWriter:
+    """A text stream for a terminal: what is written has its control characters shown.
+
+    ``json=True`` for JSON text (C1 and bidi characters become ``\\uXXXX``, the same
+    JSON); otherwise every control character but line breaks and tabs becomes an escape.
+    """
+
+    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+        self.stream = stream
+        self.json = json
+
+    def write(self, text: str) -> int:
+        safe = json_for_terminal(text) if self.json else _UNSAFE_IN_TEXT.sub(_escape, text)
+        self.stream.write(safe)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 class PrintableFormatter(logging.Formatter):
