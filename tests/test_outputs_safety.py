@@ -202,6 +202,14 @@ def test_atomic_output_leaves_nothing_when_the_block_fails(tmp_path: Path) -> No
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    # A link at the target is replaced, not followed: the file it points to is not written.
+    victim = tmp_path / "someone-elses.txt"
+    victim.write_bytes(OLD)
+    link = tmp_path / "link.txt"
+    link.symlink_to(victim)
+    with atomic_output(link) as fh:
+        fh.write("new")
+    assert victim.read_bytes() == OLD and not link.is_symlink() and link.read_text("utf-8") == "new"
 
 
 # -- other people's files --------------------------------------------------------------
