@@ -76,9 +76,11 @@ def parse_listing(
     """The items of a feed or sitemap fetched from ``url``; InputError if it is neither."""
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, url, max_bytes)
-    data = _DOCTYPE.sub(rb"\1", data, count=1)
+    doctype = _DOCTYPE.match(data[:65536])  # the prolog: a longer one keeps its DOCTYPE,
+    if doctype:  # and entities in it are refused below
+        data = doctype[1] + data[doctype.end():]
     if any(marker in data for marker in _ENTITY_MARKERS):  # a DOCTYPE the pattern missed
-        raise InputError(url, "the feed declares XML entities", "refused: feeds need none")
+        raise InputError(safe_url(url), "the feed declares XML entities", "refused: feeds need none")
     if _SITEMAP_ROOT.search(data[:65536]):
         return _parse_sitemap(data, url)
     return _parse_feed(data, url, content_type)
@@ -89,12 +91,12 @@ def _gunzip(data: bytes, url: str, max_bytes: int) -> bytes:
     try:
         out = inflater.decompress(data, max_bytes + 1)
     except zlib.error as exc:
-        raise InputError(url, f"the gzip-compressed feed is corrupt ({exc})") from None
+        raise InputError(safe_url(url), f"the gzip-compressed feed is corrupt ({exc})") from None
     if len(out) > max_bytes:
-        raise InputError(url, f"the feed decompresses to more than {max_bytes} bytes",
+        raise InputError(safe_url(url), f"the feed decompresses to more than {max_bytes} bytes",
                          "not read; is it really a feed?")
     if not inflater.eof:
-        raise InputError(url, "the gzip-compressed feed is truncated", "try again later")
+        raise InputError(safe_url(url), "the gzip-compressed feed is truncated", "try again later")
     return out
 
 
@@ -110,7 +112,7 @@ def _parse_sitemap(data: bytes, url: str) -> Listing:
     try:
         root = etree.fromstring(data, _safe_parser())
     except etree.XMLSyntaxError as exc:
-        raise InputError(url, f"the sitemap is not well-formed XML ({exc})") from None
+        raise InputError(safe_url(url), f"the sitemap is not well-formed XML ({exc})") from None
     kind = _local(root)
     listing = Listing(kind=kind)
     child_name = "sitemap" if kind == "sitemapindex" else "url"
@@ -159,7 +161,7 @@ def _parse_feed(data: bytes, url: str, content_type: str | None) -> Listing:
                               sanitize_html=False, resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception") or "no feed elements"
-        raise InputError(url, f"not an RSS or Atom feed, nor an XML sitemap ({problem})",
+        raise InputError(safe_url(url), f"not an RSS or Atom feed, nor an XML sitemap ({problem})",
                          "give the URL of a feed or a sitemap with --feed, of a page with --url")
     listing = Listing(kind=str(parsed.get("version") or "feed"))
     for entry in parsed.entries:
