@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -271,3 +273,60 @@ def test_plot_writes_a_chart_with_the_alerts_marked(stream_db: Path, tmp_path: P
         out = plot(db, "RUS", "UKR", "week", tmp_path / "rus-ukr.svg")
     svg = out.read_text(encoding="utf-8")
     assert "escalation index" in svg and "RUS" in svg
+
+
+# -- the same SQL on PostgreSQL ------------------------------------------------------------
+
+PG_TABLES = {
+    "articles": "id INTEGER PRIMARY KEY, url TEXT, title TEXT, publisher TEXT, published TEXT,"
+                " cluster_id INTEGER",
+    "events": "id INTEGER PRIMARY KEY, type TEXT, quad INTEGER, cameo TEXT, actor_code TEXT,"
+              " actor_sector TEXT, recipient_code TEXT, recipient_sector TEXT, date TEXT,"
+              " date_precision TEXT, negated INTEGER, modality TEXT, intensity REAL",
+    "event_sources": "id INTEGER PRIMARY KEY, event_id INTEGER, article_id INTEGER,"
+                     " sentence TEXT, modality TEXT, is_root INTEGER",
+}
+
+
+@pytest.mark.slow
+def test_the_series_sql_gives_the_same_answers_on_postgresql(stream_db: Path) -> None:
+    """Every query of detente.store.series, on SQLite and on PostgreSQL over the same rows."""
+    import pandas as pd
+
+    from postgres import cluster_or_skip  # tests/postgres.py: a throwaway cluster
+
+    psycopg = pytest.importorskip("psycopg")
+    from detente.store import series as sql
+    from detente.store.series import Dyad, Window
+
+    lite = sqlite3.connect(stream_db)
+    queries: dict[str, Callable[[Window], tuple[str, list[Any]]]] = {
+        "counts": lambda w: sql.event_counts_sql(Dyad("RUS", "UKR"), w),
+        "counts by dyad": lambda w: sql.event_counts_sql(Dyad(), w, per_dyad=True),
+        "stories": lambda w: sql.story_weights_sql(Dyad("RUS", None), w, per_dyad=True),
+        "outlets": lambda w: sql.outlets_sql(Dyad(None, "UKR"), w),
+        "corpus": sql.corpus_stories_sql,
+        "evidence": lambda w: sql.evidence_sql(Dyad("RUS", "UKR"), w, (3, 4), 1000),
+        "network": sql.network_sql, "busiest": lambda w: sql.busiest_sql(w, 5),
+    }
+    with cluster_or_skip() as cluster, psycopg.connect(
+            cluster.create_database("analysis"), autocommit=True) as pg:
+        for table, columns in PG_TABLES.items():
+            pg.execute(f"CREATE TABLE {table} ({columns})")
+            names = [c.split()[0] for c in columns.split(", ")]
+            rows = lite.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall()
+            with pg.cursor() as cur:
+                cur.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES"
+                                f" ({', '.join(['%s'] * len(names))})", rows)
+        for by in ("day", "week", "month"):
+            for name, query in queries.items():
+                text, params = query(Window(by, "2023-01-01", "2023-02-28"))
+                want = pd.read_sql_query(text, lite, params=params)
+                text, params = query(Window(by, "2023-01-01", "2023-02-28", dialect="postgresql"))
+                with pg.cursor() as cur:
+                    cur.execute(text.replace("?", "%s"), params)
+                    got = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+                key = list(want.columns)
+                want = want.sort_values(key).reset_index(drop=True).astype(str)
+                got = got.sort_values(key).reset_index(drop=True)[key].astype(str)
+                assert len(want) > 0 and want.equals(got), (by, name)
