@@ -293,8 +293,8 @@ def test_the_series_sql_gives_the_same_answers_on_postgresql(stream_db: Path) ->
     """Every query of detente.store.series, on SQLite and on PostgreSQL over the same rows."""
     import pandas as pd
 
-    from postgres import cluster_or_skip  # tests/postgres.py: a throwaway cluster
-
+    # tests/postgres.py (issue 17): a throwaway cluster, skipped where PostgreSQL is absent.
+    cluster_or_skip = pytest.importorskip("postgres").cluster_or_skip
     psycopg = pytest.importorskip("psycopg")
     from detente.store import series as sql
     from detente.store.series import Dyad, Window
