@@ -253,6 +253,34 @@ def test_another_applications_sqlite_is_refused_byte_identical(
         detente.open(foreign)
 
 
+def test_a_foreign_database_in_wal_mode_gets_no_sidecar_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = tmp_path / "wal-app.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")  # a common name, too
+    conn.commit()
+    conn.close()  # the last connection: checkpointed, -wal and -shm removed
+    before, files = _state(foreign), sorted(os.listdir(tmp_path))
+    for argv in (["query", "--db", str(foreign)], ["migrate", "--db", str(foreign)]):
+        assert main(argv) == 1
+        assert "not a detente store" in _one_line_error(capsys.readouterr().err)
+    assert _state(foreign) == before and sorted(os.listdir(tmp_path)) == files
+
+
+def test_a_damaged_store_is_one_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[:100] + b"\xff" * (len(data) - 100))
+    assert main(["query", "--db", str(db_path)]) == 1
+    assert "damaged" in _one_line_error(capsys.readouterr().err)
+
+
+def test_a_read_only_store_refuses_writes_clearly(db_path: Path) -> None:
+    with detente.open(db_path, read_only=True) as db, pytest.raises(DetenteError, match="read-only"):
+        db.add(result("z", STORY))
+
+
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("my shopping list\n" * 20, "utf-8")

@@ -21,7 +21,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ..errors import DetenteError
 from ..model import Result
+from ..terminal import printable
 from . import dedup
 from .exports import SourcedEvent, event_rows, sourced_events
 from .query import (
@@ -64,6 +66,9 @@ class Database:
         ``content_hash`` identifies the input; without one it is derived from the
         article's URL and body. Returns None when that hash is already stored.
         """
+        if self.read_only:
+            raise DetenteError(f"{printable(str(self.path))}: opened read-only; open it with "
+                               "detente.open(path) to add articles")
         if content_hash is None:
             from ..ingest.hashing import result_hash
 

@@ -64,19 +64,23 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 def _refuse_foreign(file: Path, shown: str) -> None:
     """A first look with SQLite's ``immutable=1``: no lock, no journal, no -wal or -shm
-    file created, so another application's database is refused untouched. (A store whose
-    tables are still only in its write-ahead log looks empty here; the real opening
-    checks again.)"""
+    file created, so another application's database is refused untouched.
+
+    Without a lock the look can catch a file mid-write (a store being checkpointed by a
+    running ingest) or miss tables still only in a write-ahead log: what it cannot read
+    is left to the real opening, which checks again under SQLite's locks before anything
+    is written. Only a clear answer -- tables, and no detente marker -- refuses here.
+    """
     try:
         conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    except sqlite3.Error as exc:
-        raise DetenteError(f"{shown}: cannot open the database ({exc})") from exc
+    except sqlite3.Error:
+        return
     try:
         tables = _tables(conn)
         if tables:
             _require_store(conn, tables, shown)
     except sqlite3.DatabaseError as exc:
-        raise DetenteError(f"{shown}: cannot read the database, it may be damaged ({exc})") from exc
+        logger.debug("%s: unreadable without a lock (%s); checked when opened", file, exc)
     finally:
         conn.close()
 
