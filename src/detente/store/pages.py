@@ -183,21 +183,31 @@ EVENT_FIELDS = (
 )
 
 
-def search_events(conn: sqlite3.Connection, text: str, f: EventFilter, part: Slice) -> Found:
-    """Events reported by stories matching ``text``, with one evidence sentence each."""
+def search_events(conn: sqlite3.Connection, f: EventFilter, part: Slice) -> Found:
+    """Events matching the filters, newest first, with one evidence sentence each."""
     clauses, params = f.where("e")
-    if text.strip():
-        clauses.append("e.id IN (SELECT s.event_id FROM event_sources s WHERE s.article_id IN"
-                       " (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))")
-        params.append(fts_query(text))
-    where = " AND ".join(clauses) or "1"
     sql = (
         f"SELECT {EVENT_FIELDS}, e.first_article_id AS article_id,"
         " (SELECT s.sentence FROM event_sources s WHERE s.event_id = e.id ORDER BY s.id LIMIT 1)"
-        f" AS sentence FROM events e WHERE {where}"
+        f" AS sentence FROM events e WHERE {' AND '.join(clauses) or '1'}"
         " ORDER BY e.date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return _page(_rows(conn, sql, [*params, part.limit + 1, part.offset]), part.limit)
+
+
+def events_in(conn: sqlite3.Connection, article_ids: list[int], f: EventFilter, limit: int = 100) -> list[Record]:
+    """The events these stories report that match the filters (the sentence from each story)."""
+    if not article_ids:
+        return []
+    clauses, params = f.where("e")
+    marks = ",".join("?" * len(article_ids))
+    return _rows(
+        conn,
+        f"SELECT {EVENT_FIELDS}, s.article_id, s.sentence FROM event_sources s"
+        f" JOIN events e ON e.id = s.event_id WHERE s.article_id IN ({marks})"
+        f"{''.join(' AND ' + c for c in clauses)} ORDER BY e.date DESC, e.id DESC LIMIT ?",
+        [*article_ids, *params, limit],
+    )
 
 
 # -- one story ------------------------------------------------------------------

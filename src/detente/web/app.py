@@ -27,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
 from ..errors import DetenteError
+from ..model import QUAD
 from ..store import pages
 from . import api, insight, views
 from .chart import Column, series_svg
@@ -44,7 +45,7 @@ def templates() -> Environment:
     """The page templates; every value is escaped unless marked safe by detente itself."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(quads=QUADS, version=__version__)
+    env.globals.update(quads=QUADS, quad_of=QUAD, version=__version__)
     env.globals["marked"] = marked
     env.filters["hits"] = hits
     env.filters["num"] = number
@@ -88,7 +89,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: Sequence[str] | None = Non
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         insight.office_holders("")  # load the codebook before the first request needs it
-        threading.Thread(target=insight.warm, args=(store, views.home), daemon=True,
+        threading.Thread(target=lambda: insight.warm(store, views.warm_up(store)), daemon=True,
                          name="detente-web-warm").start()
         yield
         store.close()

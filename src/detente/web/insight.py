@@ -108,13 +108,16 @@ def dyad_scores(store: Store, actor: str, recipient: str, by: str, factual: bool
     return _memo(store, ("dyad", actor, recipient, by, factual), compute)
 
 
-def warm(store: Store, home: Callable[[Store], Any]) -> None:
-    """Compute what the first visitors ask for (the home page, the weekly panel) ahead."""
-    try:
-        home(store)
-        _panel(store, "week", True)
-    except Exception:  # a warm-up only: the page itself will report the problem
-        logger.exception("warming the web app's analyses failed")
+def warm(store: Store, tasks: list[Callable[[], Any]]) -> None:
+    """Compute ahead what the first visitors ask for (the home page, the latest digest)."""
+    def weekly_panel() -> Any:
+        return _panel(store, "week", True)
+
+    for task in [*tasks, weekly_panel]:
+        try:
+            task()
+        except Exception:  # a warm-up only: the page itself will report the problem
+            logger.exception("warming the web app's analyses failed")
 
 
 def _number(value: Any) -> float | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -155,11 +156,15 @@ def search(store: Store, params: SearchParams) -> Record:
     conn = store.conn()
     stories = pages.search_articles(conn, params.q, f, part)
     quotes = pages.search_quotes(conn, params.q, f, part)
-    events = pages.search_events(conn, params.q, f, part)
+    if params.q.strip():  # the events of the stories found (this page of them)
+        events = pages.events_in(conn, [s["id"] for s in stories.items], f)
+        more = stories.more or quotes.more
+    else:
+        found = pages.search_events(conn, f, part)
+        events, more = found.items, stories.more or quotes.more or found.more
     return {
         "query": params.__dict__, "page": params.page,
-        "stories": stories.items, "quotes": quotes.items, "events": events.items,
-        "more": stories.more or quotes.more or events.more,
+        "stories": stories.items, "quotes": quotes.items, "events": events, "more": more,
     }
 
 
@@ -277,6 +282,15 @@ def day(store: Store, value: str) -> Record:
 def digest(store: Store, week: str) -> Record:
     """The weekly digest: alerts with evidence, busiest dyads, movers, notable quotes."""
     return insight.digest(store, period_label(check_week(week), "week"))
+
+
+def warm_up(store: Store) -> list[Callable[[], Any]]:
+    """The pages worth computing as the app starts: the home page and the latest digest."""
+    latest = pages.latest_date(store.conn())
+    tasks: list[Callable[[], Any]] = [lambda: home(store)]
+    if latest:
+        tasks.append(lambda: digest(store, week_label(date.fromisoformat(latest[:10]))))
+    return tasks
 
 
 def jsonable(record: Any) -> Any:
