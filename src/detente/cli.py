@@ -211,6 +211,7 @@ def configure_logging(verbose: int = 0) -> None:
 
 
 if TYPE_CHECKING:
+    from .ingest.fetch import FetchOptions
     from .store import Filters
 
 
@@ -230,6 +231,14 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ingest.add_argument("--strict", action="store_true",
                         help="stop at a stage's error instead of storing the article with a note")
+    ingest.add_argument("--feed", action="append", default=[], metavar="URL",
+                        help="fetch the pages an RSS/Atom feed or XML sitemap lists (repeatable); "
+                             "pages stored already are not fetched again")
+    ingest.add_argument("--url", action="append", default=[], metavar="URL",
+                        help="fetch this page (repeatable)")
+    ingest.add_argument("--allow-private", action="store_true",
+                        help="let --feed/--url reach private, loopback and link-local addresses "
+                             "(refused by default: see docs/fetching.md)")
     ingest.set_defaults(func=cmd_ingest)
 
     migrate = sub.add_parser("migrate", help="upgrade a store to this detente's schema",
@@ -295,19 +304,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest.runner import Failure, IngestOptions, ingest
     from .store import open as open_db
 
-    if not (args.paths or args.jsonl or args.warc):
-        raise DetenteError("ingest needs a PATH (file or folder), --jsonl IN or --warc FILE")
+    if not (args.paths or args.jsonl or args.warc or args.feed or args.url):
+        raise DetenteError("ingest needs a PATH (file or folder), --jsonl IN, --warc FILE, "
+                           "--feed URL or --url URL")
 
     def report(failure: Failure) -> None:
         error(f"skipped {failure.reason}")
 
     options = IngestOptions(paths=args.paths, jsonl=args.jsonl, warc=args.warc, jobs=args.jobs,
-                            progress=not args.quiet and sys.stderr.isatty())
+                            progress=not args.quiet and sys.stderr.isatty(),
+                            feeds=args.feed, urls=args.url,
+                            fetch=_fetch_options(args) if args.feed or args.url else None)
     with open_db(args.db) as db:
         summary = ingest(options, db, load_settings(model=args.model, strict=args.strict or None),
                          report=report)
     print(f"detente: {summary.line()}", file=sys.stderr)
     return EXIT_PARTIAL if summary.failed else EXIT_OK
+
+
+def _fetch_options(args: argparse.Namespace) -> FetchOptions:
+    from .ingest.fetch import FetchOptions
+
+    return FetchOptions(allow_private=args.allow_private)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DetenteError
 from ..model import RawDocument
@@ -36,6 +36,9 @@ from .hashing import content_hash
 from .sources import ErrorRecord, read_jsonl, read_path, validate
 from .walk import kind_of, walk
 from .warc import read_warc
+
+if TYPE_CHECKING:
+    from .fetch import FetchOptions
 from .workers import AnalyzerFactory, Job, Outcome, run_chunks, start_pool
 
 logger = logging.getLogger(__name__)
@@ -95,6 +98,11 @@ class IngestOptions:
     # Builds the analyzer from the settings; None: detente's own (detente.pipeline.Analyzer).
     # Where workers are spawned rather than forked it must pickle: a module-level function.
     analyzer_factory: AnalyzerFactory | None = None
+    # Fetched over HTTP(S) after the local inputs: RSS/Atom feeds or sitemaps, and pages
+    # (``detente.ingest.fetch``); a URL already stored is not fetched again.
+    feeds: Sequence[str] = ()
+    urls: Sequence[str] = ()
+    fetch: FetchOptions | None = None  # None: FetchOptions() (private addresses refused)
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -225,7 +233,22 @@ def ingest(
 ) -> IngestSummary:
     """Ingest ``options``' inputs into ``db``; bad inputs are reported and skipped."""
     settings = settings or load_settings()
-    return ingest_items(iter_inputs(options, settings), db, options, settings, report)
+    items: Iterator[RawDocument | ErrorRecord] = iter_inputs(options, settings)
+    if options.feeds or options.urls:
+        items = chain(items, fetched(options, db))
+    return ingest_items(items, db, options, settings, report)
+
+
+def fetched(options: IngestOptions, db: Database) -> Iterator[RawDocument | ErrorRecord]:
+    """The pages of ``options``' feeds and URLs that ``db`` does not hold yet, fetched
+    one at a time as the workers need them."""
+    from .fetch import FetchOptions, fetch_inputs
+
+    def stored(url: str) -> bool:  # fetched pages are stored with their URL as doc_id
+        return any(db.rows("SELECT 1 FROM articles WHERE doc_id = ? LIMIT 1", (url,)))
+
+    yield from fetch_inputs(options.feeds, options.urls, options.fetch or FetchOptions(),
+                            known=stored)
 
 
 def ingest_items(
