@@ -42,13 +42,13 @@ def atomic_output(path: str | Path, *, binary: bool = False, what: str = "the ou
         with _direct(target, shown, binary, what) as fh:
             yield fh
         return
-    tmp = _temp_beside(target, shown, what)
+    fd, tmp = _temp_beside(target, shown, what)
     try:
-        with _fdopen(tmp, binary) as fh:
+        with _fdopen(fd, binary) as fh:
             yield fh
             fh.flush()
+            os.fchmod(fh.fileno(), _mode_for(target))
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -84,20 +84,20 @@ def _check_target(target: Path, shown: str) -> bool:
     return True
 
 
-def _temp_beside(target: Path, shown: str, what: str) -> str:
+def _temp_beside(target: Path, shown: str, what: str) -> tuple[int, str]:
+    """A new file (descriptor and name) in ``target``'s folder, only its owner may read."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise DetenteError(f"{shown}: cannot write {what} in that folder ({_reason(exc)}); "
                            "choose a folder you can write to") from exc
-    os.close(fd)
-    return tmp
 
 
-def _fdopen(tmp: str, binary: bool) -> IO[Any]:
+def _fdopen(fd: int, binary: bool) -> IO[Any]:
+    # The descriptor mkstemp opened, never the name again: nothing can swap the file between.
     if binary:
-        return open(tmp, "wb")  # noqa: SIM115 - the caller's with closes it
-    return open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        return os.fdopen(fd, "wb")
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
 @contextmanager
