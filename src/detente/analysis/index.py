@@ -14,17 +14,17 @@ for volume: a news day twice as big doubles C, K and T alike. Positive is confli
 is cooperation; the unit is "intensity points per hundred stories of the corpus".
 
 The baseline is the dyad's own recent past: over the ``window`` periods before p (12 by
-default), ``baseline_p`` = their median and ``scale_p`` = 1.4826 * their median absolute
-deviation (robust: a past burst does not drag the baseline), and::
+default), ``baseline_p`` = their median (robust: a past burst does not drag it), and::
 
-    z_p = (index_p - baseline_p) / max(scale_p, floor_p)
     floor_p = 100 * floor_weight / median(T over the same window)
+    scale_p = max(1.4826 * median(|index - baseline_p|), floor_p)
+    z_p = (index_p - baseline_p) / scale_p
 
 The floor (``floor_weight`` = 12 intensity points, about two strong stories, at the
 corpus's usual volume) keeps a dyad with a flat or empty past from alerting on one or two
 stories; it is taken at the usual volume, not this period's, so that a big news week does
-not lower the bar. ``z`` is undefined (NaN)
-until the dyad has ``min_history`` periods of corpus behind it.
+not lower the bar. ``z`` is undefined (NaN) until the dyad has ``min_history`` periods
+the corpus covers behind it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,10 @@ def escalation_index(
 
 @dataclass(frozen=True)
 class Scores:
-    """The baseline, scale and score of each period of one series (numpy arrays)."""
+    """The baseline, scale and score of each period of one series (numpy arrays).
+
+    ``scale`` is the one ``z`` divides by: ``max(1.4826 * MAD, floor)``.
+    """
 
     baseline: np.ndarray
     scale: np.ndarray
@@ -94,7 +97,8 @@ def score(
                                      axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         floor = settings.per * settings.floor_weight / usual
-        z = (values - baseline) / np.maximum(np.nan_to_num(scale, nan=0.0), floor)
+        scale = np.where(enough, np.maximum(np.nan_to_num(scale, nan=0.0), floor), np.nan)
+        z = (values - baseline) / scale
     return Scores(baseline, scale, z)
 
 
