@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
@@ -87,6 +88,17 @@ def _from_arrays(arrays: Mapping[str, np.ndarray[Any, Any]]) -> dict[str, Any]:
 
 
 ARRAYS = ArraysCodec(_to_arrays, _from_arrays)
+
+
+def test_a_fifo_or_device_in_the_cache_is_not_read(folder: Path) -> None:
+    cached("index", lambda: [1])
+    (only,) = list(folder.iterdir())
+    only.unlink()
+    os.mkfifo(only)
+    assert cached("index", lambda: [2]) == [2]  # would block forever if opened blindly
+    only.unlink()
+    only.symlink_to("/dev/zero")
+    assert cached("index", lambda: [3]) == [3]
 
 
 def test_arrays_round_trip_without_pickle(folder: Path) -> None:

@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def cached(name: str, build: Callable[[], T], codec: JsonCodec[T] | ArraysCodec[
         return build()
     path = folder / f"{name}-detente{__version__}.{codec.format}"
     try:
-        with path.open("rb") as fh:
+        with _open_regular(path) as fh:
             _check_header(fh, codec.format)
             return codec.load(fh)
     except FileNotFoundError:
@@ -127,6 +128,20 @@ def cached(name: str, build: Callable[[], T], codec: JsonCodec[T] | ArraysCodec[
 
 def _header(fmt: str, data: bytes) -> bytes:
     return f"{MAGIC} {fmt} {len(data)}\n".encode("ascii")
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file (a named pipe or a link to a
+    device planted in the cache folder would hang or never end)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _check_header(fh: BinaryIO, fmt: str) -> None:
