@@ -276,6 +276,18 @@ def test_a_damaged_store_is_one_line(db_path: Path, capsys: pytest.CaptureFixtur
     assert "damaged" in _one_line_error(capsys.readouterr().err)
 
 
+def test_a_locked_store_is_one_line(db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import detente.store.table
+
+    def locked(*args: Any, **kwargs: Any) -> str:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(detente.store.table, "event_table", locked)
+    assert main(["query", "--db", str(db_path)]) == 1
+    assert "database is locked" in _one_line_error(capsys.readouterr().err)
+
+
 def test_a_read_only_store_refuses_writes_clearly(db_path: Path) -> None:
     with detente.open(db_path, read_only=True) as db, pytest.raises(DetenteError, match="read-only"):
         db.add(result("z", STORY))

@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except OSError as exc:  # the machine, not the input: a full disk under stdout, ...
         error(_os_error(exc))
+        return EXIT_ERROR
+    except sqlite3.Error as exc:  # a store locked past the timeout, a disk I/O error
+        error(f"the database failed ({exc}); if it is locked, another detente may be "
+              "writing it: try again when it is done")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
