@@ -7,10 +7,11 @@ fraction of the time. Set ``DETENTE_CACHE_DIR=off`` to build in memory every tim
 cache is only a copy: a file that is missing, unreadable, damaged or from another
 version is rebuilt, and a cache directory that cannot be written is simply not used.
 
-Nothing read from the cache can run code. Values are kept as JSON (the default) or as
-numpy arrays in an ``.npz`` file read with ``allow_pickle=False``; a caller whose value
-is neither gives :func:`cached` a codec: a pair of functions to and from JSON
-(:class:`JsonCodec`) or to and from named arrays (:class:`ArraysCodec`). Each file
+Nothing read from the cache can run code. A value is kept as JSON (the default), or as
+numpy arrays (``.npy`` records read with ``allow_pickle=False``, so plain numbers and
+strings only) where a caller gives :func:`cached` a codec: a pair of functions to and
+from JSON-able data (:class:`JsonCodec`) or to and from named arrays
+(:class:`ArraysCodec`). A value the codec cannot hold is simply not cached. Each file
 starts with a header line naming detente, the format and the length of what follows,
 checked before anything is decoded; files are written whole (a temporary file renamed),
 so a shorter one is a damaged one and is rebuilt.
