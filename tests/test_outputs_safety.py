@@ -357,7 +357,8 @@ def test_validators_for_the_analysis_commands() -> None:
     assert iso_week("2020-W53") == "2020-W53" and iso_month("2023-05") == "2023-05"
     for check, bad in ((iso_week, "2021-W53"), (iso_week, "2023W20"), (iso_week, "2023-20"),
                        (iso_month, "2023-13"), (iso_month, "202305"), (iso_month, "2023-5"),
-                       (iso_date, "2023-02-29"), (iso_date, "2022/01/01"), (positive_int, "0")):
+                       (iso_date, "2023-02-29"), (iso_date, "2022/01/01"), (positive_int, "0"),
+                       (iso_date, "\uff12\uff10\uff12\uff12-01-01")):  # full-width digits
         with pytest.raises(argparse.ArgumentTypeError):
             check(bad)
 

@@ -31,9 +31,9 @@ EXIT_CODES_EPILOG = (
     "141 stdout was closed early (e.g. piped into head): output cut short, no error printed"
 )
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def iso_date(value: str) -> str:
