@@ -389,6 +389,18 @@ def test_query_tables_and_errors_show_escapes(db_path: Path, tmp_path: Path,
     assert json.loads(out)["id"] == hostile  # the JSON keeps the real name, escaped as JSON
 
 
+def test_analyze_json_on_a_terminal_shows_c1_and_bidi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import detente.cli
+
+    monkeypatch.setattr(detente.cli, "is_terminal", lambda stream=None: True)
+    hostile = str(tmp_path / "page\x9b2J\u202etxt.html")
+    assert main(["analyze", hostile]) == 1
+    out = capsys.readouterr().out
+    assert "\x9b" not in out and "\u202e" not in out and json.loads(out)["id"] == hostile
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "plover", "csv", "gdelt"])
 def test_an_export_to_a_terminal_shows_escapes(db_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
