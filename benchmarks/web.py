@@ -134,6 +134,7 @@ def rich_result(story: syn.Story, outlet: str) -> Result:
 
 def build(path: Path, articles: int) -> None:
     if path.exists():
+        detente.open(path).close()  # a cached store: brought up to this detente's schema
         return
     tmp = path.with_suffix(".tmp")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
