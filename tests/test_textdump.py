@@ -10,7 +10,7 @@ import pytest
 from detente.extract.dates import find_dates, find_mentions, relative_weekdays, weekday_fit
 from detente.extract.lines import best_window, feature_names, line_features, window_means
 from detente.extract.meta import read_meta, split_caption
-from detente.extract.textdump import extract_textdump, select_body, split_lines
+from detente.extract.textdump import bridge_gaps, extract_textdump, select_body, split_lines
 
 
 def test_split_lines_drops_blank_lines_and_collapses_space() -> None:
@@ -37,6 +37,19 @@ def test_select_body_falls_back_to_best_run() -> None:
     probs = np.array([0.1, 0.3, 0.35, 0.05])
     lines = ["x", "some words here now", "more words in this line", "y"]
     assert select_body(probs, lines) == [1, 2]
+
+
+def test_select_body_bridges_short_gaps_between_body_lines() -> None:
+    probs = np.array([0.9, 0.3, 0.25, 0.8, 0.1, 0.9, 0.3, 0.3, 0.3, 0.7, 0.05])
+    lines = [f"line {i}" for i in range(len(probs))]
+    # 1-2 join (two lines, both >= 0.2); 4 stays out (0.1); 6-8 stay out (three lines)
+    assert select_body(probs, lines) == [0, 1, 2, 3, 5, 9]
+
+
+def test_bridge_gaps_keeps_single_and_adjacent_lines() -> None:
+    probs = np.array([0.9, 0.9, 0.2, 0.9])
+    assert bridge_gaps([3], probs) == [3]
+    assert bridge_gaps([0, 1, 3], probs) == [0, 1, 2, 3]
 
 
 @pytest.mark.parametrize(

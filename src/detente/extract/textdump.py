@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 BODY_THRESHOLD = 0.5
+# The body is mostly one run of lines: a gap of up to MAX_GAP lines between two body
+# lines joins the body when every line in it scores at least GAP_FLOOR (a short line, a
+# subhead or a list item between paragraphs). Chosen by 5-fold CV by site (CV F1 0.918
+# -> 0.922 with the same model; the gain held on every other model draw tried).
+MAX_GAP = 2
+GAP_FLOOR = 0.2
 
 
 def split_lines(text: str) -> list[str]:
@@ -34,13 +40,16 @@ def split_lines(text: str) -> list[str]:
 
 
 def select_body(probabilities: np.ndarray, lines: list[str]) -> list[int]:
-    """Indices of the body lines: those scored at or above the threshold.
+    """Indices of the body lines: those scored at or above the threshold, short gaps
+    between them bridged (``bridge_gaps``).
 
     Where no line reaches it, the best-scoring run relative to the page's own top
     score is taken, so that some body always comes out.
     """
     keep = [i for i, p in enumerate(probabilities) if p >= BODY_THRESHOLD]
-    if keep or not lines:
+    if keep:
+        return bridge_gaps(keep, probabilities)
+    if not lines:
         return keep
     top = float(probabilities.max())
     weights = [1.0 + np.log1p(len(line.split())) for line in lines]
@@ -49,6 +58,19 @@ def select_body(probabilities: np.ndarray, lines: list[str]) -> list[int]:
     if start < 0:
         return [max(range(len(lines)), key=lambda i: len(lines[i]))]
     return list(range(start, end + 1))
+
+
+def bridge_gaps(keep: list[int], probabilities: np.ndarray) -> list[int]:
+    """``keep`` (ascending) plus the lines of each gap of at most ``MAX_GAP`` lines between
+    two kept lines whose every line scores at least ``GAP_FLOOR``."""
+    out: list[int] = []
+    for prev, nxt in zip(keep, keep[1:], strict=False):
+        out.append(prev)
+        gap = range(prev + 1, nxt)
+        if len(gap) <= MAX_GAP and all(probabilities[i] >= GAP_FLOOR for i in gap):
+            out.extend(gap)
+    out.append(keep[-1])
+    return out
 
 
 def extract_textdump(text: str, *, classifier: LineScorer | None = None) -> Article:
