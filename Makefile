@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml $(LOCK) requirements/model.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m detente.demo
+	$(BIN)/python -m detente.demo  # ingest, digest, then serve the web app (Ctrl-C stops it)
 
 test: $(STAMP)
 	scripts/system-deps

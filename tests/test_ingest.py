@@ -263,10 +263,27 @@ def test_demo_ingests_the_sample_and_prints_tables(
 ) -> None:
     from detente.demo import main as demo
 
-    assert demo(["--db", str(tmp_path / "demo.db"), "-j", "1"]) == 0
+    assert demo(["--db", str(tmp_path / "demo.db"), "-j", "1", "--no-serve"]) == 0
     out = capsys.readouterr().out
     assert "89 articles added" in out
     assert "Busiest actor -> recipient pairs" in out and "Latest events" in out
+
+
+@pytest.mark.usefixtures("cli_uses_fake_model")
+def test_demo_ends_by_serving_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente import demo
+    from detente.web import commands
+
+    served: list[tuple[str, str, int]] = []
+
+    def fake_serve(args: Any) -> int:  # uvicorn would run until Ctrl-C
+        served.append((args.db, args.host, args.port))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "cmd_serve", fake_serve)
+    db = str(tmp_path / "demo.db")
+    assert demo.main(["--db", db, "-j", "1", "--port", "8799"]) == 0
+    assert served == [(db, "127.0.0.1", 8799)]
 
 
 def test_chunks_keep_input_order_and_shrink_at_the_end() -> None:

@@ -1,7 +1,8 @@
-"""``make demo``: ingest the bundled sample corpus, show what the store holds, and write
-the weekly digest of its busiest week (Markdown and email-safe HTML) beside the database.
+"""``make demo``: ingest the bundled sample corpus, show what the store holds, write the
+weekly digest of its busiest week (Markdown and email-safe HTML) beside the database, then
+serve the web app over the store on 127.0.0.1 and print its URL (Ctrl-C stops it).
 
-    python -m detente.demo [--db demo.db] [-j N]
+    python -m detente.demo [--db demo.db] [-j N] [--port 8765] [--no-serve]
 
 Re-running is quick: the articles already stored are skipped by content hash.
 """
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m detente.demo", description=__doc__)
     parser.add_argument("--db", default="detente-demo.db", help="database file to fill")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="worker processes")
+    parser.add_argument("--port", type=int, default=8765, help="the web app's port")
+    parser.add_argument("--no-serve", action="store_true",
+                        help="stop after the ingest and the digest (no web app)")
     args = parser.parse_args(argv)
 
     def report(failure: Failure) -> None:
@@ -56,7 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"detente export --db {args.db} --format csv -o events.csv")
     if written:
         print(f"\nThe digest of the busiest week: {written[0]}\n  (and as Markdown: {written[1]})")
-    return 0
+    if args.no_serve:
+        return 0
+    print()
+    return serve(args.db, args.port)
+
+
+def serve(db_path: str, port: int) -> int:
+    """The web app over the demo store, on this machine only, until Ctrl-C."""
+    from .web.commands import cmd_serve
+
+    try:
+        return cmd_serve(argparse.Namespace(db=db_path, host="127.0.0.1", port=port))
+    except KeyboardInterrupt:
+        return 0
 
 
 def write_digest(db: Database, db_path: Path) -> list[Path]:
