@@ -46,8 +46,10 @@ def stream_for(events: int) -> syn.Stream:
 
 
 def build(path: Path, events: int) -> None:
+    """Generate the store at ``path`` unless it is there; bring a cached one up to date."""
     if path.exists():
-        return
+        with detente.open(path):  # migrates a store cached by an older detente
+            return
     tmp = path.with_suffix(".tmp")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)

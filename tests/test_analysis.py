@@ -194,6 +194,26 @@ def test_direct_inserts_give_the_series_the_real_writer_gives(tmp_path: Path) ->
     assert (a["events"] <= b["events"]).all() and a["events"].sum() < b["events"].sum()
 
 
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_the_kept_story_volume_is_the_distinct_stories_of_each_period(
+    tmp_path: Path, by: str
+) -> None:
+    """story_volume (kept by triggers) = counting distinct clusters over every article."""
+    stream = syn.Stream(weeks=9, pairs=(syn.Pair("RUS", "UKR", 4, 0.6),), filler=12,
+                        echoes=(syn.Echo("RUS", "UKR", 3, outlets=20),), seed=9)
+    with detente.open(tmp_path / "real.db") as real, detente.open(tmp_path / "bulk.db") as bulk:
+        syn.write_results(real, stream)
+        syn.write_bulk(bulk.conn, stream)
+        for db in (real, bulk):
+            start = period_start(by, "published")
+            scanned = list(db.rows(
+                f"SELECT {start}, count(DISTINCT cluster_id) FROM articles"
+                f" WHERE published IS NOT NULL GROUP BY {start} ORDER BY 1"))
+            kept = list(db.rows("SELECT start, stories FROM story_volume WHERE period = ?"
+                                " ORDER BY start", (by,)))
+            assert [tuple(r) for r in kept] == [tuple(r) for r in scanned] and kept
+
+
 # -- commands ------------------------------------------------------------------------------
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -285,6 +305,7 @@ PG_TABLES = {
               " date_precision TEXT, negated INTEGER, modality TEXT, intensity REAL",
     "event_sources": "id INTEGER PRIMARY KEY, event_id INTEGER, article_id INTEGER,"
                      " sentence TEXT, modality TEXT, is_root INTEGER",
+    "story_volume": "period TEXT, start TEXT, stories INTEGER",
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DetenteError
@@ -191,21 +192,26 @@ def outlets_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[
 def corpus_stories_sql(window: Window) -> tuple[str, list[Any]]:
     """Distinct stories per period in the whole corpus, by the articles' publication dates.
 
-    The period of each distinct publication day is computed once, then joined back.
+    Read from ``story_volume`` (migration 0007), which triggers keep as articles are
+    stored: a story counts once in each period in which one of its articles was published.
     """
-    days = Sql()
-    days.add("published IS NOT NULL")
+    sql = Sql()
+    sql.add("period = ?", window.by)
     if window.since:
-        days.add("published >= ?", window.since)
+        sql.add("start >= ?", first_day(window.since, window.by))
     if window.until:
-        days.add("published <= ?", window.until)
-    start = period_start(window.by, "published", window.dialect)
-    return (
-        "SELECT d.start, count(DISTINCT a.cluster_id) AS total_stories"
-        f" FROM (SELECT DISTINCT published AS day, {start} AS start FROM articles{days.clause()}) d"
-        " JOIN articles a ON a.published = d.day GROUP BY d.start",
-        days.params,
-    )
+        sql.add("start <= ?", window.until)
+    return f"SELECT start, stories AS total_stories FROM story_volume{sql.clause()}", sql.params
+
+
+def first_day(day: str, by: str) -> str:
+    """The first day (ISO) of the ``by`` period holding the ISO date ``day``."""
+    when = date.fromisoformat(day[:10])
+    if by == "week":
+        when -= timedelta(days=when.weekday())
+    elif by == "month":
+        when = when.replace(day=1)
+    return when.isoformat()
 
 
 def evidence_sql(
