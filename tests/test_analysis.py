@@ -324,8 +324,8 @@ def test_the_series_sql_gives_the_same_answers_on_postgresql(stream_db: Path) ->
     queries: dict[str, Callable[[Window], tuple[str, list[Any]]]] = {
         "counts": lambda w: sql.event_counts_sql(Dyad("RUS", "UKR"), w),
         "counts by dyad": lambda w: sql.event_counts_sql(Dyad(), w, per_dyad=True),
-        "stories": lambda w: sql.story_weights_sql(Dyad("RUS", None), w, per_dyad=True),
-        "outlets": lambda w: sql.outlets_sql(Dyad(None, "UKR"), w),
+        "reach": lambda w: sql.reach_sql(Dyad("RUS", None), w),
+        "reach by dyad": lambda w: sql.reach_sql(Dyad(None, "UKR"), w, per_dyad=True),
         "corpus": sql.corpus_stories_sql,
         "evidence": lambda w: sql.evidence_sql(Dyad("RUS", "UKR"), w, (3, 4), 1000),
         "network": sql.network_sql, "busiest": lambda w: sql.busiest_sql(w, 5),

@@ -154,9 +154,8 @@ def _counts(db: Database, dyad: Dyad, window: Window, *, per_dyad: bool = False)
     summed = events.groupby(keys, as_index=False)[
         ["events", "quad1", "quad2", "quad3", "quad4", "intensity", "goldstein"]
     ].sum()
-    stories = sql.frame(db, sql.story_weights_sql(dyad, window, per_dyad=per_dyad))
-    outlets = sql.frame(db, sql.outlets_sql(dyad, window, per_dyad=per_dyad))
-    return summed.merge(stories, on=keys, how="left").merge(outlets, on=keys, how="left")
+    reach = sql.frame(db, sql.reach_sql(dyad, window, per_dyad=per_dyad))
+    return summed.merge(reach, on=keys, how="left")
 
 
 def _goldstein_scores(events: pd.DataFrame) -> pd.Series:

@@ -143,48 +143,47 @@ def event_counts_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> t
     )
 
 
-def story_weights_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
-    """Per period: independent stories and their intensity weights, conflict and cooperation.
+def reach_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
+    """Per period: the independent stories and outlets reporting the dyad, and their weights.
 
     A story is a cluster of near-duplicate articles. Each story reporting the dyad's events
     in a period counts once, weighted by the largest |intensity| of its conflict events
-    (``conflict``) and of its cooperation events (``cooperation``).
+    (``conflict``) and of its cooperation events (``cooperation``); ``conflict_stories`` and
+    ``conflict_outlets`` count the stories and outlets reporting a conflict event (and the
+    same for cooperation). One pass over the reports: rows a (story, outlet), the story's
+    weights over its rows by window functions, each story summed on its first row.
     """
     sql = Sql()
     _event_where(sql, dyad, window, coded=per_dyad)
     start = period_start(window.by, "e.date", window.dialect)
     conflict = f"CASE WHEN e.quad IN {CONFLICT_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
     cooperation = f"CASE WHEN e.quad IN {COOPERATION_QUADS} THEN abs(coalesce(e.intensity, 0)) END"
-    inner = (
-        f"SELECT {_keys(per_dyad)}{start} AS start, a.cluster_id,"
+    reports = (
+        f"SELECT {_keys(per_dyad)}{start} AS start, a.cluster_id AS story, {OUTLET} AS outlet,"
         f" max({conflict}) AS conflict, max({cooperation}) AS cooperation"
         " FROM events e JOIN event_sources s ON s.event_id = e.id"
         f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
-        f" GROUP BY {_group(per_dyad)}{start}, a.cluster_id"
+        f" GROUP BY {_group(per_dyad)}{start}, a.cluster_id, {OUTLET}"
     )
-    keys = "w.actor, w.recipient, " if per_dyad else ""
-    return (
-        f"SELECT {keys}w.start, count(*) AS stories,"
-        " count(w.conflict) AS conflict_stories, count(w.cooperation) AS cooperation_stories,"
-        " coalesce(sum(w.conflict), 0) AS conflict, coalesce(sum(w.cooperation), 0) AS cooperation"
-        f" FROM ({inner}) w GROUP BY {keys}w.start",
-        sql.params,
+    keys = "r.actor, r.recipient, " if per_dyad else ""
+    story = f"PARTITION BY {keys}r.start, r.story"
+    stories = (
+        f"SELECT r.*, max(r.conflict) OVER ({story}) AS story_conflict,"
+        f" max(r.cooperation) OVER ({story}) AS story_cooperation,"
+        f" row_number() OVER ({story} ORDER BY r.outlet) AS nth FROM ({reports}) r"
     )
-
-
-def outlets_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[str, list[Any]]:
-    """Distinct outlets per period reporting the dyad's events: all, conflict, cooperation."""
-    sql = Sql()
-    _event_where(sql, dyad, window, coded=per_dyad)
-    start = period_start(window.by, "e.date", window.dialect)
+    keys = keys.replace("r.", "m.")
     return (
-        f"SELECT {_keys(per_dyad)}{start} AS start, count(DISTINCT {OUTLET}) AS outlets,"
-        f" count(DISTINCT CASE WHEN e.quad IN {CONFLICT_QUADS} THEN {OUTLET} END) AS conflict_outlets,"
-        f" count(DISTINCT CASE WHEN e.quad IN {COOPERATION_QUADS} THEN {OUTLET} END)"
-        " AS cooperation_outlets"
-        " FROM events e JOIN event_sources s ON s.event_id = e.id"
-        f" JOIN articles a ON a.id = s.article_id{sql.clause()}"
-        f" GROUP BY {_group(per_dyad)}{start}",
+        f"SELECT {keys}m.start, count(DISTINCT m.story) AS stories,"
+        " count(DISTINCT m.outlet) AS outlets,"
+        " count(DISTINCT CASE WHEN m.conflict IS NOT NULL THEN m.outlet END) AS conflict_outlets,"
+        " count(DISTINCT CASE WHEN m.cooperation IS NOT NULL THEN m.outlet END)"
+        " AS cooperation_outlets,"
+        " count(CASE WHEN m.nth = 1 THEN m.story_conflict END) AS conflict_stories,"
+        " count(CASE WHEN m.nth = 1 THEN m.story_cooperation END) AS cooperation_stories,"
+        " coalesce(sum(CASE WHEN m.nth = 1 THEN m.story_conflict END), 0) AS conflict,"
+        " coalesce(sum(CASE WHEN m.nth = 1 THEN m.story_cooperation END), 0) AS cooperation"
+        f" FROM ({stories}) m GROUP BY {keys}m.start",
         sql.params,
     )
 
