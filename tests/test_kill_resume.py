@@ -164,9 +164,9 @@ def moment(rng: random.Random, trial: int) -> tuple[str, float, int]:
     return "articles", rng.uniform(0.0, 0.02), rng.randint(1, DOCS - 2)
 
 
-def run_until(run: Ingest, db: Path, when: tuple[str, float, int]) -> None:
+def run_until(run: Ingest, db: Path, when: tuple[str, float, int], wait: float = 30) -> None:
     kind, pause, stored = when
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + wait
     if kind == "articles":
         while run.running() and articles(db) < stored and time.monotonic() < deadline:
             time.sleep(0.003)
@@ -225,10 +225,11 @@ def test_a_sigkill_in_an_ingest_with_the_model_then_a_resume(tmp_path: Path) -> 
         assert ingest(options, db).added == len(lines)
     killed = tmp_path / "killed.db"
     run = Ingest(folder, killed, jobs=1, fork=False, factory=MODEL)
-    run_until(run, killed, ("articles", random.uniform(0.0, 0.3), random.randint(1, 8)))
+    run_until(run, killed, ("articles", random.uniform(0.0, 0.3), random.randint(1, 8)), 120)
     run.kill()
     assert integrity(killed) == "ok"
     stored = articles(killed)
+    assert stored < len(lines), "the run ended before it could be killed"
     with detente.open(killed) as store:
         assert ingest(options, store).added == len(lines) - stored
     assert dump(killed) == dump(reference)
