@@ -15,6 +15,7 @@ Writes ``benchmarks/results/trends.md``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -124,7 +125,9 @@ def render(counts: dict[str, int], rows: list[tuple[str, float, float, float]], 
         lines.append(f"| {name} | {median:.3f} | {low:.3f}-{high:.3f} | {TARGET_S:.1f} | {verdict} |")
     lines += ["", f"Median of {repeat} runs each, store opened read-only, after one untimed "
               "warm-up run of each query (page cache).",
-              f"`alerts` over one quarter (every coded dyad, 12 weeks of history): {alert_s:.1f} s.", ""]
+              f"`alerts` over one quarter (every coded dyad, 12 weeks of history): {alert_s:.1f} s.",
+              "Machine load (1, 5, 15 min) at the end: "
+              + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs.", ""]
     return "\n".join(lines)
 
 
