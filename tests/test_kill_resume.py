@@ -184,7 +184,8 @@ def test_twenty_sigkills_each_resumed_give_the_rows_of_an_uninterrupted_run(
     assert (summary.added, summary.failed) == (DOCS, 1)
     expected = dump(reference)
 
-    rng = random.Random(int(os.environ.get("DETENTE_KILL_SEED", random.randrange(10**6))))
+    seed = int(os.environ.get("DETENTE_KILL_SEED", random.randrange(10**6)))
+    rng = random.Random(seed)  # DETENTE_KILL_SEED=<seed> replays a run's moments
     killed_at: list[int] = []
     started = time.monotonic()
     for trial in range(TRIALS):
@@ -194,15 +195,15 @@ def test_twenty_sigkills_each_resumed_give_the_rows_of_an_uninterrupted_run(
         finished_first = not run.running()
         run.kill()
         if db.exists():
-            assert integrity(db) == "ok", f"trial {trial}: damaged after SIGKILL"
+            assert integrity(db) == "ok", f"trial {trial} (seed {seed}): damaged after SIGKILL"
         killed_at.append(articles(db) if db.exists() else -1)
         with detente.open(db) as store:
             resumed = ingest(options, store)
             assert store.integrity() == "ok"
-        assert dump(db) == expected, f"trial {trial}: rows differ after the resume"
+        assert dump(db) == expected, f"trial {trial} (seed {seed}): rows differ after the resume"
         assert resumed.added == DOCS - max(killed_at[-1], 0) or finished_first
     seconds = time.monotonic() - started
-    print(f"{TRIALS} kill-and-resume trials in {seconds:.1f} s; articles stored when "
+    print(f"{TRIALS} kill-and-resume trials (seed {seed}) in {seconds:.1f} s; articles stored when "
           f"killed: {killed_at}")
     assert len([k for k in killed_at if 0 < k < DOCS]) >= TRIALS // 2  # most killed mid-run
 
