@@ -39,7 +39,7 @@ from .warc import read_warc
 
 if TYPE_CHECKING:
     from .fetch import FetchOptions
-from .workers import AnalyzerFactory, Job, Outcome, run_chunks, start_pool
+from .workers import AnalyzerFactory, ChunkOutcome, Job, Outcome, run_chunks, start_pool
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,9 @@ class IngestOptions:
     feeds: Sequence[str] = ()
     urls: Sequence[str] = ()
     fetch: FetchOptions | None = None  # None: FetchOptions() (private addresses refused)
+    # Analyse on a Dask cluster instead of local worker processes: "local", "local:N"
+    # or "tcp://HOST:PORT" (``detente.ingest.cluster``); ``jobs`` is then not used.
+    dask: str | None = None
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -266,6 +269,20 @@ def ingest_items(
     seen = Seen(db)
     say = _Reporter(report)
     jobs = read_jobs(items, seen, settings, summary, say)
+    store = functools.partial(_store_chunk, db, seen, summary, say)
+    if options.dask:
+        _on_dask(jobs, options.dask, options.progress, settings, factory, summary, say, store)
+    else:
+        _on_pool(jobs, options, settings, factory, summary, say, store)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _on_pool(
+    jobs: Iterator[Job], options: IngestOptions, settings: Settings, factory: AnalyzerFactory,
+    summary: IngestSummary, say: _Reporter, store: Callable[[ChunkOutcome], None],
+) -> None:
+    """Analyse ``jobs`` in this machine's worker processes (``options.jobs``)."""
     wanted = max(1, options.jobs or default_jobs())
     # Enough jobs to know how many workers get work (none: no analyzer is built).
     first = list(islice(jobs, (wanted - 1) * CHUNK + 1))
@@ -276,16 +293,46 @@ def ingest_items(
     bar = say.bar = _progress(options.progress and summary.workers > 0)
     try:
         for done in run_chunks(chunks, summary.workers, settings, factory, pool):
-            summary.peak_rss_mb[done.pid] = done.peak_rss_mb
-            for outcome in done.outcomes:
-                _store(db, outcome, seen, summary, say)
+            store(done)
             bar.update(len(done.outcomes))
     finally:
         bar.close()
         if pool is not None:
             pool.terminate()  # already done where run_chunks ran to its end
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+
+def _on_dask(
+    jobs: Iterator[Job], spec: str, progress: bool, settings: Settings,
+    factory: AnalyzerFactory, summary: IngestSummary, say: _Reporter,
+    store: Callable[[ChunkOutcome], None],
+) -> None:
+    """Analyse ``jobs`` on the Dask cluster ``spec`` (see ``cluster``); stored here, in
+    input order. No cluster is started or reached when nothing needs analysing."""
+    from . import cluster
+
+    target = cluster.parse_target(spec)
+    wanted = 1 if target.address else (target.workers or default_jobs())
+    first = list(islice(jobs, (wanted - 1) * CHUNK + 1))
+    if not first:
+        return
+    local_workers = None if target.address else min(wanted, -(-len(first) // CHUNK))
+    with cluster.DaskCluster(target, settings, factory, local_workers) as dask:
+        summary.workers = dask.workers
+        bar = say.bar = _progress(progress)
+        try:  # the bar follows the chunks completed on the cluster
+            for done in dask.run(chunked(chain(first, jobs), dask.workers), bar.update):
+                store(done)
+        finally:
+            bar.close()
+
+
+def _store_chunk(
+    db: Database, seen: Seen, summary: IngestSummary, report: Callable[[Failure], None],
+    done: ChunkOutcome,
+) -> None:
+    summary.peak_rss_mb[done.pid] = done.peak_rss_mb
+    for outcome in done.outcomes:
+        _store(db, outcome, seen, summary, report)
 
 
 def _store(
