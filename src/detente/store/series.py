@@ -174,7 +174,7 @@ def reach_sql(dyad: Dyad, window: Window, *, per_dyad: bool = False) -> tuple[st
     )
     keys = keys.replace("r.", "m.")
     return (
-        f"SELECT {keys}m.start, count(DISTINCT m.story) AS stories,"
+        f"SELECT {keys}m.start, count(CASE WHEN m.nth = 1 THEN 1 END) AS stories,"
         " count(DISTINCT m.outlet) AS outlets,"
         " count(DISTINCT CASE WHEN m.conflict IS NOT NULL THEN m.outlet END) AS conflict_outlets,"
         " count(DISTINCT CASE WHEN m.cooperation IS NOT NULL THEN m.outlet END)"
