@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/extraction.py [--html-only | --textdump-only] [--no-write]
 
+(``--textdump-only`` keeps the HTML section already in the results file.)
+
 HTML (``pages.jsonl``): ``detente.extract.extract_html`` beside plain
 ``trafilatura.extract`` on the same pages in the same run. Text dumps
 (``textdumps.jsonl``): ``detente.extract.extract_textdump`` scored by 5-fold
@@ -311,6 +313,18 @@ def report(
     return "\n".join(parts) + "\n"
 
 
+def keep_html_section(old: str, new: str) -> str:
+    """``new`` with the HTML section of ``old`` put back (a ``--textdump-only`` run keeps
+    the HTML figures it did not measure)."""
+    start = old.find("\n### HTML")
+    if start < 0 or "\n### HTML" in new:
+        return new
+    end = old.find("\n### ", start + 1)
+    section = old[start : end if end >= 0 else len(old)].rstrip("\n") + "\n"
+    cut = new.find("\n### ")
+    return new[:cut] + section + new[cut:] if cut >= 0 else new.rstrip("\n") + "\n" + section
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="article extraction benchmark")
     parser.add_argument("--html-only", action="store_true")
@@ -332,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         dumps = [cv, score_textdumps_shipped()]
         classes = weak_classes(pages, cv)
     text = report(html, dumps, "" if args.html_only else seed_timing(), classes)
+    if args.textdump_only and RESULTS.exists():
+        text = keep_html_section(RESULTS.read_text("utf-8"), text)
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
