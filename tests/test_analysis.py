@@ -214,6 +214,20 @@ def test_the_kept_story_volume_is_the_distinct_stories_of_each_period(
             assert [tuple(r) for r in kept] == [tuple(r) for r in scanned] and kept
 
 
+def test_migrating_an_older_store_fills_the_story_volume(tmp_path: Path) -> None:
+    path = tmp_path / "older.db"
+    stream = syn.Stream(weeks=5, pairs=(syn.Pair("RUS", "UKR", 4, 0.6),), filler=10, seed=2)
+    with detente.open(path) as db:
+        syn.write_bulk(db.conn, stream)
+        kept = list(db.rows("SELECT period, start, stories FROM story_volume ORDER BY 1, 2"))
+        db.conn.executescript(  # the store as version 6 left it
+            "DROP TRIGGER story_volume_insert; DROP TRIGGER story_volume_cluster;"
+            " DROP TABLE story_volume; DELETE FROM schema_version WHERE version >= 7;")
+    with detente.open(path) as db:
+        filled = list(db.rows("SELECT period, start, stories FROM story_volume ORDER BY 1, 2"))
+    assert [tuple(r) for r in filled] == [tuple(r) for r in kept] and len(kept) > 30
+
+
 # -- commands ------------------------------------------------------------------------------
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
