@@ -148,6 +148,7 @@ def _forked_ingest(folder: Path, db: Path, jobs: int, delay: str) -> int:
     try:  # the child: never returns into pytest
         os.setsid()
         os.environ["DETENTE_FAKE_DELAY"] = delay
+        workers._LOADED = None  # this process's analyzer has no delay: build one that has
         with detente.open(db) as store:
             ingest(IngestOptions(paths=[folder], jobs=jobs, progress=False,
                                  analyzer_factory=fake_analyzer), store)
