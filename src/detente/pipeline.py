@@ -1,4 +1,15 @@
-"""Raw documents -> Results: extraction, then the NLP stages over one parse."""
+"""Raw documents -> Results: extraction, then the NLP stages over one parse.
+
+A batch never dies of one input. Extraction that fails gives that input an
+ErrorRecord; when ``nlp.pipe`` raises on a batch (any exception type), what it had
+not finished is analysed again one document at a time, so only the document it fails
+on gets an ErrorRecord. A text longer than the parser's ``nlp.max_length`` is
+analysed in pieces of at most ``PIECE_CHARS`` characters cut at paragraph breaks,
+each with the article's publication date, and the pieces' entities, timexes, quotes
+and events are merged with their offsets moved into the article's frame (the result
+carries a note saying so); with the setting ``long_documents = "refuse"`` such a
+document gets an ErrorRecord instead.
+"""
 
 from __future__ import annotations
 
