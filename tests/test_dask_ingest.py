@@ -27,7 +27,7 @@ import pytest
 
 import detente
 from detente.errors import InputError
-from detente.ingest import workers
+from detente.ingest import cluster, workers
 from detente.ingest.cluster import DaskCluster, DaskTarget, parse_target
 from detente.ingest.runner import CHUNK, Failure, IngestOptions, IngestSummary, Job, ingest
 from detente.ingest.sources import ErrorRecord
@@ -236,7 +236,10 @@ def test_chunks_stream_to_the_cluster_a_bounded_few_at_a_time() -> None:
 
 
 @pytest.mark.slow
-def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cluster, "CONNECT_S", 2.0)
     folder = corpus(tmp_path / "in", docs=2)
     with detente.open(tmp_path / "x.db") as db, pytest.raises(detente.DetenteError) as caught:
         ingest(opts(paths=[folder], dask="tcp://127.0.0.1:9"), db)

@@ -113,7 +113,7 @@ class AnalyzerPlugin(WorkerPlugin):
         # A worker of several threads analyses one chunk at a time: the analyzer
         # (a spaCy pipeline) is not shared between threads.
         self.lock = threading.Lock()
-        workers.init_worker(self.settings, self.factory)
+        workers.load_here(self.settings, self.factory)  # built already where forked with it
         logger.info("worker %s: analyzer ready", getattr(worker, "address", "?"))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -203,6 +203,12 @@ class _Stream:
     def finished(self) -> bool:
         return self.exhausted and self.head == self.read
 
+    def check_room(self) -> None:
+        """With nothing in flight, there must be room to read on (else a held chunk
+        waits for a task that no longer exists)."""
+        if self.exhausted or self.read - self.head >= self.ahead:
+            raise RuntimeError("nothing to wait for: the Dask run lost track of its tasks")
+
 
 class DaskCluster:
     """A connection to a Dask cluster with this run's analyzer on every worker.
@@ -216,7 +222,7 @@ class DaskCluster:
         self.target = target
         self.key = run_key(settings, factory)
         self.cluster: Any = None
-        self.client: Any = self._connect(workers_wanted)
+        self.client: Any = self._connect(settings, factory, workers_wanted)
         try:
             self._register(AnalyzerPlugin(settings, factory))
             self.workers = self._count_workers()
@@ -235,7 +241,8 @@ class DaskCluster:
 
     # -- start and stop
 
-    def _connect(self, workers_wanted: int | None) -> Any:
+    def _connect(self, settings: Settings, factory: AnalyzerFactory,
+                 workers_wanted: int | None) -> Any:
         import dask
         from distributed import Client, LocalCluster
 
@@ -247,9 +254,21 @@ class DaskCluster:
                     f"cannot reach {self.target.describe()} ({exc}): check the address and "
                     "that `dask scheduler` is running there") from exc
         count = workers_wanted or self.target.workers or workers_count()
-        # A task whose worker dies is not retried by the scheduler: it comes back to
-        # us at once and its documents are tried alone (as the local pool does).
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        if workers.CAN_FORK:  # built once here; the workers are forked with it
+            workers.load_here(settings, factory)
+        config = {
+            # A task whose worker dies is not retried by the scheduler: it comes back
+            # to us at once and its documents are tried alone (as the local pool does).
+            "distributed.scheduler.allowed-failures": 0,
+            # One task on a worker at a time (the rest wait at the scheduler), so that a
+            # worker's death implicates only the task it was running.
+            "distributed.scheduler.worker-saturation": 1.0,
+            # Forked, the workers start at once and share the analyzer's pages, as the
+            # local pool's do; a worker restarted later (after a crash) is spawned and
+            # builds its own (the plugin).
+            "distributed.worker.multiprocessing-method": "fork" if workers.CAN_FORK else "spawn",
+        }
+        with dask.config.set(config):
             self.cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address=None)
@@ -304,6 +323,9 @@ class DaskCluster:
                 yield from stream.ready()
                 if stream.finished():
                     return
+                if not pending:  # the chunks just given back made room: read on
+                    stream.check_room()
+                    continue
                 for future in self._wait(pending):
                     task = pending.pop(future)
                     self._collect(future, task, stream, pending)
@@ -324,8 +346,6 @@ class DaskCluster:
         cluster stays without workers for NO_WORKERS_S."""
         from distributed import wait
 
-        if not pending:  # pragma: no cover - _Stream holds chunks only while in flight
-            raise RuntimeError("nothing to wait for: the Dask run lost track of its tasks")
         without = None
         while True:
             try:
