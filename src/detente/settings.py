@@ -62,6 +62,9 @@ class Settings:
     nlp_languages: tuple[str, ...] = ("en",)
     # Raise a stage's error instead of noting it on the article (for development).
     strict: bool = False
+    # A text longer than the parser takes (spaCy's nlp.max_length, 1,000,000 characters):
+    # "split" analyses it in pieces at paragraph breaks, "refuse" gives an error record.
+    long_documents: str = "split"
 
     def __post_init__(self) -> None:
         for name in _LIMITS:
@@ -71,6 +74,9 @@ class Settings:
                     f"setting {name} is {value!r}: it must be a whole number above 0 "
                     f"(fix it in detente.toml or DETENTE_{name.upper()})"
                 )
+        if self.long_documents not in ("split", "refuse"):
+            raise ConfigError(f"setting long_documents is {self.long_documents!r}: write "
+                              "\"split\" (analyse in pieces) or \"refuse\" (an error record)")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -79,7 +85,7 @@ class Settings:
 # Limits on input: whole numbers above 0.
 _LIMITS = ("max_input_chars", "max_input_bytes", "max_gzip_ratio", "max_line_bytes")
 _ENV_FIELDS = {"model": str, "max_input_chars": int, "batch_size": int, "max_input_bytes": int,
-               "max_gzip_ratio": int, "max_line_bytes": int}
+               "max_gzip_ratio": int, "max_line_bytes": int, "long_documents": str}
 
 
 def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
