@@ -35,6 +35,22 @@ def test_migrations_are_ordered_sql_files() -> None:
     assert all(m.name.endswith(".sql") for m in schema.migrations())
 
 
+def test_a_migration_merged_after_a_later_one_still_runs(tmp_path: Path) -> None:
+    """Stores made while 0005 existed but 0004 did not yet: 0004 is applied by its absence."""
+    path = tmp_path / "gap.db"
+    detente.open(path).close()
+    with sqlite3.connect(path) as conn:  # as if 0004 had never run
+        conn.execute("DELETE FROM schema_version WHERE version = 4")
+        conn.execute("DROP INDEX articles_published_cluster")
+    with pytest.raises(DetenteError, match=r"lacks schema migration\(s\) 4 .*detente migrate"):
+        detente.open(path, read_only=True)
+    with detente.open(path) as db:
+        versions = [r[0] for r in db.conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+        assert versions == [m.version for m in schema.migrations()]
+        names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "articles_published_cluster" in names
+
+
 def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     detente.open(path).close()

@@ -117,7 +117,7 @@ def _open_read_only(file: Path, shown: str) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA query_only=ON")
         _require_store(conn, _tables(conn), shown)
-        _require_current(stored_version(conn), shown)
+        _require_current(conn, shown)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DetenteError(f"{shown}: cannot read the database, it may be damaged ({exc})") from exc
@@ -171,15 +171,28 @@ def _require_store(conn: sqlite3.Connection, tables: set[str], shown: str) -> No
             "'detente ingest' created, or a new file name")
 
 
-def _require_current(version: int, shown: str) -> None:
+def _require_current(conn: sqlite3.Connection, shown: str) -> None:
     latest = migrations()[-1].version
+    version = stored_version(conn)
     if version > latest:
         raise DetenteError(f"{shown}: the store has schema version {version}, newer than this "
                            f"detente ({latest}): upgrade detente")
-    if version < latest:
-        raise DetenteError(f"{shown}: the store has schema version {version}, older than this "
-                           f"detente ({latest}); this command only reads, so upgrade the store "
-                           f"first with 'detente migrate --db {shown}'")
+    missing = pending(conn)
+    if missing:
+        raise DetenteError(f"{shown}: the store lacks schema migration(s) "
+                           f"{', '.join(str(m.version) for m in missing)} of this detente; this "
+                           f"command only reads, so upgrade the store first with "
+                           f"'detente migrate --db {shown}'")
+
+
+def pending(conn: sqlite3.Connection) -> list[Migration]:
+    """detente's migrations not applied to the store, in order (read without writing). A
+    migration is pending by its absence, not by its number: one merged after a later one
+    still runs."""
+    applied: set[int] = set()
+    if "schema_version" in _tables(conn):
+        applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_version")}
+    return [m for m in migrations() if m.version not in applied]
 
 
 def stored_version(conn: sqlite3.Connection) -> int:
@@ -201,7 +214,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database; returns the resulting version."""
+    """Apply every migration the database lacks, in order; returns the resulting version."""
     current = schema_version(conn)
     known = migrations()
     if known and current > known[-1].version:
@@ -209,14 +222,11 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the database has schema version {current}, newer than this detente "
             f"({known[-1].version}): upgrade detente"
         )
-    for migration in known:
-        if migration.version <= current:
-            continue
+    for migration in pending(conn):
         name = migration.name.replace("'", "''")
         conn.executescript(
             "BEGIN IMMEDIATE;\n" + migration.sql
             + f"\nINSERT INTO schema_version(version, name) VALUES ({migration.version}, '{name}');"
             + "\nCOMMIT;"
         )
-        current = migration.version
-    return current
+    return schema_version(conn)
