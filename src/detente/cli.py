@@ -264,6 +264,9 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
             cmd.add_argument("-o", "--output", metavar="FILE",
                              help="write here instead of stdout (whole or not at all: an "
                                   "existing file is replaced only once the export succeeded)")
+            cmd.add_argument("--partition", choices=("day", "month"),
+                             help="with --format parquet: write a hive-partitioned dataset in "
+                                  "the new or empty folder -o DIR (DIR/day=2022-01-28/...)")
         cmd.set_defaults(func=cmd_export if name == "export" else cmd_query)
 
 
@@ -351,7 +354,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .store import open as open_db
 
     with open_db(args.db, read_only=True) as db:
-        done = export(db, args.format, args.output, filters_from(args))
+        done = export(db, args.format, args.output, filters_from(args),
+                      partition=args.partition)
     print(f"detente: wrote {done.rows} {args.format} rows to {printable(done.path)}", file=sys.stderr)
     return EXIT_OK
 

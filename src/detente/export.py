@@ -3,6 +3,23 @@
 ``jsonl`` writes the stored articles with their full results (the contract);
 the others write one row per merged event. This module only formats: every read
 is a store query (``detente.store``), streamed row by row.
+
+``parquet`` with a ``partition`` (``day`` or ``month``) writes a Parquet *lake*: a
+hive-partitioned folder that DuckDB, pandas, Polars and Spark read as is::
+
+    DIR/day=2022-01-28/part-0.parquet      (--partition day)
+    DIR/month=2022-01/part-0.parquet       (--partition month)
+
+One string partition column, ``day`` or ``month``: the event's ``date`` cut to that
+length, so an event known only to the month sits in ``day=2022-01``, one known only to
+the year in ``day=2022`` (or ``month=2022``), and an undated one in ``day=unknown``
+(``month=unknown``). Not ``__HIVE_DEFAULT_PARTITION__``: pyarrow, and so
+``pandas.read_parquet``, cannot read a null partition beside others ("Cannot yet unify
+dictionaries with nulls"). The files hold the columns of the flat parquet export. Rows
+are streamed from the store a chunk at a time into at most ``LAKE_OPEN_FILES`` open
+files, each buffering at most ``LAKE_GROUP_ROWS`` rows: memory does not grow with the
+store. The folder is written whole or not at all: into a hidden temporary folder beside
+it, renamed into place once complete; an existing folder is refused unless empty.
 """
 
 from __future__ import annotations
@@ -12,10 +29,20 @@ import dataclasses
 import functools
 import json
 import logging
+import os
+import re
+import shutil
+import stat
 import sys
-from dataclasses import dataclass
+import tempfile
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, Any
+from itertools import islice
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from .data import read_table
 from .errors import DetenteError
@@ -23,9 +50,14 @@ from .outputs import atomic_output, is_terminal
 from .store import Database, Filters, SourcedEvent
 from .terminal import TerminalWriter, printable
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv", "parquet", "plover", "gdelt")
+PARTITIONS = ("day", "month")
 
 _GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
 _ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
@@ -48,15 +80,26 @@ class ExportSummary:
     path: str
 
 
-def export(db: Database, fmt: str, output: str | None, filters: Filters | None = None) -> ExportSummary:
+def export(
+    db: Database, fmt: str, output: str | None, filters: Filters | None = None,
+    *, partition: str | None = None,
+) -> ExportSummary:
     """Write ``db``'s matching events (articles, for jsonl) to ``output`` (None or '-': stdout).
 
     A file is written whole or not at all (``detente.outputs.atomic_output``): an existing
-    one is replaced only once the export has succeeded.
+    one is replaced only once the export has succeeded. With ``partition`` (parquet only),
+    ``output`` is the folder of a hive-partitioned dataset (:func:`write_lake`).
     """
     filters = filters or Filters()
     if fmt not in FORMATS:
         raise DetenteError(f"unknown export format '{fmt}': use one of {', '.join(FORMATS)}")
+    if partition is not None:
+        if fmt != "parquet":
+            raise DetenteError(f"--partition {partition} writes a Parquet dataset: use it with "
+                               "--format parquet")
+        if output in (None, "-"):
+            raise DetenteError("a partitioned export is a folder: give it with -o DIR")
+        return write_lake(db, str(output), partition, filters)
     if fmt == "parquet":
         if output in (None, "-"):
             raise DetenteError("parquet is binary: give an output file with -o FILE.parquet")
@@ -218,6 +261,274 @@ def goldstein() -> dict[str, float]:
 def default_cameo() -> dict[str, str]:
     """PLOVER type -> the CAMEO code the GDELT export uses when an event has none."""
     return {row["type"]: row["cameo"] for row in read_table("store/plover_cameo.csv")}
+
+
+# -- the Parquet lake ------------------------------------------------------------
+
+LAKE_CHUNK_ROWS = 5_000  # rows read from the store at a time
+LAKE_GROUP_ROWS = 50_000  # rows a partition file buffers before writing a row group
+LAKE_OPEN_FILES = 4  # partition files open at once (least recently used closed first)
+UNKNOWN_DATE = "unknown"
+_DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_LIST_COLUMNS = ("context", "actor_codes", "recipient_codes")
+_INT_COLUMNS = ("event_id", "quad", "negated", "cluster_id", "num_mentions", "num_articles",
+                "num_sources", "is_root")
+_FLOAT_COLUMNS = ("lat", "lon", "intensity", "confidence")
+# The columns of the flat export (``events_sql``), for the schema of an empty dataset.
+LAKE_COLUMNS = (
+    "event_id", "date", "date_precision", "type", "quad", "cameo", "mode", "context",
+    "actor_code", "actor_name", "actor_sector", "actor_codes", "recipient_code",
+    "recipient_name", "recipient_sector", "recipient_codes", "negated", "modality",
+    "location_name", "location_country", "lat", "lon", "intensity", "confidence",
+    "cluster_id", "added_at", "num_mentions", "num_articles", "num_sources", "is_root",
+    "sentence", "source_url", "source_title", "source_publisher", "source_published",
+)
+
+
+def partition_value(value: str | None, partition: str) -> str:
+    """The lake partition of an event dated ``value``: its date cut to a day or a month."""
+    match = _DATE_PREFIX.match(value or "")
+    if not match:
+        return UNKNOWN_DATE
+    return match.group()[: 10 if partition == "day" else 7]
+
+
+def write_lake(db: Database, output: str, partition: str, filters: Filters | None = None) -> ExportSummary:
+    """Write matching events as a hive-partitioned Parquet dataset in the folder ``output``."""
+    import pyarrow as pa
+
+    if partition not in PARTITIONS:
+        raise DetenteError(f"unknown partition '{partition}': use one of {', '.join(PARTITIONS)}")
+    shown = printable(output)
+    try:
+        with _new_folder(Path(output), shown) as folder:
+            rows = _fill_lake(folder, partition, db.event_rows(filters or Filters()))
+    except (OSError, pa.ArrowException) as exc:
+        raise DetenteError(f"{shown}: could not write the Parquet dataset ({_why(exc)}); "
+                           "nothing was left there") from exc
+    logger.info("wrote %d events to the %s-partitioned dataset %s", rows, partition, shown)
+    return ExportSummary("parquet", rows, output)
+
+
+def _why(exc: BaseException) -> str:
+    return printable((exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+                     or type(exc).__name__)
+
+
+def _fill_lake(folder: Path, partition: str, rows: Iterator[dict[str, Any]]) -> int:
+    """Stream ``rows`` into partition files under ``folder``; returns how many were written."""
+    written = 0
+    writer: _LakeWriter | None = None
+    while chunk := list(islice(rows, LAKE_CHUNK_ROWS)):
+        if writer is None:
+            writer = _LakeWriter(folder, partition, _lake_schema(chunk))
+        writer.add(chunk)
+        written += len(chunk)
+    if writer is None:
+        _write_empty(folder, partition)
+    else:
+        writer.close()
+    return written
+
+
+def _lake_schema(rows: list[dict[str, Any]]) -> pa.Schema:
+    """Column types: integers and floats where the store has them, text otherwise."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(name, _arrow_type(name, [row[name] for row in rows]))
+                      for name in rows[0]])
+
+
+def _arrow_type(name: str, values: list[Any]) -> pa.DataType:
+    import pyarrow as pa
+
+    if name in _INT_COLUMNS:
+        return pa.int64()
+    if name in _FLOAT_COLUMNS:
+        return pa.float64()
+    if name in _LIST_COLUMNS or name in LAKE_COLUMNS:
+        return pa.string()
+    # A column this module does not know yet: typed by what the first chunk holds.
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pa.int64()
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pa.float64()
+    return pa.string()
+
+
+def _arrow_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.table([pa.array(_cells(f, [row.get(f.name) for row in rows]), type=f.type)
+                     for f in schema], schema=schema)
+
+
+def _cells(column: pa.Field, values: list[Any]) -> list[Any]:
+    """Values as the column's type holds them (lists joined with ';', as in the flat export)."""
+    import pyarrow as pa
+
+    if column.name in _LIST_COLUMNS:
+        return [";".join(json.loads(v)) if v else "" for v in values]
+    if column.type == pa.int64():
+        return [None if v is None else int(v) for v in values]
+    if column.type == pa.float64():
+        return [None if v is None else float(v) for v in values]
+    return [v if v is None or isinstance(v, str) else str(v) for v in values]
+
+
+def _write_empty(folder: Path, partition: str) -> None:
+    """No matching events: one empty file at the top, with every column and the partition's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = (*LAKE_COLUMNS, partition)
+    schema = pa.schema([pa.field(n, _arrow_type(n, [])) for n in names])
+    pq.write_table(schema.empty_table(), folder / "part-0.parquet")
+
+
+@dataclass
+class _PartFile:
+    """One open partition file and the rows waiting for its next row group."""
+
+    writer: pq.ParquetWriter
+    pending: list[pa.Table] = field(default_factory=list)
+    rows: int = 0
+
+
+class _LakeWriter:
+    """Partition files, a few open at a time; a partition met again after its file was
+    closed (rows not grouped by date) continues in a new file ``part-1.parquet``, ..."""
+
+    def __init__(self, folder: Path, partition: str, schema: pa.Schema) -> None:
+        self.folder, self.partition, self.schema = folder, partition, schema
+        self.open: OrderedDict[str, _PartFile] = OrderedDict()
+        self.files: dict[str, int] = {}
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        table = _arrow_table(rows, self.schema)
+        for key, start, stop in _runs([partition_value(r.get("date"), self.partition) for r in rows]):
+            self._append(key, table.slice(start, stop - start))
+
+    def _append(self, key: str, table: pa.Table) -> None:
+        part = self._file(key)
+        part.pending.append(table)
+        part.rows += table.num_rows
+        if part.rows >= LAKE_GROUP_ROWS:
+            _flush(part)
+
+    def _file(self, key: str) -> _PartFile:
+        import pyarrow.parquet as pq
+
+        if key in self.open:
+            self.open.move_to_end(key)
+            return self.open[key]
+        if len(self.open) >= LAKE_OPEN_FILES:
+            _, oldest = self.open.popitem(last=False)
+            _close(oldest)
+        number = self.files.get(key, 0)
+        self.files[key] = number + 1
+        path = self.folder / f"{self.partition}={key}" / f"part-{number}.parquet"
+        path.parent.mkdir(exist_ok=True)
+        self.open[key] = _PartFile(pq.ParquetWriter(path, self.schema))
+        return self.open[key]
+
+    def close(self) -> None:
+        while self.open:
+            _close(self.open.popitem(last=False)[1])
+
+
+def _runs(keys: list[str]) -> Iterator[tuple[str, int, int]]:
+    """(key, start, stop) of each stretch of equal consecutive keys."""
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            yield keys[start], start, i
+            start = i
+
+
+def _flush(part: _PartFile) -> None:
+    import pyarrow as pa
+
+    if part.pending:
+        part.writer.write_table(pa.concat_tables(part.pending), row_group_size=LAKE_GROUP_ROWS)
+        part.pending.clear()
+        part.rows = 0
+
+
+def _close(part: _PartFile) -> None:
+    _flush(part)
+    part.writer.close()
+
+
+@contextmanager
+def _new_folder(target: Path, shown: str) -> Iterator[Path]:
+    """A temporary folder beside ``target``, renamed to it once the block succeeds."""
+    _check_folder(target, shown)
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise DetenteError(f"{shown}: cannot write a dataset in that folder ({_why(exc)}); "
+                           "choose a folder you can write to") from exc
+    try:
+        yield tmp
+        _sync_tree(tmp)
+        tmp.chmod(_folder_mode())
+        os.rename(tmp, target)  # over an empty folder only: one that filled meanwhile fails
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _sync(target.parent)
+
+
+def _check_folder(target: Path, shown: str) -> None:
+    """Refuse a target that is a file, a folder with something in it, or has no parent."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise DetenteError(f"{shown}: the folder {printable(str(target.parent))} does not "
+                               "exist; create it first or choose another output") from None
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        raise DetenteError(f"{shown}: is not a folder; a partitioned export writes a folder: "
+                           "give a new folder's name")
+    if any(target.iterdir()):
+        raise DetenteError(f"{shown}: the folder is not empty; detente writes a dataset whole "
+                           "into a new or empty folder: remove it or choose another")
+
+
+def _folder_mode() -> int:
+    """What the umask gives a new folder (mkdtemp's are 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def _sync_tree(folder: Path) -> None:
+    """fsync every file and folder under ``folder``, so the rename publishes durable data."""
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            fd = os.open(Path(parent) / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # a failure here (EIO) fails the export
+            finally:
+                os.close(fd)
+        _sync(Path(parent))
+
+
+def _sync(path: Path) -> None:
+    """fsync a folder where the platform allows it (a rename's durability)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 _WRITERS = {"jsonl": _write_jsonl, "csv": _write_csv, "plover": _write_plover, "gdelt": _write_gdelt}
