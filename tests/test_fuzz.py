@@ -25,12 +25,7 @@ TARGET = ROOT / "fuzz" / "fuzz_extract.py"
 SEEDS = ROOT / "fuzz" / "corpus"
 REGRESSIONS = ROOT / "fuzz" / "regressions"
 # Crashes found and not fixed yet, in code this test does not own: name -> where.
-KNOWN: dict[str, str] = {
-    "html-flatten-control-char.html": "extract/html.py _flatten: drop_tag() moves a tail "
-    "holding a control character and lxml's setter raises ValueError",
-    "html-svg-root.html": "extract/html.py: trafilatura -> htmldate clean_html drop_tree() "
-    "on the root of '<SVG>HTML' raises AssertionError",
-}
+KNOWN: dict[str, str] = {}  # crashes found and not yet fixed: name -> where
 
 
 def _target() -> ModuleType:

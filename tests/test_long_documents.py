@@ -10,6 +10,7 @@ at a time: only the bad document gets an error record.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import resource
 import time
@@ -222,6 +223,10 @@ def long_page(chars: int) -> str:
 
 @pytest.mark.model
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("DETENTE_HUGE_TESTS"),
+                    reason="parses 2.5 MB with the model: about 260 s of CPU (150-500 s), too "
+                           "long for CI; set DETENTE_HUGE_TESTS=1 to run it (the seed test above "
+                           "covers the same path with a lowered limit)")
 def test_a_two_and_a_half_megabyte_article_is_analysed_in_pieces(analyzer: Any) -> None:
     page = long_page(2_500_000)
     started, cpu = time.perf_counter(), time.process_time()

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import trafilatura
 from lxml import html as lxml_html
@@ -42,6 +43,8 @@ MAX_CAPTION_CHARS = 600
 FLAT_DEPTH = 200
 # The deepest page libxml2 reads in its large-document (huge_tree) mode.
 HUGE_DEPTH = 2048
+# Characters XML (and so an lxml tree's text) cannot hold.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -60,9 +63,7 @@ def extract_html(html: str, url: str | None = None, source: str | None = None) -
     """
     page = _within_depth(html, source or url)
     captions = _captions_in(page.tree)
-    doc = trafilatura.bare_extraction(
-        page.html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
+    doc = _extract(page.html, url)
     if doc is None or isinstance(doc, dict):
         return Article(url=url, captions=captions)
     published = _parse_date(doc.date)
@@ -81,6 +82,21 @@ def extract_html(html: str, url: str | None = None, source: str | None = None) -
     )
 
 
+def _extract(html: str, url: str | None) -> Any:
+    """trafilatura's extraction of ``html``. A fragment whose root is foreign content
+    ('<svg>...', '<body><math>...') trips an assertion in htmldate's cleaning: such a
+    page is extracted again wrapped in its own html and body elements."""
+    try:
+        return trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except AssertionError:
+        wrapped = f"<html><body><div>{html}</div></body></html>"
+        return trafilatura.bare_extraction(
+            wrapped, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+
+
 def find_captions(html: str) -> list[Caption]:
     """Figure captions with their credits, in page order, without repeats."""
     return _captions_in(_parse(html, lxml_html.HTMLParser(encoding="utf-8")))
@@ -92,6 +108,8 @@ def _within_depth(html: str, where: str | None) -> _Page:
     tree = _parse(html, parser)
     if tree is None or not _too_deep(parser):
         return _Page(html, tree)
+    # Control characters cannot live in an lxml tree's text (flattening moves text about).
+    html = _NOT_XML.sub("", html)
     huge = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
     tree = _parse(html, huge)
     if tree is None or _too_deep(huge):
