@@ -13,7 +13,8 @@ process, at ``-j N`` (the local worker pool) or ``dask="local:N"``, the two alte
 Time is wall-clock from just before ``ingest()`` to its end: the analyzer's load in
 the parent and the fork (local), or the cluster's start, the workers' model loads and
 its shutdown (Dask) are inside it. Reported: the median and spread (min-max) of
-articles/s of each, and the ratio of the medians (target: Dask >= 0.9x local), and
+articles/s of each, and the ratio of the medians (target: Dask >= 0.9x local), CPU
+seconds per article (this process and its workers: less sensitive to other load), and
 whether the two stores hold the same rows (every table, ids included, less the
 wall-clock columns). Writes ``benchmarks/results/scaleout.md``.
 """
@@ -24,6 +25,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -46,6 +48,8 @@ class Run:
     articles: int
     failed: int
     seconds: float
+    parent_cpu: float  # CPU seconds (user + system) of the ingest process
+    workers_cpu: float  # ... and of its worker processes
     load_before: float
     load_after: float
 
@@ -84,11 +88,21 @@ def child(kind: str, corpus: Path, db_path: Path, workers: int) -> dict[str, flo
     options = IngestOptions(jsonl=[corpus], progress=False, jobs=workers,
                             dask=f"local:{workers}" if kind == "dask" else None)
     with detente.open(db_path) as db:
-        started = time.perf_counter()
+        started, mine, theirs = time.perf_counter(), _cpu(SELF), _cpu(CHILDREN)
         summary = ingest(options, db)
         seconds = time.perf_counter() - started
     return {"articles": summary.added, "failed": summary.failed, "seconds": seconds,
-            "workers": summary.workers}
+            "workers": summary.workers, "parent_cpu": _cpu(SELF) - mine,
+            "workers_cpu": _cpu(CHILDREN) - theirs}
+
+
+SELF, CHILDREN = resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN
+
+
+def _cpu(who: int) -> float:
+    """CPU seconds (user + system) of this process, or of its finished children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(kind: str, corpus: Path, db_path: Path, workers: int) -> Run:
@@ -98,8 +112,8 @@ def measure(kind: str, corpus: Path, db_path: Path, workers: int) -> Run:
     if out.returncode != 0:
         sys.exit(f"the {kind} ingest failed:\n{out.stderr[-3000:]}")
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    return Run(kind, int(got["articles"]), int(got["failed"]), float(got["seconds"]), before,
-               os.getloadavg()[0])
+    return Run(kind, int(got["articles"]), int(got["failed"]), float(got["seconds"]),
+               float(got["parent_cpu"]), float(got["workers_cpu"]), before, os.getloadavg()[0])
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -123,9 +137,15 @@ def summarise(runs: list[Run], kind: str) -> tuple[float, float, float]:
     return statistics.median(rates), min(rates), max(rates)
 
 
+def cpu_per_article(runs: list[Run], kind: str) -> float:
+    return statistics.median((r.parent_cpu + r.workers_cpu) / max(r.articles, 1)
+                             for r in runs if r.kind == kind)
+
+
 def report(runs: list[Run], docs: int, workers: int, same: dict[str, int], command: str) -> str:
     local, dask = summarise(runs, "local"), summarise(runs, "dask")
     ratio = dask[0] / local[0] if local[0] else 0.0
+    cpu_local, cpu_dask = cpu_per_article(runs, "local"), cpu_per_article(runs, "dask")
     loads = [r.load_before for r in runs] + [r.load_after for r in runs]
     lines = [
         "## Scale-out: Dask `LocalCluster` beside the local worker pool (`benchmarks/scaleout.py`)",
@@ -135,13 +155,15 @@ def report(runs: list[Run], docs: int, workers: int, same: dict[str, int], comma
         f"{os.cpu_count()} cores, shared with other work: load average {min(loads):.1f}-"
         f"{max(loads):.1f} during the runs. Command: `{command}`",
         "",
-        "| run | kind | articles | failed | seconds | articles/s | load before | load after |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | kind | articles | failed | seconds | articles/s | CPU s parent | CPU s workers "
+        "| load before | load after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(runs, 1):
         label = f"-j {workers}" if r.kind == "local" else f"dask local:{workers}"
         lines.append(f"| {i} | {label} | {r.articles} | {r.failed} | {r.seconds:.1f} | "
-                     f"{r.rate:.2f} | {r.load_before:.1f} | {r.load_after:.1f} |")
+                     f"{r.rate:.2f} | {r.parent_cpu:.1f} | {r.workers_cpu:.1f} | "
+                     f"{r.load_before:.1f} | {r.load_after:.1f} |")
     lines += [
         "",
         "| | median articles/s | min | max |",
@@ -151,6 +173,8 @@ def report(runs: list[Run], docs: int, workers: int, same: dict[str, int], comma
         "",
         f"- Dask / local (medians): {ratio:.2f}x (target >= 0.9x): "
         f"{'met' if ratio >= 0.9 else 'NOT met'}",
+        f"- CPU seconds per article, all processes (varies less with the machine's load): "
+        f"local {cpu_local:.3f}, Dask {cpu_dask:.3f} ({cpu_dask / cpu_local:.2f}x)",
         "- same stored rows (every table, ids included, less `added_at`): "
         + ("yes, " if all(v == 0 for v in same.values()) else "NO, ")
         + ", ".join(f"{t} {n} differing" for t, n in same.items() if n)
@@ -189,7 +213,7 @@ def main() -> None:
                 run = measure(kind, corpus, Path(tmp) / f"{kind}{i}.db", args.workers)
                 runs.append(run)
                 print(f"{kind:5} {i + 1}: {run.articles} articles in {run.seconds:.1f}s "
-                      f"({run.rate:.2f}/s), load {run.load_before:.1f}->{run.load_after:.1f}",
+                      f"({run.rate:.2f}/s), CPU {run.parent_cpu:.1f}+{run.workers_cpu:.1f}s, load {run.load_before:.1f}->{run.load_after:.1f}",
                       flush=True)
         same = differences(Path(tmp) / "local0.db", Path(tmp) / "dask0.db")
     text = report(runs, docs, args.workers, same, command)

@@ -267,11 +267,20 @@ class DaskCluster:
             # local pool's do; a worker restarted later (after a crash) is spawned and
             # builds its own (the plugin).
             "distributed.worker.multiprocessing-method": "fork" if workers.CAN_FORK else "spawn",
+            # The workers' statistical profiler samples the analysing thread's stack
+            # every 10 ms, for a dashboard this cluster does not serve: a few percent.
+            "distributed.worker.profile.enabled": False,
+            # Housekeeping that wakes every process's event loop many times a second
+            # (taking the GIL from the analysing thread) and is not needed here: the
+            # blocked-loop check (20 ms), host metrics (500 ms), work stealing (100 ms).
+            "distributed.admin.tick.interval": "1s",
+            "distributed.admin.system-monitor.interval": "5s",
+            "distributed.scheduler.work-stealing": False,
         }
         with dask.config.set(config):
             self.cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None)
+                dashboard_address=None, memory_limit=0)  # no limit, as the local pool
         return Client(self.cluster)  # type: ignore[no-untyped-call]
 
     def _register(self, plugin: AnalyzerPlugin) -> None:
