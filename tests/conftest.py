@@ -1,9 +1,12 @@
-"""Shared fixtures: the seed page, the model, and the path to ../shared gold data."""
+"""Shared fixtures: the seed page, the model, the path to ../shared gold data, and a
+throwaway PostgreSQL cluster for the store's backend tests."""
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +62,20 @@ def seed_result(analyzer: Any, seed_text: str) -> dict[str, Any]:
     result = analyzer.analyze(RawDocument(id=SEED.name, text=seed_text, source=str(SEED)))
     out: dict[str, Any] = result.to_dict()
     return out
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """One throwaway PostgreSQL cluster for the session (tests/postgres.py); skips the
+    tests that use it where PostgreSQL is not installed."""
+    from postgres import cluster_or_skip
+
+    with cluster_or_skip() as cluster:
+        yield cluster
+
+
+@pytest.fixture()
+def pg_url(pg_cluster: Any) -> str:
+    """A new, empty database on the session's cluster: its postgresql:// URL."""
+    url: str = pg_cluster.create_database(f"t_{uuid.uuid4().hex[:12]}")
+    return url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -162,8 +163,8 @@ def test_a_version_1_database_gains_the_notes_column(tmp_path: Path) -> None:
     conn.close()
     with detente.open(path) as db:
         assert db.version == schema.migrations()[-1].version
-        notes = [json.loads(n) for n in db.articles()["notes"]]
-        assert notes == [["language is 'fr': skipped"], [], []]
+        stored: list[Any] = [json.loads(n) for n in db.articles()["notes"]]
+        assert stored == [["language is 'fr': skipped"], [], []]
 
 
 def test_rows_are_read_as_they_are_taken(db: detente.Database) -> None:
@@ -173,7 +174,7 @@ def test_rows_are_read_as_they_are_taken(db: detente.Database) -> None:
         seen.append(value)
         return value
 
-    db.conn.create_function("tick", 1, tick)
+    cast(sqlite3.Connection, db.conn).create_function("tick", 1, tick)
     rows = db.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)"
                    " SELECT tick(i) AS i FROM n")
     assert seen == []  # nothing runs before the first row is asked for

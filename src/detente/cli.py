@@ -272,7 +272,9 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def add_db_argument(cmd: argparse.ArgumentParser) -> None:
     """``--db``, the same on every command that uses the store."""
-    cmd.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+    cmd.add_argument("--db", default="detente.db",
+                     help="database file (default: ./detente.db), or a PostgreSQL database "
+                          "as postgresql://USER@HOST/DB")
 
 
 def add_event_filters(cmd: argparse.ArgumentParser) -> None:
@@ -341,7 +343,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     from .store import open as open_db
 
-    if not Path(args.db).is_file():
+    if "://" not in args.db and not Path(args.db).is_file():
         raise DetenteError(f"{args.db}: no such database; 'detente ingest --db {args.db} ...' "
                            "creates one")
     with open_db(args.db) as db:

@@ -11,6 +11,12 @@ SQLite by default (one file, WAL, FTS5). ``open(path)`` gives a ``Database``::
 ``read_only=True`` is for readers (query, export, the analyses, the web app): the file
 is opened with SQLite's ``mode=ro`` and is never created, switched to WAL or migrated.
 A file that is not a detente store is refused either way.
+
+A ``postgresql://`` URL opens the store in a PostgreSQL database instead (psycopg 3;
+``detente.store.pgschema``): the same schema, the same queries through a thin dialect
+layer (``detente.store.backend``), full-text search by ``tsvector``, and any number of
+ingest processes writing at once (``detente.store.writer``). ``Database.dialect`` says
+which: ``"sqlite"`` or ``"postgresql"``.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DetenteError
 from ..model import Result
 from ..terminal import printable
 from . import dedup
+from .backend import POSTGRESQL, SQLITE, Connection, is_url
 from .exports import SourcedEvent, event_rows, sourced_events
 from .query import (
     Filters,
@@ -52,9 +59,20 @@ class Database:
     """A detente store. Reads return pandas DataFrames; ``add`` writes one result."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        self.path = Path(path)
         self.read_only = read_only
-        self.conn: sqlite3.Connection = connect(self.path, read_only=read_only)
+        self.conn: Connection
+        if is_url(path):
+            from .pgschema import connect_postgresql, shown_url
+
+            self.dialect = POSTGRESQL
+            self.path: str | Path = str(path)
+            self.shown = shown_url(str(path))
+            self.conn = connect_postgresql(str(path), read_only=read_only)
+        else:
+            self.dialect = SQLITE
+            self.path = Path(path)
+            self.shown = printable(str(self.path))
+            self.conn = connect(self.path, read_only=read_only)
 
     # -- writing ---------------------------------------------------------------
     def add(
@@ -67,7 +85,7 @@ class Database:
         article's URL and body. Returns None when that hash is already stored.
         """
         if self.read_only:
-            raise DetenteError(f"{printable(str(self.path))}: opened read-only; open it with "
+            raise DetenteError(f"{self.shown}: opened read-only; open it with "
                                "detente.open(path) to add articles")
         if content_hash is None:
             from ..ingest.hashing import result_hash
@@ -117,8 +135,9 @@ class Database:
         """Matching merged events, each with the articles reporting it, streamed."""
         return sourced_events(self.conn, filters or Filters())
 
-    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:
-        """Run a read query; rows are read from SQLite as the caller takes them."""
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
+        """Run a read query; rows (``row[0]``, ``row["name"]``) are read as the caller takes
+        them."""
         yield from self.conn.execute(sql, params)
 
     def counts(self) -> dict[str, int]:
@@ -126,17 +145,28 @@ class Database:
         return {t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
 
     def integrity(self) -> str:
-        """``PRAGMA integrity_check``: 'ok' for a sound file."""
+        """``PRAGMA integrity_check``: 'ok' for a sound file (PostgreSQL: 'ok' when it answers;
+        the server keeps its own files sound)."""
+        if self.dialect == POSTGRESQL:
+            return "ok" if self.conn.execute("SELECT 1").fetchone()[0] == 1 else "no answer"
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     @property
     def version(self) -> int:
         return stored_version(self.conn)
 
-    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
+    def frame(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> pd.DataFrame:
+        """A read query's rows as a DataFrame (the same columns on both backends)."""
         import pandas as pd
 
-        return pd.read_sql_query(sql, self.conn, params=params)
+        if self.dialect == SQLITE:
+            return pd.read_sql_query(sql, cast(sqlite3.Connection, self.conn), params=params)
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=True)
+
+    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        return self.frame(sql, params)
 
     # -- lifetime --------------------------------------------------------------
     def close(self) -> None:

@@ -7,12 +7,12 @@ The events come from one streaming query; their sources from one more query per
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from .backend import Connection
 from .query import Filters, events_sql
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class SourcedEvent:
     sources: list[EventSource]
 
 
-def event_rows(conn: sqlite3.Connection, filters: Filters) -> Iterator[dict[str, Any]]:
+def event_rows(conn: Connection, filters: Filters) -> Iterator[dict[str, Any]]:
     """Matching merged events, latest first, one dict a row, read as they are used."""
     sql, params = events_sql(filters)
     for row in conn.execute(sql, params):
@@ -47,7 +47,7 @@ def event_rows(conn: sqlite3.Connection, filters: Filters) -> Iterator[dict[str,
 
 
 def sourced_events(
-    conn: sqlite3.Connection, filters: Filters, batch: int = BATCH
+    conn: Connection, filters: Filters, batch: int = BATCH
 ) -> Iterator[SourcedEvent]:
     """Matching merged events, each with its sources (stored order)."""
     rows = event_rows(conn, filters)
@@ -57,7 +57,7 @@ def sourced_events(
             yield SourcedEvent(row, sources.get(int(row["event_id"]), []))
 
 
-def _sources_of(conn: sqlite3.Connection, event_ids: list[int]) -> dict[int, list[EventSource]]:
+def _sources_of(conn: Connection, event_ids: list[int]) -> dict[int, list[EventSource]]:
     marks = ",".join("?" * len(event_ids))
     found: dict[int, list[EventSource]] = {}
     for row in conn.execute(

@@ -4,16 +4,20 @@ Every query is bounded (a LIMIT, a date range, one article, one actor code) and 
 index: a page is never assembled by loading a whole table. Rows come back as plain
 dicts, ready for a template or for JSON. The app opens the store read-only
 (``detente.open(path, read_only=True)``).
+
+The SQL is the store's (``?`` parameters, SQLite's FTS5 look-ups, translated for
+PostgreSQL by ``detente.store.backend``); what differs beyond that is chosen here by the
+connection's dialect: the search page's snippets and ranking, and where NULLs sort.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from .backend import POSTGRESQL, TS_CONFIG, Connection
 from .query import FACTUAL_MODALITIES, fts_query
 
 logger = logging.getLogger(__name__)
@@ -27,8 +31,17 @@ HIT_OPEN, HIT_CLOSE = "\x02", "\x03"
 _FACTUAL = f"e.negated = 0 AND e.modality IN ({', '.join('?' * len(FACTUAL_MODALITIES))})"
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Record]:
+def _rows(conn: Connection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Record]:
     return [dict(row) for row in conn.execute(sql, params)]
+
+
+def _postgresql(conn: Connection) -> bool:
+    return getattr(conn, "dialect", None) == POSTGRESQL
+
+
+def _desc(conn: Connection, column: str) -> str:
+    """``column DESC`` with NULLs last, as SQLite sorts them (PostgreSQL puts them first)."""
+    return f"{column} DESC NULLS LAST" if _postgresql(conn) else f"{column} DESC"
 
 
 @dataclass(frozen=True)
@@ -87,13 +100,13 @@ def _page(rows: list[Record], limit: int) -> Found:
 
 # -- the store as a whole -----------------------------------------------------------
 
-def latest_date(conn: sqlite3.Connection) -> str | None:
+def latest_date(conn: Connection) -> str | None:
     """The latest publication date stored (the store's 'today')."""
     row = conn.execute("SELECT max(published) FROM articles").fetchone()
     return str(row[0]) if row and row[0] else None
 
 
-def latest_articles(conn: sqlite3.Connection, limit: int = 20) -> list[Record]:
+def latest_articles(conn: Connection, limit: int = 20) -> list[Record]:
     """The most recently published stories, one article a story (cluster), undated ones last.
 
     ``copies`` counts the story's other articles among those read (the latest
@@ -103,7 +116,7 @@ def latest_articles(conn: sqlite3.Connection, limit: int = 20) -> list[Record]:
     rows = _rows(
         conn,
         "SELECT id, title, publisher, url, published, cluster_id FROM articles"
-        " ORDER BY published DESC, id DESC LIMIT ?", (5 * limit,),
+        f" ORDER BY {_desc(conn, 'published')}, id DESC LIMIT ?", (5 * limit,),
     )
     stories: dict[Any, Record] = {}
     for row in rows:
@@ -136,12 +149,22 @@ def _published_clause(f: EventFilter) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def search_articles(conn: sqlite3.Connection, text: str, f: EventFilter, part: Slice) -> Found:
+def search_articles(conn: Connection, text: str, f: EventFilter, part: Slice) -> Found:
     """Stories matching ``text`` (every word; best first) and the filters, one page."""
     events_sql, event_params = _article_event_clause(EventFilter(
         f.actor, f.recipient, f.type, f.quad, factual=f.factual))
     dates_sql, date_params = _published_clause(f)
-    if text.strip():
+    if text.strip() and _postgresql(conn):
+        sql = (
+            "SELECT a.id, a.title, a.publisher, a.url, a.published,"
+            f" ts_headline('{TS_CONFIG}', a.body, q.query, ?) AS snippet"
+            f" FROM articles a, plainto_tsquery('{TS_CONFIG}', ?) AS q(query)"
+            f" WHERE a.fts @@ q.query{dates_sql}{events_sql}"
+            " ORDER BY ts_rank(a.fts, q.query) DESC, a.id LIMIT ? OFFSET ?"
+        )
+        headline = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=24, MinWords=12"
+        params = [headline, fts_query(text), *date_params, *event_params]
+    elif text.strip():
         sql = (
             "SELECT a.id, a.title, a.publisher, a.url, a.published,"
             " snippet(articles_fts, 2, ?, ?, '…', 24) AS snippet"
@@ -152,16 +175,16 @@ def search_articles(conn: sqlite3.Connection, text: str, f: EventFilter, part: S
     else:
         sql = (
             "SELECT a.id, a.title, a.publisher, a.url, a.published, substr(a.body, 1, 200) AS snippet"
-            f" FROM articles a WHERE 1{dates_sql}{events_sql}"
-            " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+            f" FROM articles a WHERE 1 = 1{dates_sql}{events_sql}"
+            f" ORDER BY {_desc(conn, 'a.published')}, a.id DESC LIMIT ? OFFSET ?"
         )
         params = [*date_params, *event_params]
     return _page(_rows(conn, sql, [*params, part.limit + 1, part.offset]), part.limit)
 
 
-def search_quotes(conn: sqlite3.Connection, text: str, f: EventFilter, part: Slice) -> Found:
+def search_quotes(conn: Connection, text: str, f: EventFilter, part: Slice) -> Found:
     """Quotes matching ``text`` (speaker's code as ``actor``), one page."""
-    where, params = ["1"], []
+    where, params = ["1 = 1"], []
     if text.strip():
         where.append("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)")
         params.append(fts_query(text))
@@ -183,19 +206,19 @@ EVENT_FIELDS = (
 )
 
 
-def search_events(conn: sqlite3.Connection, f: EventFilter, part: Slice) -> Found:
+def search_events(conn: Connection, f: EventFilter, part: Slice) -> Found:
     """Events matching the filters, newest first, with one evidence sentence each."""
     clauses, params = f.where("e")
     sql = (
         f"SELECT {EVENT_FIELDS}, e.first_article_id AS article_id,"
         " (SELECT s.sentence FROM event_sources s WHERE s.event_id = e.id ORDER BY s.id LIMIT 1)"
-        f" AS sentence FROM events e WHERE {' AND '.join(clauses) or '1'}"
-        " ORDER BY e.date DESC, e.id DESC LIMIT ? OFFSET ?"
+        f" AS sentence FROM events e WHERE {' AND '.join(clauses) or '1 = 1'}"
+        f" ORDER BY {_desc(conn, 'e.date')}, e.id DESC LIMIT ? OFFSET ?"
     )
     return _page(_rows(conn, sql, [*params, part.limit + 1, part.offset]), part.limit)
 
 
-def events_in(conn: sqlite3.Connection, article_ids: list[int], f: EventFilter, limit: int = 100) -> list[Record]:
+def events_in(conn: Connection, article_ids: list[int], f: EventFilter, limit: int = 100) -> list[Record]:
     """The events these stories report that match the filters (the sentence from each story)."""
     if not article_ids:
         return []
@@ -205,14 +228,15 @@ def events_in(conn: sqlite3.Connection, article_ids: list[int], f: EventFilter, 
         conn,
         f"SELECT {EVENT_FIELDS}, s.article_id, s.sentence FROM event_sources s"
         f" JOIN events e ON e.id = s.event_id WHERE s.article_id IN ({marks})"
-        f"{''.join(' AND ' + c for c in clauses)} ORDER BY e.date DESC, e.id DESC LIMIT ?",
+        f"{''.join(' AND ' + c for c in clauses)} ORDER BY {_desc(conn, 'e.date')}, e.id DESC,"
+        " s.id LIMIT ?",
         [*article_ids, *params, limit],
     )
 
 
 # -- one story ------------------------------------------------------------------
 
-def article(conn: sqlite3.Connection, article_id: int) -> Record | None:
+def article(conn: Connection, article_id: int) -> Record | None:
     """One stored story with its full result (``result``: the contract's JSON)."""
     row = conn.execute(
         "SELECT id, doc_id, url, title, publisher, published, page_date, cluster_id, result_json"
@@ -225,7 +249,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> Record | None:
     return record
 
 
-def article_events(conn: sqlite3.Connection, article_id: int) -> list[Record]:
+def article_events(conn: Connection, article_id: int) -> list[Record]:
     """The events a story reports, each with its event id and the story's own version."""
     rows = _rows(
         conn,
@@ -239,7 +263,7 @@ def article_events(conn: sqlite3.Connection, article_id: int) -> list[Record]:
     return rows
 
 
-def copies(conn: sqlite3.Connection, cluster_id: int | None, article_id: int, limit: int = 50) -> list[Record]:
+def copies(conn: Connection, cluster_id: int | None, article_id: int, limit: int = 50) -> list[Record]:
     """Near-duplicates of a story: the other articles of its cluster."""
     if cluster_id is None:
         return []
@@ -252,7 +276,7 @@ def copies(conn: sqlite3.Connection, cluster_id: int | None, article_id: int, li
 
 # -- one actor ------------------------------------------------------------------
 
-def actor_names(conn: sqlite3.Connection, code: str) -> list[str]:
+def actor_names(conn: Connection, code: str) -> list[str]:
     """The names an actor code was given in events (most frequent first)."""
     rows = conn.execute(
         "SELECT actor_name, count(*) AS n FROM events WHERE actor_code = ? AND actor_name IS NOT NULL"
@@ -261,34 +285,40 @@ def actor_names(conn: sqlite3.Connection, code: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def partners(conn: sqlite3.Connection, code: str, *, outgoing: bool, limit: int = 20) -> list[Record]:
+def partners(conn: Connection, code: str, *, outgoing: bool, limit: int = 20) -> list[Record]:
     """Who ``code`` acts on (``outgoing``) or who acts on it, busiest first."""
     mine, other = ("actor_code", "recipient_code") if outgoing else ("recipient_code", "actor_code")
     return _rows(
         conn,
-        f"SELECT {other} AS code, count(*) AS events, sum(quad IN (1, 2)) AS cooperation,"
-        f" sum(quad IN (3, 4)) AS conflict, max(date) AS latest FROM events"
+        f"SELECT {other} AS code, count(*) AS events,"
+        " sum(CASE WHEN quad IN (1, 2) THEN 1 ELSE 0 END) AS cooperation,"
+        " sum(CASE WHEN quad IN (3, 4) THEN 1 ELSE 0 END) AS conflict, max(date) AS latest"
+        " FROM events"
         f" WHERE {mine} = ? AND {other} IS NOT NULL GROUP BY {other}"
         " ORDER BY events DESC LIMIT ?", (code, limit),
     )
 
 
-def actor_months(conn: sqlite3.Connection, code: str, limit: int = 36) -> list[Record]:
+_COOP = "CASE WHEN quad IN (1, 2) THEN 1 ELSE 0 END"
+_CONF = "CASE WHEN quad IN (3, 4) THEN 1 ELSE 0 END"
+
+
+def actor_months(conn: Connection, code: str, limit: int = 36) -> list[Record]:
     """Per month: events ``code`` did and events done to it, by cooperation and conflict."""
     rows = _rows(
         conn,
         "SELECT month, sum(out_coop) AS out_cooperation, sum(out_conf) AS out_conflict,"
         " sum(in_coop) AS in_cooperation, sum(in_conf) AS in_conflict FROM ("
-        " SELECT substr(date, 1, 7) AS month, quad IN (1, 2) AS out_coop, quad IN (3, 4) AS out_conf,"
+        f" SELECT substr(date, 1, 7) AS month, {_COOP} AS out_coop, {_CONF} AS out_conf,"
         " 0 AS in_coop, 0 AS in_conf FROM events WHERE actor_code = ? AND date IS NOT NULL"
-        " UNION ALL SELECT substr(date, 1, 7), 0, 0, quad IN (1, 2), quad IN (3, 4) FROM events"
-        " WHERE recipient_code = ? AND date IS NOT NULL)"
+        f" UNION ALL SELECT substr(date, 1, 7), 0, 0, {_COOP}, {_CONF} FROM events"
+        " WHERE recipient_code = ? AND date IS NOT NULL) AS m"
         " GROUP BY month ORDER BY month DESC LIMIT ?", (code, code, limit),
     )
     return rows[::-1]
 
 
-def actor_quotes(conn: sqlite3.Connection, code: str, limit: int = 20) -> list[Record]:
+def actor_quotes(conn: Connection, code: str, limit: int = 20) -> list[Record]:
     """The latest quotes whose speaker carries ``code``."""
     return _rows(
         conn,
@@ -300,7 +330,7 @@ def actor_quotes(conn: sqlite3.Connection, code: str, limit: int = 20) -> list[R
 
 # -- one dyad ---------------------------------------------------------------------
 
-def dyad_days(conn: sqlite3.Connection, f: EventFilter) -> list[Record]:
+def dyad_days(conn: Connection, f: EventFilter) -> list[Record]:
     """Per (day, story cluster): the dyad's events by quad class and summed intensity.
 
     Periods (weeks, months) and independent-story counts are made from these rows.
@@ -310,20 +340,20 @@ def dyad_days(conn: sqlite3.Connection, f: EventFilter) -> list[Record]:
     return _rows(
         conn,
         "SELECT substr(e.date, 1, 10) AS day, e.cluster_id, count(*) AS events,"
-        " sum(e.quad = 1) AS q1, sum(e.quad = 2) AS q2, sum(e.quad = 3) AS q3, sum(e.quad = 4) AS q4,"
+        f" {', '.join(f'sum(CASE WHEN e.quad = {q} THEN 1 ELSE 0 END) AS q{q}' for q in (1, 2, 3, 4))},"
         " coalesce(sum(e.intensity), 0) AS intensity FROM events e"
         f" WHERE {' AND '.join(clauses)} GROUP BY day, e.cluster_id ORDER BY day",
         params,
     )
 
 
-def evidence(conn: sqlite3.Connection, f: EventFilter, limit: int = 100) -> list[Record]:
+def evidence(conn: Connection, f: EventFilter, limit: int = 100) -> list[Record]:
     """The sentences behind a dyad's events between two dates, with their stories."""
     clauses, params = f.where("e")
     return _rows(
         conn,
         f"SELECT {EVENT_FIELDS}, s.article_id, s.sentence, a.title, a.url, a.publisher,"
         " a.published FROM events e JOIN event_sources s ON s.event_id = e.id"
-        f" JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(clauses) or '1'}"
+        f" JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(clauses) or '1 = 1'}"
         " ORDER BY e.date, e.id, s.id LIMIT ?", [*params, limit],
     )

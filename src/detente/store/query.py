@@ -125,7 +125,7 @@ EVENT_COLUMNS = """
     e.intensity, e.confidence, e.cluster_id, e.added_at,
     (SELECT count(*) FROM event_sources s WHERE s.event_id = e.id) AS num_mentions,
     (SELECT count(DISTINCT s.article_id) FROM event_sources s WHERE s.event_id = e.id) AS num_articles,
-    (SELECT count(DISTINCT coalesce(a.publisher, a.url, a.id)) FROM event_sources s
+    (SELECT count(DISTINCT coalesce(a.publisher, a.url, CAST(a.id AS TEXT))) FROM event_sources s
         JOIN articles a ON a.id = s.article_id WHERE s.event_id = e.id) AS num_sources,
     (SELECT max(s.is_root) FROM event_sources s WHERE s.event_id = e.id) AS is_root,
     (SELECT s.sentence FROM event_sources s WHERE s.event_id = e.id ORDER BY s.id LIMIT 1) AS sentence,

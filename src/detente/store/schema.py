@@ -12,10 +12,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..data import data_folder
 from ..errors import DetenteError
 from ..terminal import printable
+from .backend import POSTGRESQL, SQLITE
+from .dialect import for_dialect
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +27,16 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 @dataclass(frozen=True)
 class Migration:
+    """One migration file: ``sql`` is what SQLite runs; ``source`` the file as written,
+    with the blocks of both dialects (``detente.store.dialect``)."""
+
     version: int
     name: str
     sql: str
+    source: str = ""
+
+    def for_dialect(self, dialect: str) -> str:
+        return for_dialect(self.source or self.sql, dialect)
 
 
 def migrations() -> list[Migration]:
@@ -36,7 +46,9 @@ def migrations() -> list[Migration]:
     for entry in folder.iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+            source = entry.read_text("utf-8")
+            found.append(Migration(int(match.group(1)), entry.name,
+                                   for_dialect(source, SQLITE), source))
     return sorted(found, key=lambda m: m.version)
 
 
@@ -152,11 +164,17 @@ def _open_read_write(file: Path, shown: str) -> sqlite3.Connection:
     return conn
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+def _tables(conn: Any) -> set[str]:
+    """The tables of the store (of the current schema, on PostgreSQL)."""
+    if getattr(conn, "dialect", SQLITE) == POSTGRESQL:
+        sql = ("SELECT table_name FROM information_schema.tables"
+               " WHERE table_schema = current_schema()")
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {str(row[0]) for row in conn.execute(sql)}
 
 
-def _require_store(conn: sqlite3.Connection, tables: set[str], shown: str) -> None:
+def _require_store(conn: Any, tables: set[str], shown: str) -> None:
     """A detente store has its ``schema_version`` table with detente's first migration."""
     first = migrations()[0]
     marked = False
@@ -166,12 +184,18 @@ def _require_store(conn: sqlite3.Connection, tables: set[str], shown: str) -> No
         marked = row is not None and row[0] == first.name
     if not marked:
         raise DetenteError(
-            f"{shown}: a SQLite database, but not a detente store (it has no detente schema "
+            f"{shown}: {_kind(conn)}, but not a detente store (it has no detente schema "
             "marker); detente will not read or change it: give --db a store that "
             "'detente ingest' created, or a new file name")
 
 
-def _require_current(conn: sqlite3.Connection, shown: str) -> None:
+def _kind(conn: Any) -> str:
+    if getattr(conn, "dialect", SQLITE) == POSTGRESQL:
+        return "a PostgreSQL database with tables"
+    return "a SQLite database"
+
+
+def _require_current(conn: Any, shown: str) -> None:
     latest = migrations()[-1].version
     version = stored_version(conn)
     if version > latest:
@@ -185,7 +209,7 @@ def _require_current(conn: sqlite3.Connection, shown: str) -> None:
                            f"'detente migrate --db {shown}'")
 
 
-def pending(conn: sqlite3.Connection) -> list[Migration]:
+def pending(conn: Any) -> list[Migration]:
     """detente's migrations not applied to the store, in order (read without writing). A
     migration is pending by its absence, not by its number: one merged after a later one
     still runs."""
@@ -195,7 +219,7 @@ def pending(conn: sqlite3.Connection) -> list[Migration]:
     return [m for m in migrations() if m.version not in applied]
 
 
-def stored_version(conn: sqlite3.Connection) -> int:
+def stored_version(conn: Any) -> int:
     """The highest migration applied to a store, read without writing (0: none)."""
     if "schema_version" not in _tables(conn):
         return 0

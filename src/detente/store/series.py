@@ -280,8 +280,6 @@ def busiest_sql(window: Window, limit: int) -> tuple[str, list[Any]]:
 
 def frame(db: Database, query: tuple[str, list[Any]]) -> pd.DataFrame:
     """Run one of these queries on ``db``; a DataFrame of its rows."""
-    import pandas as pd
-
     sql, params = query
     logger.debug("series query: %s %s", sql, params)
-    return pd.read_sql_query(sql, db.conn, params=params)
+    return db.frame(sql, params)

@@ -3,18 +3,30 @@
 The input is the typed ``Result`` (``detente.model``); worker processes send it
 back through the pool as it is (dataclasses pickle). ``result_json`` keeps the
 contract's JSON of the whole result, for lossless export.
+
+Many writers, one PostgreSQL store: each article's transaction first takes one
+transaction-level advisory lock (``pg_advisory_xact_lock``, released at COMMIT or
+ROLLBACK), the same for every detente writer. Story clustering and event merging read
+what is stored, decide, then write: with the lock, each article's read-decide-write sees
+every article committed before it, exactly as the single SQLite writer does, whichever
+process or machine wrote them. Only these few milliseconds of writing are serialised; the
+analysis runs in parallel. The content hash is checked under the lock too, and the
+``UNIQUE`` hash with ``ON CONFLICT DO NOTHING`` guards against any writer without it.
+SQLite keeps its single-writer path (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ..model import Article, Entity, Event, EventActor, Quote, Result, Timex, to_jsonable
 from . import dedup
+from .backend import POSTGRESQL, SQLITE
+from .pgschema import WRITE_LOCK
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +55,7 @@ def now_iso() -> str:
 
 
 def write_result(
-    conn: sqlite3.Connection,
+    conn: Any,
     result: Result,
     *,
     content_hash: str,
@@ -52,12 +64,15 @@ def write_result(
 ) -> Written | None:
     """Store ``result`` in one transaction; None when ``content_hash`` is already stored."""
     sig = signature if signature is not None else dedup.signature(result.article.body)
-    conn.execute("BEGIN IMMEDIATE")
+    _begin(conn)
     try:
         if conn.execute("SELECT 1 FROM articles WHERE hash = ?", (content_hash,)).fetchone():
             conn.execute("ROLLBACK")
             return None
         written = _write(conn, result, content_hash, source, sig)
+        if written is None:
+            conn.execute("ROLLBACK")
+            return None
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -65,13 +80,33 @@ def write_result(
     return written
 
 
+def dialect_of(conn: Any) -> str:
+    """``"postgresql"`` for the store's PostgreSQL connection, else ``"sqlite"``."""
+    return str(getattr(conn, "dialect", SQLITE))
+
+
+def _begin(conn: Any) -> None:
+    """Begin an article's write transaction, the only writer of the store while it runs."""
+    if dialect_of(conn) == POSTGRESQL:
+        conn.execute("BEGIN")
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    else:
+        conn.execute("BEGIN IMMEDIATE")
+
+
 def _write(
-    conn: sqlite3.Connection, result: Result, content_hash: str, source: str | None,
+    conn: Any, result: Result, content_hash: str, source: str | None,
     sig: dedup.Signature,
-) -> Written:
+) -> Written | None:
     article = result.article
     stamp = now_iso()
     article_id = _insert_article(conn, result, content_hash, source, sig, stamp)
+    if article_id is None:
+        return None
     cluster_id = _assign_cluster(conn, article_id, sig, bool(article.body.strip()))
     _insert_entities(conn, article_id, result.entities)
     _insert_timexes(conn, article_id, result.timexes)
@@ -86,14 +121,15 @@ def _write(
 
 
 def _insert_article(
-    conn: sqlite3.Connection, result: Result, content_hash: str, source: str | None,
+    conn: Any, result: Result, content_hash: str, source: str | None,
     sig: dedup.Signature, stamp: str,
-) -> int:
+) -> int | None:
+    """The new article's id; None when its hash is stored already."""
     a = result.article
     cur = conn.execute(
         "INSERT INTO articles(hash, doc_id, source, url, title, dek, authors, publisher, published,"
         " page_date, language, body, signature, result_json, notes, added_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hash) DO NOTHING RETURNING id",
         (
             content_hash, str(result.id or ""), source, a.url, a.title, a.dek,
             json.dumps(a.authors, ensure_ascii=False), a.publisher, _iso(a.published),
@@ -102,7 +138,8 @@ def _insert_article(
             json.dumps(result.notes, ensure_ascii=False), stamp,
         ),
     )
-    return int(cur.lastrowid or 0)
+    row = cur.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _iso(day: date | None) -> str | None:
@@ -110,14 +147,12 @@ def _iso(day: date | None) -> str | None:
 
 
 def _assign_cluster(
-    conn: sqlite3.Connection, article_id: int, sig: dedup.Signature, has_text: bool
+    conn: Any, article_id: int, sig: dedup.Signature, has_text: bool
 ) -> int:
     match = _best_match(conn, sig) if has_text else None
     if match is None:
-        cluster_id = int(
-            conn.execute("INSERT INTO clusters(first_article_id) VALUES (?)", (article_id,)).lastrowid
-            or 0
-        )
+        cluster_id = int(conn.execute("INSERT INTO clusters(first_article_id) VALUES (?) RETURNING id",
+                                      (article_id,)).fetchone()[0])
     else:
         cluster_id = match.cluster_id
     conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id, article_id))
@@ -129,7 +164,7 @@ def _assign_cluster(
     return cluster_id
 
 
-def _best_match(conn: sqlite3.Connection, sig: dedup.Signature) -> dedup.ClusterMatch | None:
+def _best_match(conn: Any, sig: dedup.Signature) -> dedup.ClusterMatch | None:
     keys = dedup.band_keys(sig)
     marks = ",".join("?" * len(keys))
     rows = conn.execute(
@@ -145,7 +180,7 @@ def _best_match(conn: sqlite3.Connection, sig: dedup.Signature) -> dedup.Cluster
     return best
 
 
-def _insert_entities(conn: sqlite3.Connection, article_id: int, entities: list[Entity]) -> None:
+def _insert_entities(conn: Any, article_id: int, entities: list[Entity]) -> None:
     rows = []
     for e in entities:
         actor = e.actor
@@ -158,14 +193,14 @@ def _insert_entities(conn: sqlite3.Connection, article_id: int, entities: list[E
     )
 
 
-def _insert_timexes(conn: sqlite3.Connection, article_id: int, timexes: list[Timex]) -> None:
+def _insert_timexes(conn: Any, article_id: int, timexes: list[Timex]) -> None:
     conn.executemany(
         'INSERT INTO timexes(article_id, text, start, "end", type, value) VALUES (?,?,?,?,?,?)',
         [(article_id, t.text, t.start, t.end, t.type, t.value) for t in timexes],
     )
 
 
-def _insert_quotes(conn: sqlite3.Connection, article_id: int, quotes: list[Quote]) -> None:
+def _insert_quotes(conn: Any, article_id: int, quotes: list[Quote]) -> None:
     rows = []
     for q in quotes:
         s = q.speaker
@@ -204,25 +239,36 @@ def merge_key(event: Event, cluster_id: int, when: EventDate) -> str:
     return key
 
 
-def _find_event(conn: sqlite3.Connection, key: str, when: EventDate) -> int | None:
+# How many days apart an event's date is from a day (bound parameter), per dialect.
+DAYS_APART = {
+    SQLITE: "abs(julianday(date) - julianday(?))",
+    POSTGRESQL: "abs(CAST(substr(date, 1, 10) AS date) - CAST(? AS date))",
+}
+# NULL-safe equality, per dialect.
+SAME = {SQLITE: "IS", POSTGRESQL: "IS NOT DISTINCT FROM"}
+
+
+def _find_event(conn: Any, key: str, when: EventDate) -> int | None:
+    dialect = dialect_of(conn)
     if when.value is not None and when.precision == "day":
         day = date.fromisoformat(when.value[:10])
         row = conn.execute(
             "SELECT id FROM events WHERE merge_key = ? AND date_precision = 'day'"
-            " AND date BETWEEN ? AND ? ORDER BY abs(julianday(date) - julianday(?)), id LIMIT 1",
+            f" AND date BETWEEN ? AND ? ORDER BY {DAYS_APART[dialect]}, id LIMIT 1",
             (key, (day - timedelta(days=MERGE_DAYS)).isoformat(),
              (day + timedelta(days=MERGE_DAYS)).isoformat(), day.isoformat()),
         ).fetchone()
     else:
         row = conn.execute(
-            "SELECT id FROM events WHERE merge_key = ? AND date IS ? AND date_precision IS ?"
+            f"SELECT id FROM events WHERE merge_key = ? AND date {SAME[dialect]} ?"
+            f" AND date_precision {SAME[dialect]} ?"
             " ORDER BY id LIMIT 1", (key, when.value, when.precision),
         ).fetchone()
     return int(row[0]) if row else None
 
 
 def _store_event(
-    conn: sqlite3.Connection, event: Event, article: Article, article_id: int,
+    conn: Any, event: Event, article: Article, article_id: int,
     cluster_id: int, first_break: int, stamp: str,
 ) -> bool:
     """Add ``event`` as a new event or as one more source of a stored one; True when new."""
@@ -243,7 +289,7 @@ def _store_event(
 
 
 def _insert_event(
-    conn: sqlite3.Connection, event: Event, key: str, when: EventDate, article_id: int,
+    conn: Any, event: Event, key: str, when: EventDate, article_id: int,
     cluster_id: int, stamp: str,
 ) -> int:
     actor = _first(event.actor)
@@ -255,7 +301,7 @@ def _insert_event(
         " recipient_codes, date, date_precision, negated, modality, location_name,"
         " location_country, lat, lon, intensity, confidence, cluster_id, first_article_id, added_at,"
         " actor_inferred, recipient_inferred)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
         (
             key, event.type, event.quad or 0, event.cameo, event.mode,
             json.dumps(event.context or []), *_party(actor), json.dumps(_codes(event.actor)),
@@ -267,7 +313,7 @@ def _insert_event(
             int(bool(recipient and recipient.code and recipient.inferred)),
         ),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def _first(parties: list[EventActor]) -> EventActor | None:

@@ -1,8 +1,9 @@
 """The store as the web app holds it: one read-only ``Database`` per thread.
 
 Requests run on a thread pool; a store handle (``detente.open(path, read_only=True)``:
-SQLite ``mode=ro``) is kept per thread, opened on first use, so requests never share a
-cursor and nothing can write.
+SQLite ``mode=ro``, or a read-only PostgreSQL session for a ``postgresql://`` URL) is
+kept per thread, opened on first use, so requests never share a cursor and nothing can
+write.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .. import store
 from ..store import Database
+from ..store.backend import Connection, is_url
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ class Store:
     """The database file behind the app, opened read-only once per thread."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path: str | Path = str(path) if is_url(path) else Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Database] = []
@@ -37,8 +39,8 @@ class Store:
                 self._all.append(db)
         return db
 
-    def conn(self) -> sqlite3.Connection:
-        """This thread's read-only SQLite connection (for ``detente.store.pages``)."""
+    def conn(self) -> Connection:
+        """This thread's read-only connection (for ``detente.store.pages``)."""
         return self.database().conn
 
     def stamp(self) -> tuple[int, int]:

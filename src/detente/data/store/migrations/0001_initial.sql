@@ -134,6 +134,7 @@ CREATE INDEX event_sources_event ON event_sources(event_id);
 CREATE INDEX event_sources_article ON event_sources(article_id);
 
 -- Full-text search over titles, deks and bodies, and over quotes.
+-- dialect: sqlite
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, dek, body, content='articles', content_rowid='id'
 );
@@ -145,3 +146,11 @@ CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='quotes', content_rowid
 CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
     INSERT INTO quotes_fts(rowid, text) VALUES (new.id, new.text);
 END;
+-- dialect: postgresql
+-- PostgreSQL: a tsvector column kept by the server, with a GIN index ('simple': no stemming, as FTS5).
+ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
+    to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(dek, '') || ' ' || body)) STORED;
+CREATE INDEX articles_fts ON articles USING gin(fts);
+ALTER TABLE quotes ADD COLUMN fts tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED;
+CREATE INDEX quotes_fts ON quotes USING gin(fts);
+-- dialect: end

@@ -5,5 +5,10 @@
 
 ALTER TABLE articles ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';   -- JSON list of strings
 
+-- dialect: sqlite
 UPDATE articles SET notes = coalesce(json_extract(result_json, '$.notes'), '[]')
     WHERE json_type(result_json, '$.notes') = 'array';
+-- dialect: postgresql
+UPDATE articles SET notes = CAST(CAST(result_json AS json)->'notes' AS TEXT)
+    WHERE json_typeof(CAST(result_json AS json)->'notes') = 'array';
+-- dialect: end

@@ -6,6 +6,7 @@
 ALTER TABLE events ADD COLUMN actor_inferred INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN recipient_inferred INTEGER NOT NULL DEFAULT 0;
 
+-- dialect: sqlite
 UPDATE events SET
     actor_inferred = coalesce((
         SELECT max(CASE WHEN json_extract(a.value, '$.inferred') THEN 1 ELSE 0 END)
@@ -15,3 +16,14 @@ UPDATE events SET
         SELECT max(CASE WHEN json_extract(r.value, '$.inferred') THEN 1 ELSE 0 END)
         FROM event_sources s, json_each(s.event_json, '$.recipient') r
         WHERE s.event_id = events.id AND json_extract(r.value, '$.code') = events.recipient_code), 0);
+-- dialect: postgresql
+UPDATE events SET
+    actor_inferred = coalesce((
+        SELECT max(CASE WHEN a.value->>'inferred' = 'true' THEN 1 ELSE 0 END)
+        FROM event_sources s, json_array_elements(CAST(s.event_json AS json)->'actor') a
+        WHERE s.event_id = events.id AND a.value->>'code' = events.actor_code), 0),
+    recipient_inferred = coalesce((
+        SELECT max(CASE WHEN r.value->>'inferred' = 'true' THEN 1 ELSE 0 END)
+        FROM event_sources s, json_array_elements(CAST(s.event_json AS json)->'recipient') r
+        WHERE s.event_id = events.id AND r.value->>'code' = events.recipient_code), 0);
+-- dialect: end

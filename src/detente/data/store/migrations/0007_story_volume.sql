@@ -6,7 +6,7 @@
 -- published. Triggers add an article when it gets its cluster (the writer inserts the
 -- article, then sets cluster_id; direct inserts may give it at once). Clusters are
 -- assigned once and articles never deleted, so counts only grow.
--- The week and month expressions are analysis.series's period_start for SQLite.
+-- The week and month expressions are analysis.series's period_start, per dialect.
 
 CREATE TABLE story_volume (
     period      TEXT NOT NULL,            -- day, week or month
@@ -15,6 +15,7 @@ CREATE TABLE story_volume (
     PRIMARY KEY (period, start)
 );
 
+-- dialect: sqlite
 INSERT INTO story_volume(period, start, stories)
     SELECT 'day', published, count(DISTINCT cluster_id) FROM articles
         WHERE published IS NOT NULL AND cluster_id IS NOT NULL GROUP BY published;
@@ -68,3 +69,55 @@ WHEN NEW.cluster_id IS NOT NULL AND NEW.published IS NOT NULL AND OLD.cluster_id
                         AND x.id <> NEW.id AND x.published IS NOT NULL
                         AND substr(x.published, 1, 7) = substr(NEW.published, 1, 7));
 END;
+-- dialect: postgresql
+INSERT INTO story_volume(period, start, stories)
+    SELECT 'day', published, count(DISTINCT cluster_id) FROM articles
+        WHERE published IS NOT NULL AND cluster_id IS NOT NULL GROUP BY published;
+INSERT INTO story_volume(period, start, stories)
+    SELECT 'week', to_char(date_trunc('week', CAST(published AS date)), 'YYYY-MM-DD'),
+        count(DISTINCT cluster_id) FROM articles
+        WHERE published IS NOT NULL AND cluster_id IS NOT NULL
+        GROUP BY to_char(date_trunc('week', CAST(published AS date)), 'YYYY-MM-DD');
+INSERT INTO story_volume(period, start, stories)
+    SELECT 'month', substr(published, 1, 7) || '-01', count(DISTINCT cluster_id) FROM articles
+        WHERE published IS NOT NULL AND cluster_id IS NOT NULL GROUP BY substr(published, 1, 7) || '-01';
+
+-- One function for both triggers: the same three counts as SQLite's triggers above.
+CREATE FUNCTION detente_story_volume() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    week_start TEXT;
+    month_start TEXT;
+BEGIN
+    IF NEW.cluster_id IS NULL OR NEW.published IS NULL
+       OR (TG_OP = 'UPDATE' AND OLD.cluster_id IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    week_start := to_char(date_trunc('week', CAST(NEW.published AS date)), 'YYYY-MM-DD');
+    month_start := substr(NEW.published, 1, 7) || '-01';
+    INSERT INTO story_volume(period, start, stories) VALUES ('day', NEW.published, 0)
+        ON CONFLICT DO NOTHING;
+    UPDATE story_volume SET stories = stories + 1
+        WHERE period = 'day' AND start = NEW.published
+        AND NOT EXISTS (SELECT 1 FROM articles x WHERE x.cluster_id = NEW.cluster_id
+                        AND x.id <> NEW.id AND x.published = NEW.published);
+    INSERT INTO story_volume(period, start, stories) VALUES ('week', week_start, 0)
+        ON CONFLICT DO NOTHING;
+    UPDATE story_volume SET stories = stories + 1
+        WHERE period = 'week' AND start = week_start
+        AND NOT EXISTS (SELECT 1 FROM articles x WHERE x.cluster_id = NEW.cluster_id
+                        AND x.id <> NEW.id AND x.published BETWEEN week_start
+                        AND to_char(CAST(week_start AS date) + 6, 'YYYY-MM-DD'));
+    INSERT INTO story_volume(period, start, stories) VALUES ('month', month_start, 0)
+        ON CONFLICT DO NOTHING;
+    UPDATE story_volume SET stories = stories + 1
+        WHERE period = 'month' AND start = month_start
+        AND NOT EXISTS (SELECT 1 FROM articles x WHERE x.cluster_id = NEW.cluster_id
+                        AND x.id <> NEW.id AND substr(x.published, 1, 7) = substr(NEW.published, 1, 7));
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER story_volume_insert AFTER INSERT ON articles
+    FOR EACH ROW EXECUTE FUNCTION detente_story_volume();
+CREATE TRIGGER story_volume_cluster AFTER UPDATE OF cluster_id ON articles
+    FOR EACH ROW EXECUTE FUNCTION detente_story_volume();
+-- dialect: end
