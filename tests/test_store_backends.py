@@ -360,3 +360,40 @@ def test_the_web_app_serves_a_postgresql_store(both: tuple[str, str]) -> None:
         assert found["stories"][0]["title"]
         for page in ("/", "/search?q=Putin", "/actor/FRA", "/dyad/RUS/UKR", "/day/2022-01-28"):
             assert pg.get(page).status_code == 200, page
+
+
+# -- a generated stream, bulk-written: trends and alerts agree ------------------------
+
+STREAM_WEEKS = 30
+
+
+@pytest.mark.slow
+def test_trends_and_alerts_agree_on_a_generated_stream(tmp_path: Path, pg_url: str) -> None:
+    """detente.analysis.synthetic's stream (bursts, echoes, surges), written straight into
+    both stores: every series and every alert the same."""
+    from detente.analysis import movers, panel, trends
+    from detente.analysis.alerts import alerts
+    from detente.analysis.synthetic import Burst, Echo, Pair, Stream, write_bulk
+
+    stream = Stream(weeks=STREAM_WEEKS, filler=40, pairs=(
+        Pair("RUS", "UKR", 6, 0.7), Pair("FRA", "DEU", 5, 0.1), Pair("USA", "CHN", 3, 0.5)),
+        bursts=(Burst("RUS", "UKR", 20, "escalation", 20),
+                Burst("USA", "CHN", 24, "de-escalation", 15)),
+        echoes=(Echo("FRA", "DEU", 12),), surges={8: 2.5})
+    targets = [str(tmp_path / "stream.db"), pg_url]
+    for target in targets:
+        with detente.open(target) as db:
+            assert write_bulk(db.conn, stream) > 1000
+
+    def ask(db: Database) -> dict[str, Any]:
+        series = {f"{a}-{r}-{by}": _records(trends(db, a, r, by=by))
+                  for a, r in (("RUS", "UKR"), ("USA", None), (None, "DEU"))
+                  for by in ("day", "week", "month")}
+        found = [a.to_dict() for by in ("week", "month") for a in alerts(db, by=by)]
+        return {**series, "alerts": found, "panel": _records(panel(db, by="week")),
+                "movers": [m.to_dict() for m in movers(db, "2023-W21")]}
+
+    want = _same(ask, (targets[0], targets[1]))
+    assert want["alerts"] and want["movers"]
+    with detente.open(pg_url) as db:  # the writer carries on after the bulk ids
+        assert db.add(_story("after"), content_hash="after") is not None
