@@ -37,17 +37,15 @@ if TYPE_CHECKING:
 
 # The analyzer needs spaCy (seconds to import): it is imported when first asked for, so
 # that `import detente` and the commands that only read a store start at once.
-_LAZY = {"Analyzer": "pipeline", "analyze_text": "pipeline"}
-
-
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    if name in ("Analyzer", "analyze_text"):
+        from . import pipeline
 
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(pipeline, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'detente' has no attribute {name!r}")
+
 
 __all__ = [
     "Actor", "Analyzer", "Article", "Caption", "ConfigError", "DetenteError", "Entity",

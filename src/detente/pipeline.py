@@ -153,6 +153,8 @@ class Analyzer:
             for plan, doc in zip(plans, docs, strict=True):
                 done[id(plan.result)] = self._finish(plan, [_found(plan.result, doc, 0)])
         except Exception as exc:  # any failure: find the document it was
+            if self.strict:
+                raise  # --strict: a stage's error stops the run (for development)
             logger.warning("a batch of %d failed (%r): analysing it one by one", len(plans), exc)
             for plan in plans:
                 if id(plan.result) not in done:
@@ -172,8 +174,17 @@ class Analyzer:
             where = ""
             return self._finish(plan, found)
         except Exception as exc:  # one document's failure, whatever its type
+            if self.strict:
+                raise
             logger.warning("%s: analysis failed: %r", plan.source, exc, exc_info=True)
             return ErrorRecord(id=plan.result.id, error=_failure(plan.source, exc, where))
+
+    @property
+    def strict(self) -> bool:
+        """Whether a stage's error is to be raised, not noted (``--strict``, or a component
+        configured ``strict``)."""
+        return self.settings.strict or any(
+            getattr(component, "strict", False) is True for _, component in self.nlp.pipeline)
 
     def _doc_for(self, result: Result, piece: Piece) -> Doc:
         """The unparsed Doc of ``piece``, carrying its article's publication date."""

@@ -20,8 +20,8 @@ The index, baseline and alert rules are written out in ``docs/analysis.md``.
 
 from __future__ import annotations
 
-import importlib
 import logging
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,16 +47,20 @@ __all__ = [
 
 # Imported when first asked for: pandas, networkx and matplotlib take seconds, and the
 # command line registers these commands at every start.
-_HOME = {
-    **dict.fromkeys(("Alert", "AlertSettings", "Busy", "Evidence", "Mover", "busiest",
-                     "evidence", "movers"), "alerts"),
-    "IndexSettings": "index", "panel": "series", "trends": "series",
-}
+_FROM_ALERTS = frozenset(("Alert", "AlertSettings", "Busy", "Evidence", "Mover", "busiest",
+                          "evidence", "movers"))
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _HOME:
+    module: ModuleType
+    if name in _FROM_ALERTS:
+        from . import alerts as module
+    elif name in ("panel", "trends"):
+        from . import series as module
+    elif name == "IndexSettings":
+        from . import index as module
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    value = getattr(module, name)
     globals()[name] = value
     return value

@@ -133,6 +133,8 @@ def analyze_chunk(jobs: list[Job]) -> ChunkOutcome:
                 break
             outcomes.append(_outcome(jobs[len(outcomes)], item))
     except Exception as exc:  # whatever its type: find the document it was
+        if getattr(analyzer, "strict", False) is True:
+            raise  # --strict: a stage's error stops the run
         logger.warning("a chunk of %d failed at document %d (%r): the rest one by one",
                        len(jobs), len(outcomes) + 1, exc)
     outcomes.extend(_alone(analyzer, job) for job in jobs[len(outcomes):])
@@ -154,6 +156,8 @@ def _alone(analyzer: AnalyzerLike, job: Job) -> Outcome:
             raise RuntimeError(f"the analyzer gave {len(items)} results for one input")
         return _outcome(job, items[0])
     except Exception as exc:  # one document's failure, whatever its type
+        if getattr(analyzer, "strict", False) is True:
+            raise
         logger.warning("%s: analysis failed: %r", job.raw.source, exc)
         return Outcome(job.hash, job.raw.source, error=failure_message(job.raw.source, exc))
 
