@@ -205,3 +205,44 @@ def test_three_processes_racing_on_every_article_store_each_once(
     _run_at_once([[halves[0], halves[1]], [halves[1], halves[0]], [halves[0], halves[1]]],
                  pg_url)
     _same_contents(pg_url, expected)
+
+
+@pytest.mark.model
+def test_the_sample_analysed_by_the_model_is_stored_alike(
+    analyzer: Any, tmp_path: Path, pg_cluster: Any
+) -> None:
+    """The bundled sample through the real pipeline (analysed once), written into SQLite,
+    into PostgreSQL by one writer, and into PostgreSQL by two writers at once (one half
+    each, on their own connections): the same stored contents."""
+    import threading
+
+    from detente.demo import sample_files
+    from detente.ingest.hashing import content_hash
+    from detente.ingest.sources import read_jsonl, read_path
+    from detente.model import RawDocument
+
+    sample, seed = sample_files()
+    raws = [r for r in read_jsonl(sample) if isinstance(r, RawDocument)] + [read_path(seed)]
+    done = [(content_hash(raw), result) for raw, result in
+            zip(raws, analyzer.analyze_many(raws), strict=True)]
+    assert len(done) > 50
+
+    def write(target: str, part: list[Any]) -> None:
+        with detente.open(target) as db:
+            for key, result in part:
+                db.add(result, content_hash=key)
+
+    lite, one, two = (str(tmp_path / "sample.db"), pg_cluster.create_database("sample_one"),
+                      pg_cluster.create_database("sample_two"))
+    write(lite, done)
+    write(one, done)
+    detente.open(two).close()
+    writers = [threading.Thread(target=write, args=(two, done[i::2])) for i in (0, 1)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    expected = contents(lite)
+    assert expected["counts"]["events"] > 0
+    assert contents(one) == expected
+    assert contents(two) == expected
