@@ -193,11 +193,38 @@ def movers(
 ) -> list[Mover]:
     """Dyads whose index changed most from the period before ``period`` (``2023-W20``)."""
     start = periods.parse_label(period, periods.check_period(by))
+    return _movers(_two_periods(db, start, by, factual, settings), start, by, limit)
+
+
+def alerts_and_movers(
+    db: Database, period: str, *, by: str = "week", limit: int = 10, factual: bool = True,
+    settings: AlertSettings = DEFAULT_ALERTS,
+) -> tuple[list[Alert], list[Mover]]:
+    """``period``'s alerts (strongest first) and its movers, from one scoring of the panel
+    (what the digest and the web app's home page show: half the work of asking apart)."""
+    start = periods.parse_label(period, periods.check_period(by))
+    frame = _two_periods(db, start, by, factual, settings.index)
+    if frame.empty:
+        return [], []
+    now = frame[frame["start"] == start.isoformat()]
+    hits = alert_rows(now, settings)
+    found = [_alert(db, row, by, factual, settings) for row in hits.itertuples(index=False)]
+    found.sort(key=lambda a: (-abs(a.z), a.start, a.actor, a.recipient))
+    return found, _movers(frame, start, by, limit)
+
+
+def _two_periods(db: Database, start: date, by: str, factual: bool,
+                 settings: IndexSettings) -> pd.DataFrame:
+    """The panel of ``start``'s period and the one before, each scored on its history."""
     before = periods.previous_start(start, by)
-    frame = panel(db, by=by, since=before.isoformat(),
-                  until=periods.last_day(start, by).isoformat(), factual=factual, settings=settings)
+    return panel(db, by=by, since=before.isoformat(),
+                 until=periods.last_day(start, by).isoformat(), factual=factual, settings=settings)
+
+
+def _movers(frame: pd.DataFrame, start: date, by: str, limit: int) -> list[Mover]:
     if frame.empty:
         return []
+    before = periods.previous_start(start, by)
     now = frame[frame["start"] == start.isoformat()]
     prev = frame[frame["start"] == before.isoformat()][["actor", "recipient", "index", "stories"]]
     both = now.merge(prev, on=["actor", "recipient"], how="left", suffixes=("", "_prev")).fillna(

@@ -30,7 +30,7 @@ from typing import Any
 from ..data import read_table
 from ..errors import DetenteError
 from ..store import Database, archive
-from .alerts import alerts, movers
+from .alerts import alerts, alerts_and_movers, movers
 
 logger = logging.getLogger(__name__)
 
@@ -186,11 +186,11 @@ def digest(db: Database, week: str, *, limit: int = 10) -> Digest:
     """The digest of ``week`` (``YYYY-Www``); ``limit`` caps each list."""
     when = parse_week(week)
     since, until = when.start.isoformat(), when.end.isoformat()
+    alerted, moved = week_alerts_and_movers(db, when, limit=limit)
     found = Digest(
         week=when.label, start=since, end=until, previous=when.previous, following=when.following,
         counts=archive.week_counts(db, since, until),
-        alerts=top_alerts(db, when, limit=min(limit, 5)),
-        movers=top_movers(db, when, limit=limit),
+        alerts=alerted[: min(limit, 5)], movers=moved,
         dyads=busiest_dyads(db, since, until, limit=limit),
         quotes=notable_quotes(db, since, until, limit=limit),
         new_actors=[NewActor(**row) for row in archive.new_actors(db, since, until, limit=15)],
@@ -233,6 +233,15 @@ def top_alerts(db: Database, week: Week, *, limit: int = 5) -> list[dict[str, An
     """
     found = alerts(db, since=week.start.isoformat(), until=week.end.isoformat(), by="week")
     return [a.to_dict() for a in found if a.period == week.label][:limit]
+
+
+def week_alerts_and_movers(
+    db: Database, week: Week, *, limit: int = 10
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The week's alerts (strongest first, with evidence) and movers, as JSON dicts, from
+    one scoring of the panel."""
+    found, moved = alerts_and_movers(db, week.label, by="week", limit=limit)
+    return [a.to_dict() for a in found], [m.to_dict() for m in moved]
 
 
 def top_movers(db: Database, week: Week, *, limit: int = 10) -> list[dict[str, Any]]:
