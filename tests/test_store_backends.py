@@ -397,3 +397,27 @@ def test_trends_and_alerts_agree_on_a_generated_stream(tmp_path: Path, pg_url: s
     assert want["alerts"] and want["movers"]
     with detente.open(pg_url) as db:  # the writer carries on after the bulk ids
         assert db.add(_story("after"), content_hash="after") is not None
+
+
+# -- the server unreachable or gone: clear errors -------------------------------------
+
+def test_an_unreachable_server_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"postgresql://detente:secret@/nowhere?host={tmp_path}&port=1"
+    assert main(["query", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to PostgreSQL" in err and "secret" not in err
+
+
+@pytest.mark.slow
+def test_a_server_gone_mid_session_is_a_clear_error(pg_url: str) -> None:
+    import psycopg
+
+    detente.open(pg_url).close()
+    with detente.open(pg_url, read_only=True) as db:
+        pid = db.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        with pytest.raises(DetenteError, match="PostgreSQL server failed"):
+            db.events()

@@ -22,8 +22,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import DetenteError
 
 if TYPE_CHECKING:
     import psycopg
@@ -140,13 +143,14 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> PgCursor:
         cursor = self.raw.cursor(row_factory=_row_factory)
-        cursor.execute(translate(sql), list(parameters))  # type: ignore[call-overload]
+        with _server_errors():
+            cursor.execute(translate(sql), list(parameters))  # type: ignore[call-overload]
         return PgCursor(cursor)
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> None:
         rows = [list(p) for p in parameters]
         if rows:
-            with self.raw.cursor() as cursor:
+            with self.raw.cursor() as cursor, _server_errors():
                 cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
 
     def script(self, sql: str) -> None:
@@ -163,6 +167,18 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+
+@contextmanager
+def _server_errors() -> Iterator[None]:
+    """The server gone, unreachable or shutting down: a clear error, not a traceback."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise DetenteError(f"the PostgreSQL server failed ({str(exc).strip()}): check that it "
+                           "runs and can be reached, then run the command again") from exc
 
 
 def _register_numbers(conn: psycopg.Connection[Any]) -> None:
