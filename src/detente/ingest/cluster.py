@@ -5,11 +5,15 @@ processes on this machine (N defaults to its cores); ``tcp://HOST:PORT`` connect
 running scheduler (``dask scheduler``, then ``dask worker tcp://HOST:PORT --nthreads 1``
 on each machine; detente and its model installed there).
 
-Each worker builds and warms the analyzer once, when it joins: a
+Each worker has the analyzer built and warmed once, when it joins: an
 :class:`AnalyzerPlugin` (a ``distributed.WorkerPlugin``) whose ``setup`` runs
-``workers.init_worker`` with the run's settings; a worker that joins later, or one the
-nanny restarts, gets it too. Tasks are chunks of jobs, analysed by
-``workers.analyze_chunk`` exactly as the local worker pool does it.
+``workers.load_here`` with the run's settings; a worker that joins later, or one the
+nanny restarts, gets it too. On Linux a local cluster's workers are forked from this
+process with the analyzer built here already (as the local pool's are: they start at
+once and share its pages), and the plugin finds it loaded. Tasks are chunks of jobs,
+analysed by ``workers.analyze_chunk`` exactly as the local worker pool does it. A
+local cluster runs without the Dask housekeeping that competes with the analysis
+(the profiler, the 20 ms event-loop tick, host metrics, work stealing, memory limits).
 
 Chunks stream to the cluster: at most ``2 * workers`` are read ahead of the one the
 writer waits for (submitted, running, or done and held back), and each one that
@@ -222,15 +226,15 @@ class DaskCluster:
         self.target = target
         self.key = run_key(settings, factory)
         self.cluster: Any = None
-        self.client: Any = self._connect(settings, factory, workers_wanted)
+        self.client: Any = None
         try:
+            self.client = self._connect(settings, factory, workers_wanted)
             self._register(AnalyzerPlugin(settings, factory))
             self.workers = self._count_workers()
         except BaseException:
             self.close()
             raise
         self.run_id = uuid.uuid4().hex[:12]
-        self.pids: dict[str, int] = {}
 
     def __enter__(self) -> DaskCluster:
         return self
