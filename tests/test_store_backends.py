@@ -421,3 +421,29 @@ def test_a_server_gone_mid_session_is_a_clear_error(pg_url: str) -> None:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         with pytest.raises(DetenteError, match="PostgreSQL server failed"):
             db.events()
+
+
+# -- the write commands take a URL ---------------------------------------------------
+
+@pytest.mark.slow
+def test_ingest_and_migrate_commands_take_a_url(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from detente.ingest import workers
+    from ingest_helpers import fake_analyzer
+
+    monkeypatch.setattr(workers, "default_analyzer", fake_analyzer)
+    (tmp_path / "a.txt").write_text(f"Headline\n\n{STORY}\nEVENT ASSAULT RUS UKR 2022-05-10\n")
+    assert main(["ingest", str(tmp_path / "a.txt"), "--db", pg_url, "-j", "1", "-q"]) == 0
+    assert "1 articles added" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "a.txt"), "--db", pg_url, "-j", "1", "-q"]) == 0
+    assert "0 articles added, 1 already stored" in capsys.readouterr().err
+    with detente.open(pg_url) as db:
+        db.conn.execute("DELETE FROM schema_version WHERE version = 6")
+        db.conn.execute("DROP INDEX articles_doc_id")
+    assert main(["query", "--db", pg_url]) == 1
+    assert "detente migrate" in capsys.readouterr().err
+    assert main(["migrate", "--db", pg_url]) == 0
+    assert f"schema version {schema.migrations()[-1].version}" in capsys.readouterr().err
+    assert "ASSAULT" in _cli(["query", "--db", pg_url], capsys)

@@ -347,7 +347,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         raise DetenteError(f"{args.db}: no such database; 'detente ingest --db {args.db} ...' "
                            "creates one")
     with open_db(args.db) as db:
-        print(f"detente: {printable(args.db)} is at schema version {db.version}", file=sys.stderr)
+        print(f"detente: {db.shown} is at schema version {db.version}", file=sys.stderr)
     return EXIT_OK
 
 
