@@ -241,6 +241,10 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                              "pages stored already are not fetched again")
     ingest.add_argument("--url", action="append", default=[], metavar="URL",
                         help="fetch this page (repeatable)")
+    ingest.add_argument("--dask", metavar="local[:N]|tcp://HOST:PORT",
+                        help="analyse on a Dask cluster: a local one of N worker processes "
+                             "(default: all cores), or an existing scheduler; -j is then "
+                             "ignored (see docs/scaling.md)")
     ingest.add_argument("--allow-private", action="store_true",
                         help="let --feed/--url reach private, loopback and link-local addresses "
                              "(refused by default: see docs/fetching.md)")
@@ -323,7 +327,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     options = IngestOptions(paths=args.paths, jsonl=args.jsonl, warc=args.warc, jobs=args.jobs,
                             progress=not args.quiet and sys.stderr.isatty(),
-                            feeds=args.feed, urls=args.url,
+                            feeds=args.feed, urls=args.url, dask=args.dask,
                             fetch=_fetch_options(args) if args.feed or args.url else None)
     with open_db(args.db) as db:
         summary = ingest(options, db, load_settings(model=args.model, strict=args.strict or None),
