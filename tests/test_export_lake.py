@@ -15,7 +15,8 @@ import random
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,19 @@ class _Rows:
             if n == self.fail_after:
                 raise RuntimeError("the store went away")
             yield row
+
+
+def test_values_of_other_types_are_converted(db_path: Path, tmp_path: Path) -> None:
+    """What a driver may hand back (Decimal numbers, datetimes) lands in the column's type."""
+    with detente.open(db_path, read_only=True) as db:
+        rows = list(db.event_rows())
+    rows[0] = {**rows[0], "intensity": Decimal("-9.5"), "num_articles": 2.0,
+               "added_at": datetime(2024, 1, 2, 3, 4, 5)}
+    write_lake(_Rows(rows), str(tmp_path / "lake"), "month")  # type: ignore[arg-type]
+    frame = pd.read_parquet(tmp_path / "lake").set_index("event_id")
+    first = frame.loc[rows[0]["event_id"]]
+    assert (first["intensity"], first["num_articles"]) == (-9.5, 2)
+    assert first["added_at"] == "2024-01-02 03:04:05" and frame["num_articles"].dtype == "int64"
 
 
 def test_no_matching_events_is_one_empty_file(db_path: Path, tmp_path: Path) -> None:

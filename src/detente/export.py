@@ -360,16 +360,26 @@ def _arrow_type(name: str, values: list[Any]) -> pa.DataType:
 def _arrow_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     import pyarrow as pa
 
-    return pa.table([pa.array(_cells(f, [row.get(f.name) for row in rows]), type=f.type)
-                     for f in schema], schema=schema)
+    return pa.table([_arrow_column(f, [row.get(f.name) for row in rows]) for f in schema],
+                    schema=schema)
 
 
-def _cells(column: pa.Field, values: list[Any]) -> list[Any]:
-    """Values as the column's type holds them (lists joined with ';', as in the flat export)."""
+def _arrow_column(column: pa.Field, values: list[Any]) -> pa.Array:
+    """One column; lists joined with ';' as in the flat export. Values arrow does not take
+    as they are (a PostgreSQL Decimal, a datetime) are converted to the column's type."""
     import pyarrow as pa
 
     if column.name in _LIST_COLUMNS:
-        return [";".join(json.loads(v)) if v else "" for v in values]
+        values = [";".join(json.loads(v)) if v else "" for v in values]
+    try:
+        return pa.array(values, type=column.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(_converted(column, values), type=column.type)
+
+
+def _converted(column: pa.Field, values: list[Any]) -> list[Any]:
+    import pyarrow as pa
+
     if column.type == pa.int64():
         return [None if v is None else int(v) for v in values]
     if column.type == pa.float64():
