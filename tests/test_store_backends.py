@@ -447,3 +447,12 @@ def test_ingest_and_migrate_commands_take_a_url(
     assert main(["migrate", "--db", pg_url]) == 0
     assert f"schema version {schema.migrations()[-1].version}" in capsys.readouterr().err
     assert "ASSAULT" in _cli(["query", "--db", pg_url], capsys)
+
+
+@pytest.mark.slow
+def test_a_text_too_varied_for_one_tsvector_is_stored_and_found(pg_url: str) -> None:
+    """A tsvector holds 1 MB: a body of 150,000 distinct tokens is indexed on its beginning."""
+    body = "needle " + " ".join(f"w{n}x" for n in range(150_000)) + " haystack"
+    with detente.open(pg_url) as db:
+        assert db.add(_story("long", body), content_hash="long") is not None
+        assert len(db.articles(text="needle")) == 1

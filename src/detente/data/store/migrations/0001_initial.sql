@@ -148,9 +148,24 @@ CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
 END;
 -- dialect: postgresql
 -- PostgreSQL: a tsvector column kept by the server, with a GIN index ('simple': no stemming, as FTS5).
+-- A tsvector holds at most 1 MB: a text of that many distinct tokens (no news article;
+-- a dump of identifiers) is indexed on its longest beginning that fits, not refused.
+CREATE FUNCTION detente_tsvector(doc TEXT) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    size INTEGER := length(doc);
+BEGIN
+    LOOP
+        BEGIN
+            RETURN to_tsvector('simple', left(doc, size));
+        EXCEPTION WHEN program_limit_exceeded THEN
+            size := size / 2;
+        END;
+    END LOOP;
+END
+$$;
 ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS (
-    to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(dek, '') || ' ' || body)) STORED;
+    detente_tsvector(coalesce(title, '') || ' ' || coalesce(dek, '') || ' ' || body)) STORED;
 CREATE INDEX articles_fts ON articles USING gin(fts);
-ALTER TABLE quotes ADD COLUMN fts tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED;
+ALTER TABLE quotes ADD COLUMN fts tsvector GENERATED ALWAYS AS (detente_tsvector(text)) STORED;
 CREATE INDEX quotes_fts ON quotes USING gin(fts);
 -- dialect: end
