@@ -69,6 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(f"the database failed ({exc}); if it is locked, another detente may be "
               "writing it: try again when it is done")
         return EXIT_ERROR
+    except Exception as exc:  # a PostgreSQL store's error (psycopg is imported only for one)
+        if type(exc).__module__.split(".")[0] != "psycopg":
+            raise
+        error(f"the PostgreSQL store failed ({str(exc).strip()}); check the server, "
+              "the database's permissions and the --db URL")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

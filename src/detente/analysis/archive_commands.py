@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``digest`` and ``day`` on ``sub``."""
     digest = sub.add_parser("digest", help="the weekly digest: alerts, busiest dyads, movers, quotes")
-    digest.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+    digest.add_argument("--db", default="detente.db", help="database file (default: ./detente.db), or postgresql://USER@HOST/DB")
     digest.add_argument("--week", required=True, type=iso_week, metavar="YYYY-Www",
                         help="the ISO week, e.g. 2022-W04")
     digest.add_argument("--format", choices=("md", "html", "json"), default="md",
@@ -38,7 +38,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     digest.set_defaults(func=cmd_digest)
 
     day = sub.add_parser("day", help="the daily archive: a day's stories with their events and quotes")
-    day.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+    day.add_argument("--db", default="detente.db", help="database file (default: ./detente.db), or postgresql://USER@HOST/DB")
     day.add_argument("date", type=iso_date, metavar="YYYY-MM-DD",
                      help="the day, by true publication date")
     day.add_argument("--format", choices=("table", "json"), default="table")

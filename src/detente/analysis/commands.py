@@ -41,7 +41,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def _common(cmd: argparse.ArgumentParser, *, by: bool = True) -> None:
-    cmd.add_argument("--db", default="detente.db", help="database file (default: ./detente.db)")
+    cmd.add_argument("--db", default="detente.db", help="database file (default: ./detente.db), or postgresql://USER@HOST/DB")
     if by:
         cmd.add_argument("--by", choices=PERIODS, default="week", help="period size (default: week)")
     cmd.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD", help="from this day")

@@ -18,7 +18,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
 def add_commands(sub: Any) -> None:
     """Add ``serve`` to the CLI's sub-parsers."""
     serve = sub.add_parser("serve", help="serve the web app over a store (read-only, loopback)")
-    serve.add_argument("--db", default="detente.db", help="the store to serve (default: detente.db)")
+    serve.add_argument("--db", default="detente.db", help="the store to serve: a file (default: detente.db) or postgresql://USER@HOST/DB")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
