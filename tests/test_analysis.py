@@ -365,3 +365,18 @@ def test_the_series_sql_gives_the_same_answers_on_postgresql(stream_db: Path) ->
                 want = want.sort_values(key).reset_index(drop=True).astype(str)
                 got = got.sort_values(key).reset_index(drop=True)[key].astype(str)
                 assert len(want) > 0 and want.equals(got), (by, name)
+
+
+def test_the_database_methods_are_the_analysis_functions(stream_db: Path) -> None:
+    """``detente.open(db).trends(...)``, ``.alerts(...)``, ``.digest(...)`` (issue 15, item 7)."""
+    import pandas as pd
+
+    from detente.analysis.alerts import alerts
+    from detente.analysis.digest import digest
+
+    with detente.open(stream_db, read_only=True) as db:
+        pd.testing.assert_frame_equal(db.trends("RUS", "UKR", by="week"),
+                                      trends(db, "RUS", "UKR", by="week"))
+        assert [a.to_dict() for a in db.alerts(since="2023-01-01")] == \
+            [a.to_dict() for a in alerts(db, since="2023-01-01")]
+        assert db.digest("2023-W10").to_dict() == digest(db, "2023-W10").to_dict()

@@ -121,6 +121,27 @@ class Database:
         """Actor -> recipient pairs, busiest first."""
         return self._frame(*pairs_sql(Filters(**filters)))
 
+    # -- analysis (detente.analysis; imported when asked for) -------------------------
+    def trends(self, actor: str | None = None, recipient: str | None = None,
+               **options: Any) -> pd.DataFrame:
+        """A dyad's series, one row a period (``detente.analysis.trends``)."""
+        from ..analysis.series import trends
+
+        return trends(self, actor, recipient, **options)
+
+    def alerts(self, **options: Any) -> list[Any]:
+        """Escalation and de-escalation alerts with their evidence
+        (``detente.analysis.alerts.alerts``)."""
+        from ..analysis.alerts import alerts
+
+        return alerts(self, **options)
+
+    def digest(self, week: str, **options: Any) -> Any:
+        """The weekly digest's records (``detente.analysis.digest.digest``)."""
+        from ..analysis.digest import digest
+
+        return digest(self, week, **options)
+
     def results(self, filters: Filters | None = None) -> Iterator[str]:
         """The stored contract JSON of each matching article, one string each."""
         sql, params = articles_sql(filters or Filters(), result=True)
