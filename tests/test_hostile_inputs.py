@@ -628,36 +628,75 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
-    peak_mb: float  # the child's peak RSS (its own, or its largest worker's)
+    peak_mb: float  # the largest peak RSS (VmHWM) in the child's process tree
     seconds: float
 
 
 def measured(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 300) -> Measured:
-    """Run ``argv``; its peak memory is the rusage of that one child (``wait4``: the
-    same figure as RUSAGE_CHILDREN, without the other children of this process)."""
+    """Run ``argv``; its peak memory is the largest high-water RSS (``VmHWM``) of the child
+    and its descendants, polled while it runs.
+
+    Not the rusage of ``wait4``: Linux starts an exec'd child's ``ru_maxrss`` at the high
+    water of the process it was forked from, so a child of a test run that has loaded
+    models would report the test run's size, not its own.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
-        status, usage = _wait(child, started + timeout)
+        status, peak_kb = _wait(child, started + timeout)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         return Measured(os.waitstatus_to_exitcode(status), out.read().decode(),
-                        err.read().decode(), usage.ru_maxrss / 1024, seconds)
+                        err.read().decode(), peak_kb / 1024, seconds)
 
 
-def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, Any]:
-    """The exit status and rusage of ``child``, killed past ``deadline``."""
+def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, int]:
+    """The exit status of ``child`` and the peak VmHWM (kB) seen in its process tree,
+    ``child`` killed past ``deadline``."""
+    peak = 0
     while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        peak = max([peak, *(_high_water(pid) for pid in _tree(child.pid))])
+        pid, status, _ = os.wait4(child.pid, os.WNOHANG)
         if pid:
             child.returncode = os.waitstatus_to_exitcode(status)
-            return status, usage
+            return status, peak
         if time.perf_counter() > deadline:
             child.kill()
             child.wait()
             raise AssertionError(f"{child.args!r:.200} ran past its deadline (hung?)")
-        time.sleep(0.05)
+        time.sleep(0.02)
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def _high_water(pid: int) -> int:
+    """The process's peak resident set (kB), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def child_env(**extra: str) -> dict[str, str]:
