@@ -46,7 +46,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .data import read_table
 from .errors import DetenteError
-from .outputs import atomic_output, is_terminal
+from .outputs import atomic_output, is_terminal, sync_folder
 from .store import Database, Filters, SourcedEvent
 from .terminal import TerminalWriter, printable
 
@@ -488,7 +488,7 @@ def _new_folder(target: Path, shown: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _sync(target.parent)
+    sync_folder(target.parent)
 
 
 def _check_folder(target: Path, shown: str) -> None:
@@ -524,21 +524,7 @@ def _sync_tree(folder: Path) -> None:
                 os.fsync(fd)  # a failure here (EIO) fails the export
             finally:
                 os.close(fd)
-        _sync(Path(parent))
-
-
-def _sync(path: Path) -> None:
-    """fsync a folder where the platform allows it (a rename's durability)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        sync_folder(Path(parent))
 
 
 _WRITERS = {"jsonl": _write_jsonl, "csv": _write_csv, "plover": _write_plover, "gdelt": _write_gdelt}

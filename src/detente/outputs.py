@@ -59,7 +59,7 @@ def atomic_output(path: str | Path, *, binary: bool = False, what: str = "the ou
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
+    sync_folder(target.parent)
 
 
 def _check_target(target: Path, shown: str) -> bool:
@@ -121,7 +121,7 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable (where the platform allows opening a folder)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
