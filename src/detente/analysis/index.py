@@ -78,16 +78,20 @@ class Scores:
 def score(
     index: np.ndarray, total_stories: np.ndarray, settings: IndexSettings = DEFAULT
 ) -> Scores:
-    """The robust baseline of each period from the ``window`` periods before it, and z."""
+    """The robust baseline of each period from the ``window`` periods before it, and z.
+
+    ``index`` and ``total_stories`` are one series (1-D), or several of equal length
+    (2-D, one a row: each scored on its own past, all at once).
+    """
     total = np.asarray(total_stories, dtype=float)
     # A period the corpus does not cover is no observation of the dyad's past.
     values = np.where(total > 0, np.asarray(index, dtype=float), np.nan)
     past = _past(values, settings.window)
-    history = np.sum(~np.isnan(past), axis=1)
+    history = np.sum(~np.isnan(past), axis=-1)
     enough = history >= settings.min_history
-    baseline = np.full(len(values), np.nan)
-    scale = np.full(len(values), np.nan)
-    usual = np.full(len(values), np.nan)
+    baseline = np.full(values.shape, np.nan)
+    scale = np.full(values.shape, np.nan)
+    usual = np.full(values.shape, np.nan)
     if enough.any():
         rows = past[enough]
         med = np.nanmedian(rows, axis=1)
@@ -103,6 +107,8 @@ def score(
 
 
 def _past(values: np.ndarray, window: int) -> np.ndarray:
-    """Row i: the ``window`` values before position i (NaN before the start)."""
-    padded = np.concatenate([np.full(window, np.nan), values])
-    return np.lib.stride_tricks.sliding_window_view(padded, window)[: len(values)]
+    """At position i (of the last axis): the ``window`` values before it (NaN before the
+    start), as a new last axis."""
+    padded = np.concatenate([np.full((*values.shape[:-1], window), np.nan), values], axis=-1)
+    view = np.lib.stride_tricks.sliding_window_view(padded, window, axis=-1)
+    return view[..., : values.shape[-1], :]

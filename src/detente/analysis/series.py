@@ -217,7 +217,7 @@ def _score(frame: pd.DataFrame, groups: int, settings: IndexSettings) -> None:
     """Baseline, scale and z of each of the ``groups`` equal-length series in ``frame``."""
     index = frame["index"].to_numpy().reshape(groups, -1)
     total = frame["total_stories"].to_numpy().reshape(groups, -1)
-    parts = [score(i, t, settings) for i, t in zip(index, total, strict=True)]
-    frame["baseline"] = np.concatenate([p.baseline for p in parts])
-    frame["scale"] = np.concatenate([p.scale for p in parts])
-    frame["z"] = np.concatenate([p.z for p in parts])
+    scores = score(index, total, settings)  # every series at once, each on its own past
+    frame["baseline"] = scores.baseline.ravel()
+    frame["scale"] = scores.scale.ravel()
+    frame["z"] = scores.z.ravel()
