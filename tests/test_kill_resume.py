@@ -217,7 +217,7 @@ def test_a_sigkill_in_an_ingest_with_the_model_then_a_resume(tmp_path: Path) -> 
     jsonl = next(f for f in sample_files() if f.suffix == ".jsonl")
     folder = tmp_path / "in"
     folder.mkdir()
-    lines = jsonl.read_text("utf-8").splitlines()[:10]
+    lines = jsonl.read_text("utf-8").splitlines()[:24]  # enough that a kill lands mid-run
     for i, line in enumerate(lines):
         record = json.loads(line)
         (folder / f"doc{i:02d}.txt").write_text(record.get("text") or "", "utf-8")
@@ -227,7 +227,7 @@ def test_a_sigkill_in_an_ingest_with_the_model_then_a_resume(tmp_path: Path) -> 
         assert ingest(options, db).added == len(lines)
     killed = tmp_path / "killed.db"
     run = Ingest(folder, killed, jobs=1, fork=False, factory=MODEL)
-    run_until(run, killed, ("articles", random.uniform(0.0, 0.3), random.randint(1, 8)), 120)
+    run_until(run, killed, ("articles", random.uniform(0.0, 0.1), random.randint(1, 6)), 120)
     run.kill()
     assert integrity(killed) == "ok"
     stored = articles(killed)

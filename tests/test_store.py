@@ -52,6 +52,17 @@ def test_a_migration_merged_after_a_later_one_still_runs(tmp_path: Path) -> None
         assert "articles_published_cluster" in names
 
 
+def test_a_store_whose_creation_was_killed_is_created_afresh(tmp_path: Path) -> None:
+    """An older detente made the version table before the first migration's transaction:
+    a kill in between left a bare, empty ``schema_version``. It is a store, not a stranger."""
+    path = tmp_path / "half.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                     "applied_at TEXT)")
+    with detente.open(path) as db:
+        assert db.version == schema.migrations()[-1].version
+
+
 def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     detente.open(path).close()

@@ -178,6 +178,8 @@ def _require_store(conn: Any, tables: set[str], shown: str) -> None:
     """A detente store has its ``schema_version`` table with detente's first migration."""
     first = migrations()[0]
     marked = False
+    if tables == {"schema_version"} and _empty_version_table(conn):
+        return  # a store whose creation an older detente was killed in: created afresh
     if {"schema_version", "articles"} <= tables:
         row = conn.execute("SELECT name FROM schema_version WHERE version = ?",
                            (first.version,)).fetchone()
@@ -187,6 +189,10 @@ def _require_store(conn: Any, tables: set[str], shown: str) -> None:
             f"{shown}: {_kind(conn)}, but not a detente store (it has no detente schema "
             "marker); detente will not read or change it: give --db a store that "
             "'detente ingest' created, or a new file name")
+
+
+def _empty_version_table(conn: Any) -> bool:
+    return int(conn.execute("SELECT count(*) FROM schema_version").fetchone()[0]) == 0
 
 
 def _kind(conn: Any) -> str:
@@ -227,19 +233,24 @@ def stored_version(conn: Any) -> int:
     return int(row[0] or 0)
 
 
+# Created in the same transaction as the first migration, so that a store whose creation
+# is killed half-way is an empty file again, never a file with a bare version table.
+_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+)
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
-    """The highest migration applied, 0 for an empty database."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
-    )
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+    """The highest migration applied, 0 for an empty database (whose version table this
+    creates: for tests that build an older store by hand; ``migrate`` does not call it)."""
+    conn.execute(_VERSION_TABLE)
+    return stored_version(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration the database lacks, in order; returns the resulting version."""
-    current = schema_version(conn)
+    current = stored_version(conn)
     known = migrations()
     if known and current > known[-1].version:
         raise DetenteError(
@@ -249,8 +260,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     for migration in pending(conn):
         name = migration.name.replace("'", "''")
         conn.executescript(
-            "BEGIN IMMEDIATE;\n" + migration.sql
+            "BEGIN IMMEDIATE;\n" + _VERSION_TABLE + "\n" + migration.sql
             + f"\nINSERT INTO schema_version(version, name) VALUES ({migration.version}, '{name}');"
             + "\nCOMMIT;"
         )
-    return schema_version(conn)
+    return stored_version(conn)
