@@ -311,12 +311,14 @@ class WorkerPool:
         state = _Run(iter(chunks), 2 * len(self.slots))
         while True:
             state.read_ahead()
+            # Idle workers get their next chunk first, so that they analyse while the
+            # caller stores what is done (not after).
+            self._assign(state)
             if state.head_complete():
                 yield state.pop_head()
                 continue
             if state.finished():
                 return
-            self._assign(state)
             self._wait(state)
 
     def _assign(self, state: _Run) -> None:
