@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from detente.ingest.sources import ErrorRecord
@@ -119,3 +120,23 @@ def fake_analyzer(settings: Any) -> FakeAnalyzer:
     """The analyzer factory the ingest tests pass (``IngestOptions(analyzer_factory=...)``);
     module-level, so it pickles where workers are spawned."""
     return FakeAnalyzer(settings)
+
+
+def event_corpus(folder: Path, docs: int, *, first: str = "", bad: str = "doc999.txt") -> Path:
+    """``docs`` text dumps for the fake analyzer: events (some repeated: merged), every
+    fourth a near-copy of the one before (clustered), ``first`` added to the first one,
+    and one input that fails in analysis (``bad``: reported, never stored)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(docs):
+        base = i - 1 if i % 4 == 3 else i
+        body = f"Headline {i}\n\n{STORY} Paragraph {base} of the report.\n"
+        body += f"EVENT ASSAULT RUS UKR 2022-05-{10 + base % 5:02d}\n"
+        if i % 3 == 0:
+            body += f"EVENT CONSULT FRA RUS 2022-05-{10 + i % 4:02d}\n"
+        if i % 7 == 0:
+            body += f"EVENT PROTEST - - 2022-06-0{1 + i % 5}\n"
+        if i == 0:
+            body += first
+        (folder / f"doc{i:03d}.txt").write_text(body, "utf-8")
+    (folder / bad).write_text("FAIL in analysis")
+    return folder

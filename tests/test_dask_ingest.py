@@ -34,7 +34,7 @@ from detente.ingest.sources import ErrorRecord
 from detente.model import RawDocument, Result
 from detente.settings import load_settings
 from detente.store import TABLES
-from ingest_helpers import STORY, FakeAnalyzer, fake_analyzer
+from ingest_helpers import STORY, FakeAnalyzer, event_corpus, fake_analyzer
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -70,20 +70,7 @@ def opts(**given: Any) -> IngestOptions:
 
 def corpus(folder: Path, docs: int = 40, first: str = "") -> Path:
     """Text dumps with events (repeated ones merge), near-copies (one story), a bad one."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(docs):
-        base = i - 1 if i % 4 == 3 else i  # every fourth a near-copy of the one before
-        body = f"Headline {i}\n\n{STORY} Paragraph {base} of the report.\n"
-        body += f"EVENT ASSAULT RUS UKR 2022-05-{10 + base % 5:02d}\n"
-        if i % 3 == 0:
-            body += f"EVENT CONSULT FRA RUS 2022-05-{10 + i % 4:02d}\n"
-        if i % 7 == 0:
-            body += f"EVENT PROTEST - - 2022-06-0{1 + i % 5}\n"
-        if i == 0:
-            body += first
-        (folder / f"doc{i:03d}.txt").write_text(body, "utf-8")
-    (folder / "doc500.txt").write_text("FAIL in analysis")  # reported, never stored
-    return folder
+    return event_corpus(folder, docs, first=first, bad="doc500.txt")
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:

@@ -33,7 +33,7 @@ import detente
 from detente.ingest import workers
 from detente.ingest.runner import IngestOptions, ingest
 from detente.store import TABLES
-from ingest_helpers import STORY, fake_analyzer
+from ingest_helpers import event_corpus, fake_analyzer
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -49,18 +49,7 @@ def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def corpus(folder: Path) -> Path:
     """Text dumps with events (some repeated: merged), near-copies (clustered), a bad one."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(DOCS):
-        base = i - 1 if i % 4 == 3 else i  # every fourth a near-copy of the one before
-        body = f"Headline {i}\n\n{STORY} Paragraph {base} of the report.\n"
-        body += f"EVENT ASSAULT RUS UKR 2022-05-{10 + base % 5:02d}\n"
-        if i % 3 == 0:
-            body += f"EVENT CONSULT FRA RUS 2022-05-{10 + i % 4:02d}\n"
-        if i % 7 == 0:
-            body += f"EVENT PROTEST - - 2022-06-0{1 + i % 5}\n"
-        (folder / f"doc{i:03d}.txt").write_text(body, "utf-8")
-    (folder / "doc999.txt").write_text("FAIL in analysis")  # reported, never stored
-    return folder
+    return event_corpus(folder, DOCS)
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
