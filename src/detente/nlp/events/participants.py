@@ -90,7 +90,9 @@ class Locator:
         preps = self.lex.cues.location_preps
         heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
         heads += direct_objects(trig.clause)
-        for head in heads:
+        heads += [s for s in subject_tokens(trig.tok) if trig.sense.pos == "V" and s.pos_ == "NOUN"
+                  and any(x.pos == "N" for x in self.lex.senses.get(s.lemma_.lower(), ()))]
+        for head in heads:  # the last: "a roadside bombing near Samarra killed ..."
             for obj in pobjs(head, preps):
                 place = self._place_of(obj)
                 if place is not None:
@@ -98,8 +100,10 @@ class Locator:
         return None
 
     def _place_of(self, tok: Token) -> Location | None:
+        town = tok.lemma_.lower() in self.lex.cues.place_nouns
         for node in [tok, *pobjs(tok, ("in", "of"))]:
-            if node.ent_type_ not in ("GPE", "LOC", "FAC"):
+            named = town and node.pos_ == "PROPN" and node.head.head.i == tok.i  # "the town of Samarra"
+            if node.ent_type_ not in ("GPE", "LOC", "FAC") and not named:
                 continue
             ent = next((e for e in self._ents if e.start <= node.i < e.end), None)
             place = find_place(ent.text if ent is not None else node.text)
@@ -181,17 +185,22 @@ class Participants:
         """An agent the actors stage cannot code keeps its own text; its country is
         inferred (``inferred: true``) from a country named in the sentence that is not the
         recipient's ("President Askar Akayev ... Kyrgyzstan"), else from the place where it
-        happened, else left null."""
+        happened, else from the recipient's country, else left null."""
         text = phrase_text(agent)
         others: set[str | None] = {r.code for r in recipients if r.code}
+        place = self.locate.location(trig)
+        if place is not None and place.country and agent.pos_ == "NOUN" and not self.actors.is_people(agent):
+            # a thing did it ("a roadside bombing near Samarra"): the place tells more than a name
+            return EventActor(text=text, name=None, code=place.country, sector=None, inferred=True)
         fallback = self.actors.first_in_sentence(self._sent, others, trig.tok.idx, countries_only=True) \
-            or self.actors.first_in_sentence(self._sent, others, trig.tok.idx, no_people=True) \
-            or self.actors.first_in_sentence(self._sent, set(), trig.tok.idx, countries_only=True)
+            or self.actors.first_in_sentence(self._sent, others, trig.tok.idx, no_people=True)
         if fallback is not None:  # never a person named elsewhere: "Western envoys" are not Assad
             return replace(fallback, text=text, inferred=True)
-        place = self.locate.location(trig)
-        if place is not None and place.country:
+        if place is not None and place.country:  # "a roadside bombing near Samarra killed a US soldier"
             return EventActor(text=text, name=None, code=place.country, sector=None, inferred=True)
+        fallback = self.actors.first_in_sentence(self._sent, set(), trig.tok.idx, countries_only=True)
+        if fallback is not None:  # the recipient's own country, as the sentence names no other
+            return replace(fallback, text=text, inferred=True)
         return EventActor(text=text, name=None, code=None, sector=None)
 
     def _uncoded_patients(self, patients: list[Token], trig: Trigger,
@@ -388,9 +397,14 @@ class Participants:
         return agents, patients
 
     def _fallback_recipients(self, trig: Trigger) -> list[EventActor]:
-        """Recipients from the complement, an "unless" clause or a "for X to" clause."""
+        """Recipients from the complement, an "unless" clause or a "for X to" clause. A
+        demand or a warning is addressed to the subject of its "that" clause ("demanded
+        that Israel ease restrictions on Palestinian workers": Israel), before the
+        clause's own objects."""
         for inner in trig.folded:
-            found = self._code_all(direct_objects(inner.tok) + list(pobjs(
+            addressed = inner.tok.dep_ == "ccomp" and trig.sense.type in ("REQUEST", "THREATEN")
+            found = self._code_all(subject_tokens(inner.tok), owner=False) if addressed else []
+            found = found or self._code_all(direct_objects(inner.tok) + list(pobjs(
                 inner.tok, inner.sense.rcpt or self.lex.cues.default_rcpt)), owner=True)
             if not found and inner.tok.dep_ == "ccomp":
                 found = self._code_all(subject_tokens(inner.tok), owner=False)
