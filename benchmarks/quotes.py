@@ -1,6 +1,8 @@
 """Quote attribution on PolNeAR dev: detente's quotes stage beside textacy's direct_quotations.
 
-Run: ``.venv/bin/python benchmarks/quotes.py [--limit N] [--no-write]``.
+Run: ``.venv/bin/python benchmarks/quotes.py [--limit N] [--no-write] [--half A|B] [--errors]``.
+``--half`` scores one half only (nothing written); ``--errors`` prints half A's missed
+speakers and is refused for half B, whose sentences are never to be read while tuning.
 
 Scoring (both systems, same parses, same run):
 
@@ -103,8 +105,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return min(a[1], b[1]) > max(a[0], b[0])
 
 
-def score(gold: Sequence[Item], predicted: Sequence[Item]) -> Scores:
-    """One document: greedy one-to-one matching by IoU >= 0.5, then speaker accuracy."""
+def matches(gold: Sequence[Item], predicted: Sequence[Item]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching by IoU >= 0.5: (predicted index, gold index) pairs."""
     pairs = [
         (iou((p.start, p.end), (g.start, g.end)), pi, gi)
         for pi, p in enumerate(predicted)
@@ -113,18 +115,27 @@ def score(gold: Sequence[Item], predicted: Sequence[Item]) -> Scores:
     pairs = sorted((x for x in pairs if x[0] >= MIN_IOU), reverse=True)
     used_p: set[int] = set()
     used_g: set[int] = set()
-    speaker_pairs = speaker_right = 0
+    out = []
     for _, pi, gi in pairs:
         if pi in used_p or gi in used_g:
             continue
         used_p.add(pi)
         used_g.add(gi)
+        out.append((pi, gi))
+    return out
+
+
+def score(gold: Sequence[Item], predicted: Sequence[Item]) -> Scores:
+    """One document: greedy one-to-one matching by IoU >= 0.5, then speaker accuracy."""
+    pairs = matches(gold, predicted)
+    speaker_pairs = speaker_right = 0
+    for pi, gi in pairs:
         source = gold[gi].source
         if source is not None:
             speaker_pairs += 1
             said = predicted[pi].source
             speaker_right += int(said is not None and _overlaps(said, source))
-    return Scores(len(predicted), len(gold), len(used_p), speaker_pairs, speaker_right)
+    return Scores(len(predicted), len(gold), len(pairs), speaker_pairs, speaker_right)
 
 
 def gold_items(record: dict[str, Any]) -> list[Item]:
@@ -210,8 +221,12 @@ def load_gold(path: Path = GOLD, limit: int | None = None) -> list[dict[str, Any
     return records[:limit] if limit else records
 
 
-def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dict[str, Any]:
-    """Parse each text once; score detente's stages and textacy on the same Doc."""
+def run_detente(
+    records: list[dict[str, Any]], with_textacy: bool = True,
+    kept: list[tuple[dict[str, Any], list[Item]]] | None = None,
+) -> dict[str, Any]:
+    """Parse each text once; score detente's stages and textacy on the same Doc (each
+    record with detente's items appended to ``kept`` when given)."""
     from detente.nlp.context import DocContext
     from detente.nlp.pipeline import load_pipeline
     from detente.settings import load_settings
@@ -238,6 +253,8 @@ def run_detente(records: list[dict[str, Any]], with_textacy: bool = True) -> dic
         half = halves[half_of(record["id"])]
         half.docs += 1
         predicted = detente_items(record["text"], ctx.quotes)
+        if kept is not None:
+            kept.append((record, predicted))
         ours.add(gold, predicted)
         half.detente.add(gold, predicted)
         if with_textacy:
@@ -312,18 +329,62 @@ def markdown(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _clip(text: str, span: tuple[int, int] | None, width: int = 90) -> str:
+    if span is None:
+        return "-"
+    piece = text[span[0] : span[1]].replace("\n", " / ")
+    return piece if len(piece) <= width else piece[: width // 2] + " ... " + piece[-width // 2 :]
+
+
+def speaker_errors(kept: list[tuple[dict[str, Any], list[Item]]], subset: str) -> list[str]:
+    """Half A's matched quotes whose speaker is wrong, one block each (never run on B)."""
+    lines = []
+    for record, predicted in kept:
+        if half_of(record["id"]) != "A":
+            raise SystemExit("speaker errors are for half A only")
+        text, gold = record["text"], gold_items(record)
+        if subset == "direct":
+            gold = [g for g in gold if g.direct]
+            predicted = [p for p in predicted if p.direct]
+        for pi, gi in matches(gold, predicted):
+            g, p = gold[gi], predicted[pi]
+            if g.source is None or (p.source is not None and _overlaps(p.source, g.source)):
+                continue
+            para_lo = text.rfind("\n\n", 0, g.start) + 1
+            lines += [
+                f"== {record['id']} @{g.start}{' (direct)' if g.direct else ''}",
+                f"   content: {_clip(text, (g.start, g.end))}",
+                f"   gold source: {_clip(text, g.source)} @{g.source[0]}   ours: {_clip(text, p.source)}"
+                f" @{p.source[0] if p.source else '-'}",
+                f"   before: {_clip(text, (max(para_lo - 300, 0), g.start), 300)}",
+            ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--half", choices=HALVES, default=None, help="score one half only")
+    parser.add_argument("--errors", choices=("direct", "all"), default=None,
+                        help="print half A's wrong speakers (needs --half A)")
     args = parser.parse_args(argv)
     if not GOLD.exists():
         print(f"{GOLD} is absent: the gold set lives in ../shared", file=sys.stderr)
         return 2
-    out = run_detente(load_gold(GOLD, args.limit))
+    if args.errors and args.half != "A":
+        print("--errors prints half A only: add --half A", file=sys.stderr)
+        return 2
+    records = load_gold(GOLD, args.limit)
+    if args.half:
+        records = [r for r in records if half_of(r["id"]) == args.half]
+    kept: list[tuple[dict[str, Any], list[Item]]] = []
+    out = run_detente(records, with_textacy=not args.half, kept=kept)
+    if args.errors:
+        print("\n".join(speaker_errors(kept, args.errors)))
     text = markdown(out)
     print(text)
-    if not args.no_write and args.limit is None:
+    if not args.no_write and args.limit is None and args.half is None:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text, encoding="utf-8")
     return 0

@@ -20,6 +20,7 @@ VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
 _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
+_NOT_A_CUE = 500  # a linked verb outside the cue lexicon ranks after every cue in the frame
 
 
 class DirectQuotes:
@@ -127,9 +128,8 @@ class DirectQuotes:
                 continue
             source = self.finder.reports.according(token)
             linked = self._linked(token, mark)
-            if source is None and not (
-                linked or (token.tag_ in VERB_TAGS and self.finder.is_cue(token, token.lemma_.lower()))
-            ):
+            cue = token.tag_ in VERB_TAGS and self.finder.is_cue(token, token.lemma_.lower())
+            if source is None and not (linked or cue):
                 continue
             attribution = (
                 Attribution(token.text + " " + self.finder.doc[i + 1].text, source, None, i)
@@ -139,6 +139,8 @@ class DirectQuotes:
             if attribution is None:
                 continue
             distance = min(abs(i - mark.first), abs(i - mark.last)) - (100 if linked else 0)
+            if source is None and not cue:
+                distance += _NOT_A_CUE  # a verb the parse ties to the quotation: if no cue frames it
             if self._crosses_mark(i, mark):
                 distance += 1000
             if best is None or distance < best[0]:

@@ -46,7 +46,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Quote, QuoteKind, Speaker
 from ..context import DocContext, sentences
-from ..mentions import Coreference, coreference, pronouns, speaker_lexicon
+from ..mentions import Coreference, coreference
 from ..tokens import token_table
 from .direct import VERB_TAGS as _VERB_TAGS
 from .direct import DirectQuotes
@@ -55,25 +55,17 @@ from .marks import MarkedSpan, find_marked_spans
 from .passes import drop_in_frames, drop_nested, extend_reports, headline, labelled
 from .records import Attribution, Content, Mark
 from .reports import ReportRules
+from .sources import SourceRules, antecedent, is_source
 from .speakers import make_speaker, speaker_phrase
 
 logger = logging.getLogger(__name__)
 
-_CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "xcomp", "attr", "acomp"})
 _EDGE_PUNCT = frozenset(".,;:!?-–—()")
 _MIN_FULL_WORDS = 2
 _PARTIAL_TAIL = 6  # tokens after the last mark a partial quote's content may keep
 _DANGLING_POS = frozenset({"ADP", "DET", "SCONJ", "AUX", "VERB"})  # cannot end a clause
 _CUE_POS = frozenset({"VERB", "AUX", "PROPN", "ADJ", "NOUN"})  # a verb tag on a word of these
-
-
-def _is_source(token: Token) -> bool:
-    """Is this noun phrase head someone who can be cited (a person, a body, a role)?"""
-    if token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or token.pos_ in ("PROPN", "PRON"):
-        return True
-    lemma = token.lemma_.lower()
-    return lemma in speaker_lexicon().roles or lemma in cue_lexicon().source_nouns
 
 
 def quotes_stage(doc: Doc, ctx: DocContext) -> None:
@@ -107,6 +99,7 @@ class QuoteFinder:
         # The rule sets, each reading this finder's state and adding to ``found``:
         self.direct = DirectQuotes(self)
         self.reports = ReportRules(self)
+        self.sources = SourceRules(self)
 
     def marked(self, lo: int, hi: int) -> bool:
         """Does any token lo..hi (inclusive) lie inside quotation marks?"""
@@ -156,7 +149,10 @@ class QuoteFinder:
     def _quote(self, content: Content, attribution: Attribution | None) -> Quote:
         speaker: Speaker | None = None
         if attribution is not None and attribution.speaker is not None:
-            speaker = make_speaker(self.index, speaker_phrase(attribution.speaker), self.ctx)
+            source = attribution.speaker
+            stands_for = antecedent(source)
+            speaker = make_speaker(self.index, speaker_phrase(source), self.ctx,
+                                   speaker_phrase(stands_for) if stands_for is not source else None)
         return Quote(
             text=self.text[content.start : content.end],
             start=content.start,
@@ -217,7 +213,7 @@ class QuoteFinder:
         if attribution is None and token.dep_ == "ROOT" and token.tag_ in ("VBD", "VBZ", "VBP"):
             # "In a meeting with the Post Trump said that ...": the parser lost the subject in
             # what precedes; the report stands, its speaker unknown
-            attribution = Attribution(self._cue_text(token), None, None, token.i)
+            attribution = Attribution(self.cue_text(token), None, None, token.i)
         if attribution is not None:
             self.found.append((content, attribution))
 
@@ -264,7 +260,7 @@ class QuoteFinder:
         if not (lemma in self.lex.citing and cue.tag_ == "VBG" and cue.dep_ in ("advcl", "xcomp", "conj")):
             return False
         obj = next((c for c in cue.children if c.dep_ == "dobj"), None)
-        return obj is None or _is_source(obj)  # "citing her record": what was cited, a content
+        return obj is None or is_source(obj)  # "citing her record": what was cited, a content
 
     def _clip(self, lo: int, hi: int, cue: Token) -> tuple[int, int]:
         """Keep a complement inside its cue's paragraph (the parser may run across one)."""
@@ -469,69 +465,26 @@ class QuoteFinder:
                 end = mark.span.end
         return start, end
 
-    # -- speakers for a cue ---------------------------------------------------
+    # -- speakers for a cue (sources.py) ------------------------------------
 
     def attribution(self, cue: Token) -> Attribution | None:
-        speaker = self.subject(cue)
-        if speaker is None:
-            return None
-        cue_text = self._cue_text(cue)
-        cited = self.cited(cue)
-        if cited is not None:
-            return Attribution(cue_text, cited, speaker_phrase(speaker).text, cue.i)
-        return Attribution(cue_text, speaker, None, cue.i)
+        """The cue's attribution (``SourceRules.attribution``)."""
+        return self.sources.attribution(cue)
 
     def subject(self, cue: Token) -> Token | None:
-        """The cue's source: its subject or passive agent, else that of the verb a
-        participle or infinitive hangs from ("..., adding that", "after saying")."""
-        token = cue
-        for _ in range(5):
-            found = self.own_subject(token, passive=token is not cue)
-            if found is not None:
-                return found
-            if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
-                return token.head  # "a statement saying that ..."
-            if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
-                controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
-                if controller is not None:
-                    return controller
-            climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
-            if not climbs or token.head.i == token.i:
-                return None
-            token = token.head
-        return None
+        """The cue's source mention (``SourceRules.subject``)."""
+        return self.sources.subject(cue)
 
     def own_subject(self, token: Token, passive: bool = False) -> Token | None:
-        """The subject (or passive agent) of ``token``; with ``passive``, a passive subject
-        too ("After saying ..., she was rushed to hospital": she said it)."""
-        deps = ("nsubj", "agent", "nsubjpass") if passive else ("nsubj", "agent")
-        subjects = [
-            c for c in token.children
-            if c.dep_ in deps and c.lower_ != "there" and self._same_paragraph(c, token)
-        ]
-        if not subjects:
-            return None
-        child = min(subjects, key=lambda c: abs(c.i - token.i))
-        if child.dep_ == "agent":
-            return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if child.tag_ == "WDT" or child.lower_ in pronouns().relative_subjects:
-            return token.head if token.dep_ == "relcl" else None
-        return child
-
-    def _same_paragraph(self, a: Token, b: Token) -> bool:
-        lo, hi = (a, b) if a.i < b.i else (b, a)
-        return "\n" not in self.text[lo.idx : hi.idx]
+        """The subject of ``token`` itself (``SourceRules.own_subject``)."""
+        return self.sources.own_subject(token, passive)
 
     def cited(self, cue: Token) -> Token | None:
-        """'X reported, citing Y': Y is the speaker, X the channel."""
-        for child in cue.children:
-            if child.lemma_.lower() in self.lex.citing and child.dep_ in ("advcl", "xcomp", "conj"):
-                obj = next((c for c in child.children if c.dep_ == "dobj"), None)
-                if obj is not None:
-                    return obj
-        return None
+        """'X reported, citing Y': Y (``SourceRules.cited``)."""
+        return self.sources.cited(cue)
 
-    def _cue_text(self, cue: Token) -> str:
+    def cue_text(self, cue: Token) -> str:
+        """The cue as written: the verb with its particle, negation and content preposition."""
         preps = self.lex.prep_cues.get(cue.lemma_.lower(), frozenset())
         parts = [cue] + [
             c for c in cue.children

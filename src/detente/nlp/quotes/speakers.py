@@ -41,16 +41,18 @@ def speaker_phrase(token: Token) -> Span:
     return doc[lo : hi + 1]
 
 
-def make_speaker(index: Coreference, phrase: Span, ctx: DocContext) -> Speaker:
-    """A Speaker for ``phrase``: the mention as written, resolved name, actor code."""
-    resolution = resolve(index, phrase)
-    is_pronoun = len(phrase) == 1 and phrase[0].lower_ in speaker_lexicon().pronouns
+def make_speaker(index: Coreference, phrase: Span, ctx: DocContext, stands_for: Span | None = None) -> Speaker:
+    """A Speaker for ``phrase``: the mention as written, resolved name, actor code; a
+    relative pronoun ("who") is resolved through the phrase it ``stands_for``."""
+    named = stands_for if stands_for is not None else phrase
+    resolution = resolve(index, named)
+    is_pronoun = len(named) == 1 and named[0].lower_ in speaker_lexicon().pronouns
     name = resolution.name
     if name is None and not is_pronoun:
-        name = strip_article(strip_possessive(phrase.text))
+        name = strip_article(strip_possessive(named.text))
     if name is not None:
         index.speakers[name] = index.speakers.get(name, 0) + 1
-    actor = _code(resolution.span if resolution.span is not None else phrase, ctx, is_pronoun)
+    actor = _code(resolution.span if resolution.span is not None else named, ctx, is_pronoun)
     return Speaker(
         text=phrase.text,
         start=phrase.start_char,

@@ -1,0 +1,235 @@
+"""Who said it: the source mention of a cue, for the quotes stage.
+
+The source of a cue verb is its subject or passive agent, else that of the verb a
+participle or infinitive hangs from ("..., adding that", "after saying"). Parsers
+go wrong around quotations and datelines in ways news style makes easy to undo:
+
+- a subject inside a quotation is the quoted speaker's own word ("“We will ...,”
+  Tulsa police Chief Chuck Jordan said" parsed with "We" as the subject of "said"),
+  never the source of a cue outside it: the source is then read from the surface,
+  the name between the closing mark and the cue ('“...,” NAME said') or after it
+  ('“...,” said NAME');
+- a dateline ("WASHINGTON --") is no speaker; the name set beside it is;
+- a subject that cannot speak ("With 50 days until the election, Minyon Moore,
+  an adviser, called ...") gives way to the person set beside it;
+- a participle after ", X said," is X's ("..., Sanders said, going on to say that ...")
+  wherever the parser hung it;
+- "citing her work" names what was cited, not a source.
+
+``SourceRules`` is one part of a ``QuoteFinder`` (``finder.py``): it reads the
+finder's parse, marks and lexicons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Token
+
+from ..mentions import pronouns, speaker_lexicon
+from .lexicon import cue_lexicon
+from .records import Attribution
+from .speakers import speaker_phrase
+
+if TYPE_CHECKING:
+    from .finder import QuoteFinder
+
+logger = logging.getLogger(__name__)
+
+_CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
+_SPEAKING_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+_SURFACE_WORDS = 10  # at most this many tokens in a name read from the surface
+# A dateline opening a paragraph: "WASHINGTON --", "BEIRUT, Lebanon —", "LONDON (Reuters) -".
+_DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.'\- ]+)?(?: \([^)\n]{1,40}\))? ?(?:--|—|–|-) ")
+
+
+def is_source(token: Token) -> bool:
+    """Is this noun phrase head someone who can be cited (a person, a body, a role)?"""
+    if token.ent_type_ in _SPEAKING_ENTS or token.pos_ in ("PROPN", "PRON"):
+        return True
+    lemma = token.lemma_.lower()
+    return lemma in speaker_lexicon().roles or lemma in cue_lexicon().source_nouns
+
+
+def antecedent(token: Token) -> Token:
+    """What a relative pronoun subject stands for ("Rubio, who said ...": Rubio); any other
+    token itself."""
+    clause = token.head
+    if clause.dep_ == "relcl" and token.dep_ in ("nsubj", "nsubjpass") and (
+        token.tag_ in ("WDT", "WP") or token.lower_ in pronouns().relative_subjects
+    ):
+        return clause.head
+    return token
+
+
+class SourceRules:
+    """The source mention of a cue: the parse's subject, corrected where news style shows
+    the parser went wrong."""
+
+    def __init__(self, finder: QuoteFinder) -> None:
+        self.finder = finder
+        self.datelines = self._dateline_ends()
+
+    def _dateline_ends(self) -> dict[int, int]:
+        """Paragraph start -> end (characters) of the dateline that opens it."""
+        text = self.finder.text
+        ends: dict[int, int] = {}
+        start = 0
+        while start < len(text):
+            match = _DATELINE.match(text, start)
+            if match is not None and "\n" not in match.group(0):
+                ends[start] = match.end()
+            nxt = text.find("\n", start)
+            if nxt < 0:
+                break
+            start = nxt + 1
+        return ends
+
+    def in_dateline(self, token: Token) -> bool:
+        text = self.finder.text
+        para = text.rfind("\n", 0, token.idx) + 1
+        return token.idx < self.datelines.get(para, -1)
+
+    def attribution(self, cue: Token) -> Attribution | None:
+        """The cue's attribution: its source (and channel), None when it has no source."""
+        speaker = self.subject(cue)
+        if speaker is None:
+            return None
+        cue_text = self.finder.cue_text(cue)
+        cited = self.cited(cue)
+        if cited is not None:
+            return Attribution(cue_text, cited, speaker_phrase(antecedent(speaker)).text, cue.i)
+        return Attribution(cue_text, speaker, None, cue.i)
+
+    def subject(self, cue: Token) -> Token | None:
+        """The cue's source: its subject or passive agent, else that of the verb a
+        participle or infinitive hangs from ("..., adding that", "after saying"); never a
+        word inside a quotation the cue is not in."""
+        found = self._parsed_subject(cue)
+        if found is not None and self._quoted_away(found, cue):
+            found = None
+        return found if found is not None else self.surface_subject(cue)
+
+    def _quoted_away(self, token: Token, cue: Token) -> bool:
+        mark = self.finder.in_mark[token.i]
+        return mark >= 0 and mark != self.finder.in_mark[cue.i]
+
+    def _parsed_subject(self, cue: Token) -> Token | None:
+        token = cue
+        for _ in range(5):
+            found = self.own_subject(token, passive=token is not cue)
+            if found is not None:
+                return found
+            framing = self._framing_cue(token)
+            if framing is not None:
+                return self.own_subject(framing)
+            if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+                return token.head  # "a statement saying that ..."
+            if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
+                controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
+                if controller is not None:
+                    return controller
+            climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
+            if not climbs or token.head.i == token.i or self._quoted_away(token.head, cue):
+                return None
+            token = token.head
+        return None
+
+    def _framing_cue(self, token: Token) -> Token | None:
+        """'..., Sanders said, going on to say ...': the finite speech verb just before the
+        comma a participle follows, whose subject the participle shares."""
+        doc, lex = self.finder.doc, self.finder.lex
+        if token.tag_ != "VBG" or token.i < 3 or doc[token.i - 1].text != ",":
+            return None
+        verb = doc[token.i - 2]
+        if verb.pos_ not in ("VERB", "AUX"):
+            verb = verb.head  # "..., he told reporters, adding"
+        if verb.i >= token.i or verb.tag_ not in _FINITE or verb.lemma_.lower() not in lex.speech:
+            return None
+        if token.head.i == verb.i:
+            return None  # the parser already hangs it there: the climb reaches it
+        return verb
+
+    def own_subject(self, token: Token, passive: bool = False) -> Token | None:
+        """The subject (or passive agent) of ``token``; with ``passive``, a passive subject
+        too ("After saying ..., she was rushed to hospital": she said it)."""
+        deps = ("nsubj", "agent", "nsubjpass") if passive else ("nsubj", "agent")
+        subjects = [
+            c for c in token.children
+            if c.dep_ in deps and c.lower_ != "there" and self._same_paragraph(c, token)
+        ]
+        if not subjects:
+            return None
+        child = min(subjects, key=lambda c: abs(c.i - token.i))
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if child.tag_ == "WDT" or child.lower_ in pronouns().relative_subjects:
+            return child if token.dep_ == "relcl" else None  # "Rubio, who heads ...": "who"
+        return self._beside(child)
+
+    def _beside(self, subject: Token) -> Token:
+        """The person set beside a subject that cannot speak or is a dateline ("WASHINGTON
+        -- President Obama, ...", "the election, Minyon Moore, ..."): that person."""
+        if is_source(subject) and not self.in_dateline(subject):
+            return subject
+        beside = next((c for c in subject.children if c.dep_ == "appos" and c.i > subject.i
+                       and c.ent_type_ in ("PERSON", "ORG")), None)
+        return beside if beside is not None else subject
+
+    def _same_paragraph(self, a: Token, b: Token) -> bool:
+        lo, hi = (a, b) if a.i < b.i else (b, a)
+        return "\n" not in self.finder.text[lo.idx : hi.idx]
+
+    def cited(self, cue: Token) -> Token | None:
+        """'X reported, citing Y': Y is the speaker, X the channel ("citing her work": what
+        was cited, no source)."""
+        for child in cue.children:
+            if child.lemma_.lower() in self.finder.lex.citing and child.dep_ in ("advcl", "xcomp", "conj"):
+                obj = next((c for c in child.children if c.dep_ == "dobj"), None)
+                if obj is not None and is_source(obj):
+                    return obj
+        return None
+
+    # -- the surface, where the parse failed ---------------------------------
+
+    def surface_subject(self, cue: Token) -> Token | None:
+        """'“...,” Tulsa police Chief Chuck Jordan said' / '“...,” said Chuck Jordan': the
+        name between a closing quotation and a speech verb, or right after the verb."""
+        lemma = self.finder.lex
+        if cue.lemma_.lower() not in lemma.speech or self.finder.in_mark[cue.i] >= 0:
+            return None
+        before = self._name_before(cue)
+        return before if before is not None else self._name_after(cue)
+
+    def _name_before(self, cue: Token) -> Token | None:
+        doc, in_mark = self.finder.doc, self.finder.in_mark
+        i = cue.i - 1
+        while i >= 0 and cue.i - i <= _SURFACE_WORDS and in_mark[i] < 0 and not doc[i].is_punct:
+            i -= 1
+        if i < 0 or i == cue.i - 1 or not (in_mark[i] >= 0 or (doc[i].text == "," and i > 0 and in_mark[i - 1] >= 0)):
+            return None
+        return self._name_in(range(i + 1, cue.i))
+
+    def _name_after(self, cue: Token) -> Token | None:
+        doc, in_mark = self.finder.doc, self.finder.in_mark
+        if cue.i == 0 or not (in_mark[cue.i - 1] >= 0 or (doc[cue.i - 1].text == "," and in_mark[cue.i - 2] >= 0)):
+            return None
+        j = cue.i + 1
+        while j < len(doc) and j - cue.i <= _SURFACE_WORDS and in_mark[j] < 0 and not doc[j].is_punct:
+            j += 1
+        return self._name_in(range(cue.i + 1, j))
+
+    def _name_in(self, tokens: range) -> Token | None:
+        """The last word of the first person, body or role named in ``tokens``."""
+        doc = self.finder.doc
+        named = [i for i in tokens if doc[i].ent_type_ in ("PERSON", "ORG")]
+        if named:
+            first = named[0]
+            while first + 1 in named:
+                first += 1
+            return doc[first]
+        words = [i for i in tokens if doc[i].pos_ in ("PROPN", "PRON", "NOUN") and is_source(doc[i])]
+        return doc[words[-1]] if words else None
