@@ -116,7 +116,7 @@ EVENT_CUES = Record(_records(
     "announce_modals", "channel_preps", "phone_words", "violence_words", "claim_nouns",
     "hypothetical_preps", "generic_heads", "setting_preps", "date_preps", "appearance_verbs",
     "appearance_preps", "natural_causes", "campaign_nouns", "follower_nouns", "transitive_acts",
-    "security_nouns",
+    "security_nouns", "topic_nouns", "topic_preps",
 ))
 
 SENSE = Record(

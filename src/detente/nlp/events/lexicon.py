@@ -105,6 +105,8 @@ class Cues:
     violence_words: frozenset[str]
     claim_nouns: frozenset[str]
     hypothetical_preps: frozenset[str]
+    topic_nouns: frozenset[str]
+    topic_preps: frozenset[str]
     generic_heads: frozenset[str]
     setting_preps: frozenset[str]
     date_preps: frozenset[str]

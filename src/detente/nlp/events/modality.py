@@ -116,6 +116,8 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
         governor = head.head
         if head.lower_ in cues.hypothetical_preps and governor.lemma_.lower() in cues.hypothetical_nouns:
             out.add("hypothetical")
+        if head.lower_ in cues.topic_preps and _deliberation(governor, cues):
+            out.add("hypothetical")  # "negotiations on a troop pullback": its topic
         if head.lower_ in ("for", "of") and _plans_for(governor, cues):
             out.add("future")  # "in preparation for an invasion", "made plans for an attack"
         if governor.lemma_.lower() in cues.claim_verbs and governor.pos_ == "VERB":
@@ -140,3 +142,12 @@ def _relation_cues(node: Token, head: Token, cues: Cues, first: bool) -> set[Mod
     if first and lemma in cues.hypothetical_verbs and head.pos_ == "VERB" and dep in ("xcomp", "ccomp", "dobj"):
         out.add("hypothetical")
     return out
+
+
+def _deliberation(governor: Token, cues: Cues) -> bool:
+    """Talks or a text under negotiation, as the noun a topic hangs from, or as the object
+    of the verb the parser hung it from ("renewed negotiations today on a pullback")."""
+    if governor.pos_ in ("NOUN", "PROPN"):
+        return governor.lemma_.lower() in cues.topic_nouns
+    return governor.pos_ == "VERB" and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in cues.topic_nouns for c in governor.children)

@@ -99,6 +99,14 @@ class Locator:
                     return place
         return None
 
+    def origin(self, tok: Token) -> Location | None:
+        """Where the people ``tok`` names come from ("militiamen from the town of Misrata")."""
+        for obj in pobjs(tok, ("from", "of", "in")):
+            place = self._place_of(obj)
+            if place is not None:
+                return place
+        return None
+
     def _place_of(self, tok: Token) -> Location | None:
         town = tok.lemma_.lower() in self.lex.cues.place_nouns
         for node in [tok, *pobjs(tok, ("in", "of"))]:
@@ -188,6 +196,9 @@ class Participants:
         happened, else from the recipient's country, else left null."""
         text = phrase_text(agent)
         others: set[str | None] = {r.code for r in recipients if r.code}
+        origin = self.locate.origin(agent)
+        if origin is not None and origin.country:  # "militiamen from the town of Misrata"
+            return EventActor(text=text, name=None, code=origin.country, sector=None, inferred=True)
         place = self.locate.location(trig)
         if place is not None and place.country and agent.pos_ == "NOUN" and not self.actors.is_people(agent):
             # a thing did it ("a roadside bombing near Samarra"): the place tells more than a name
