@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
+from ..mentions import resolve
 from .records import Attribution, Content, Mark
+from .sources import antecedent
+from .speakers import speaker_phrase
 
 if TYPE_CHECKING:
     from .finder import QuoteFinder
@@ -18,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
+_CARRY_GAP = 600  # characters from the last cited speaker to a quotation paragraph with no cue
 _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
 _NOT_A_CUE = 500  # a linked verb outside the cue lexicon ranks after every cue in the frame
@@ -55,6 +59,8 @@ class DirectQuotes:
                 attribution = self._report_before(mark, previous[0] if previous else None)
             if attribution is None and previous is not None and self._continues(previous[0], mark):
                 attribution = previous[1]
+            if attribution is None and self._opens_paragraph(mark) and self._clause_like(mark):
+                attribution = self._carried_over(mark)
             if attribution is None and not self._clause_like(mark):
                 continue  # ''Politicking.'', "Melania, tell your story": a title, not speech
             self.finder.found.append((Content(mark.span.start, mark.span.end, "direct"), attribution))
@@ -197,6 +203,58 @@ class DirectQuotes:
             token = token.head
         return Attribution(dash, token, None, token.i)
 
+    def _opens_paragraph(self, mark: Mark) -> bool:
+        text = self.finder.text
+        return not text[text.rfind("\n", 0, mark.span.start) + 1 : mark.span.start].strip()
+
+    def _carried_over(self, mark: Mark) -> Attribution | None:
+        """A paragraph that is a quotation with no cue of its own carries on the speaker
+        last cited before it (within a few paragraphs) unless another person is named
+        after that citation ('Smith said the plan would fail. / “It is a disaster.”'), else
+        the one person the paragraph before names as a subject ('Smith spoke to voters.
+        He was angry. / “We will win.”')."""
+        finder = self.finder
+        best: tuple[int, Attribution] | None = None
+        for content, attribution in finder.found:
+            if attribution is None or attribution.speaker is None or content.end > mark.span.start:
+                continue
+            said_at = max(content.end, finder.doc[attribution.cue_token].idx)
+            if said_at < mark.span.start and (best is None or said_at > best[0]):
+                best = (said_at, attribution)
+        if best is not None and mark.span.start - best[0] <= _CARRY_GAP:
+            speaker = best[1].speaker
+            assert speaker is not None
+            if self._named_between(best[0], mark.span.start) <= {self._last_name(speaker)}:
+                return best[1]
+        return self._sole_subject_before(mark)
+
+    def _last_name(self, speaker: Token) -> str:
+        stands_for = speaker_phrase(antecedent(speaker))
+        name = resolve(self.finder.index, stands_for).name or stands_for.text
+        return name.split()[-1] if name.split() else ""
+
+    def _named_between(self, start: int, end: int) -> set[str]:
+        """Last names of the people the coreference index finds between two offsets."""
+        return {
+            m.name.split()[-1] for m in self.finder.index.mentions
+            if m.person and start <= m.start and m.end <= end and m.name.split()
+        }
+
+    def _sole_subject_before(self, mark: Mark) -> Attribution | None:
+        text = self.finder.text
+        para_end = text.rfind("\n", 0, mark.span.start)
+        while para_end > 0 and not text[text.rfind("\n", 0, para_end) + 1 : para_end].strip():
+            para_end = text.rfind("\n", 0, para_end)  # skip blank lines
+        if para_end <= 0:
+            return None
+        para_start = text.rfind("\n", 0, para_end) + 1
+        people = [m for m in self.finder.index.mentions
+                  if m.person and para_start <= m.start and m.end <= para_end]
+        if not people or len({m.name.split()[-1] for m in people}) > 1:
+            return None
+        token = self.finder.doc[people[0].token]
+        return Attribution(None, token, None, token.i) if _subject_of_clause(token) else None
+
     def _continues(self, before: Mark, mark: Mark) -> bool:
         """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
         gap = self.finder.text[before.span.end : mark.span.start]
@@ -210,3 +268,15 @@ class DirectQuotes:
     def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
         tail, _, rest = self.finder.text[before.span.end : mark.span.start].partition("\n")
         return len(tail) < 120 and not rest.strip()
+
+
+def _subject_of_clause(token: Token) -> bool:
+    """Is ``token`` (a name's last word) a clause's subject, or set beside one ("Her
+    neighbor, Tom Jones, disagreed")?"""
+    for _ in range(4):
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        if token.dep_ not in ("compound", "flat", "appos") or token.head.i == token.i:
+            return False
+        token = token.head
+    return False

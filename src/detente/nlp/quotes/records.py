@@ -25,9 +25,10 @@ class Mark:
 
 @dataclass(frozen=True)
 class Attribution:
-    """Who (speaker mention token) said it, through which cue, and which channel."""
+    """Who (speaker mention token) said it, through which cue (None: carried on from the
+    paragraph before), and which channel."""
 
-    cue: str
+    cue: str | None
     speaker: Token | None
     via: str | None
     cue_token: int
