@@ -218,7 +218,7 @@ class ReportRules:
             prep = self.finder.doc[token.i + len(phrase) - 1]
             source = next((c for c in prep.children if c.dep_ == "pobj"), None)
             if source is not None and (len(phrase) > 1 or source.pos_ == "PROPN"):
-                return source
+                return self.finder.sources.author(source)
         return None
 
     def _phrase_end(self, source: Token) -> int:

@@ -179,6 +179,23 @@ class SourceRules:
                        and c.ent_type_ in ("PERSON", "ORG")), None)
         return beside if beside is not None else subject
 
+    def author(self, source: Token) -> Token:
+        """Who made a document or speech that stands as a source: "a speech Mrs. Clinton
+        delivered", "a statement from the ministry", "a report by the agency" (else the
+        source itself)."""
+        if source.tag_ != "NN" or source.lemma_.lower() not in self.finder.lex.source_nouns:
+            return source
+        for child in source.children:
+            if child.dep_ == "relcl":
+                maker = next((c for c in child.children if c.dep_ == "nsubj"), None)
+                if maker is not None and _named(maker):
+                    return maker
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                maker = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if maker is not None and _named(maker):
+                    return maker
+        return source
+
     def _same_paragraph(self, a: Token, b: Token) -> bool:
         lo, hi = (a, b) if a.i < b.i else (b, a)
         return "\n" not in self.finder.text[lo.idx : hi.idx]
@@ -233,3 +250,8 @@ class SourceRules:
             return doc[first]
         words = [i for i in tokens if doc[i].pos_ in ("PROPN", "PRON", "NOUN") and is_source(doc[i])]
         return doc[words[-1]] if words else None
+
+
+def _named(token: Token) -> bool:
+    """A person or body by name (or a pronoun): someone who can author words."""
+    return token.ent_type_ in _SPEAKING_ENTS or token.pos_ in ("PROPN", "PRON")
