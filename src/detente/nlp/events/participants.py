@@ -393,6 +393,8 @@ class Participants:
                 agents.extend(c for c in child.children if c.dep_ in ("compound", "amod")
                               and self.actors.code(c) and not is_town(c))
         agents += list(pobjs(noun, ("by",)))
+        if not agents and trig.sense.type == "ASSAULT":  # "airstrikes from a US-led coalition"
+            agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
         if not agents and trig.light is not None:
