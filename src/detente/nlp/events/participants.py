@@ -183,7 +183,8 @@ class Participants:
                 recipients = [replace(r, code=context[0].code, inferred=True) for r in recipients]
         counterpart = bool(recipients)
         actor_codes = {a.code for a in actors}
-        if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC:
+        if recipients and all(r.code in actor_codes for r in recipients) and trig.sense.type in SYMMETRIC \
+                and not self._domestic_complement(trig):
             recipients = []
         weak = bool(actors) and bool(agents) and actors[0].text != phrase_text(agents[0]) \
             and not self.actors.code(agents[0])
@@ -326,7 +327,7 @@ class Participants:
         people = [p for p in patients if p.pos_ != "PRON" and self.actors.is_people(p)]
         if people and trig.sense.type not in _OWN_GOODS and self.actors.uncoded(people[0]):
             return [EventActor(text=phrase_text(people[0]), name=None, code=actor.code, sector=None)]
-        if trig.sense.type in _DOMESTIC:
+        if trig.sense.type in _DOMESTIC or self._domestic_complement(trig):
             inner = self._complement_patient(trig)  # "refused to grant autonomy to the regions"
             return [EventActor(text=inner, name=None, code=actor.code, sector=None)]
         if trig.sense.type == "CONSULT" and trig.sense.mode == "visit":
@@ -334,6 +335,14 @@ class Participants:
             if place is not None and place.country and place.country != actor.code:
                 return [EventActor(text=place.name, name=place.name, code=place.country, sector=None)]
         return []
+
+    def _domestic_complement(self, trig: Trigger) -> bool:
+        """A promise or a vow whose content is a domestic act: "has sworn to fight until
+        they gain control of villages" (a threat), "agreed to postpone the demonstration",
+        "prepared to lift the ban on the FIS": it is aimed at the actor's own side too."""
+        return bool(trig.folded) and (trig.sense.lemma in self.lex.cues.threat_promises
+                                      or trig.sense.type == "AGREE") \
+            and trig.folded[0].sense.type in _DOMESTIC | {"ASSAULT"}
 
     @staticmethod
     def _recipient_pobjs(trig: Trigger) -> list[Token]:
