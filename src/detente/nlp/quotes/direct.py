@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _INHERIT_GAP = 400  # characters: a continuation sits close to the quotation it carries on
+_SENTENCE_ENDS = ".!?”\"'’"
 _CARRY_GAP = 600  # characters from the last cited speaker to a quotation paragraph with no cue
 _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
@@ -59,7 +60,7 @@ class DirectQuotes:
                 attribution = self._report_before(mark, previous[0] if previous else None)
             if attribution is None and previous is not None and self._continues(previous[0], mark):
                 attribution = previous[1]
-            if attribution is None and self._opens_paragraph(mark) and self._clause_like(mark):
+            if attribution is None and self._opens_sentence(mark) and self._clause_like(mark):
                 attribution = self._carried_over(mark)
             if attribution is None and not self._clause_like(mark):
                 continue  # ''Politicking.'', "Melania, tell your story": a title, not speech
@@ -203,9 +204,11 @@ class DirectQuotes:
             token = token.head
         return Attribution(dash, token, None, token.i)
 
-    def _opens_paragraph(self, mark: Mark) -> bool:
+    def _opens_sentence(self, mark: Mark) -> bool:
+        """Does the quotation open its paragraph, or a sentence in it?"""
         text = self.finder.text
-        return not text[text.rfind("\n", 0, mark.span.start) + 1 : mark.span.start].strip()
+        before = text[text.rfind("\n", 0, mark.span.start) + 1 : mark.span.start].rstrip()
+        return not before or before[-1] in _SENTENCE_ENDS
 
     def _carried_over(self, mark: Mark) -> Attribution | None:
         """A paragraph that is a quotation with no cue of its own carries on the speaker
@@ -241,13 +244,14 @@ class DirectQuotes:
         }
 
     def _sole_subject_before(self, mark: Mark) -> Attribution | None:
+        """The one person named, as a subject, in the quotation's paragraph before it (in
+        the paragraph before, when it opens its paragraph)."""
         text = self.finder.text
-        para_end = text.rfind("\n", 0, mark.span.start)
-        while para_end > 0 and not text[text.rfind("\n", 0, para_end) + 1 : para_end].strip():
-            para_end = text.rfind("\n", 0, para_end)  # skip blank lines
-        if para_end <= 0:
-            return None
+        para_end = mark.span.start
         para_start = text.rfind("\n", 0, para_end) + 1
+        while para_start > 0 and not text[para_start:para_end].strip():
+            para_end = para_start - 1  # the quotation opens its paragraph: the one before
+            para_start = text.rfind("\n", 0, para_end) + 1
         people = [m for m in self.finder.index.mentions
                   if m.person and para_start <= m.start and m.end <= para_end]
         if not people or len({m.name.split()[-1] for m in people}) > 1:

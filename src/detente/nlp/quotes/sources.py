@@ -127,7 +127,7 @@ class SourceRules:
             if framing is not None:
                 return self.own_subject(framing)
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
-                return token.head  # "a statement saying that ..."
+                return self._issuer(token.head) or token.head  # "a statement saying that ..."
             if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
                 controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
                 if controller is not None:
@@ -167,8 +167,18 @@ class SourceRules:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
         if child.tag_ == "WDT" or child.lower_ in pronouns().relative_subjects:
-            return child if token.dep_ == "relcl" else None  # "Rubio, who heads ...": "who"
+            if token.dep_ != "relcl":
+                return None
+            return self._issuer(token.head) or child  # "Rubio, who heads ...": "who"
         return self._beside(child)
+
+    def _issuer(self, noun: Token) -> Token | None:
+        """Who put out the document that speaks ("He released a letter that says ...", "the
+        ministry issued a statement saying ..."): the subject of the verb the document is
+        the object of."""
+        if noun.dep_ != "dobj" or noun.tag_ != "NN" or noun.lemma_.lower() not in self.finder.lex.source_nouns:
+            return None
+        return self.own_subject(noun.head)
 
     def _beside(self, subject: Token) -> Token:
         """The person set beside a subject that cannot speak or is a dateline ("WASHINGTON
