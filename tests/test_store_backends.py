@@ -82,6 +82,7 @@ def test_writes_are_whole_and_idempotent(db: Database) -> None:
     assert first is not None and first.new_events == 1
     assert db.add(_story("a"), content_hash="h1") is None
     assert db.is_stored("h1") and not db.is_stored("h2")
+    assert db.has_document("a") and not db.has_document("b")  # fetched pages: doc_id = URL
     counts = db.counts()
     assert counts["articles"] == 1 and counts["events"] == 1 and counts["event_sources"] == 1
     assert counts["entities"] == counts["timexes"] == counts["quotes"] == 1

@@ -247,11 +247,9 @@ def fetched(options: IngestOptions, db: Database) -> Iterator[RawDocument | Erro
     one at a time as the workers need them."""
     from .fetch import FetchOptions, fetch_inputs
 
-    def stored(url: str) -> bool:  # fetched pages are stored with their URL as doc_id
-        return any(db.rows("SELECT 1 FROM articles WHERE doc_id = ? LIMIT 1", (url,)))
-
+    # fetched pages are stored with their URL as doc_id
     yield from fetch_inputs(options.feeds, options.urls, options.fetch or FetchOptions(),
-                            known=stored)
+                            known=db.has_document)
 
 
 def ingest_items(

@@ -100,6 +100,11 @@ class Database:
         row = self.conn.execute("SELECT 1 FROM articles WHERE hash = ?", (content_hash,)).fetchone()
         return row is not None
 
+    def has_document(self, doc_id: str) -> bool:
+        """Whether an article with this document id (a fetched page's URL) is stored."""
+        row = self.conn.execute("SELECT 1 FROM articles WHERE doc_id = ? LIMIT 1", (doc_id,)).fetchone()
+        return row is not None
+
     # -- reading ---------------------------------------------------------------
     def events(self, **filters: Any) -> pd.DataFrame:
         """One row per real-world event, with mention/article/source counts."""
