@@ -446,6 +446,18 @@ NEWS_NOTES = [
     "CONSULT (\"will meet\"); campaign rallies, ceremonies, press conferences and letters "
     "are no CONSULT; annexations, seizures and bans are COERCE, which M2E2 counts right "
     "only beside an Arrest-Jail.",
+    "",
+    "A second hand check at the end of issue 13 (40 false alarms of half A drawn with random "
+    "seed 29 from the stage as committed) found 30 events the sentence does report, 10 of them "
+    "of ACE's own types that M2E2 leaves unannotated (\"a police officer shot Castile\", \"Van "
+    "Dyke opens fire\", \"officers detain an opposition supporter\", \"Biden shakes hands with "
+    "Groysman\", \"resulting in about 300 arrests\"), and 10 wrong (\"the power to make "
+    "arrests\", \"cut greenhouse gas emissions\", \"US destroys 6 tons of ivory\", \"spoke to "
+    "students\", a planned summit). What that means for the bar: with every wrong alarm gone "
+    "and recall unchanged, precision would rise only to about 0.48 overall (about 0.54 if the "
+    "wrong share were at the top of its 95% interval, 41%), so F1 would be 0.58 (0.62): "
+    "F1 >= 0.65 on this annotation needs ACE's readings (rallies and ceremonies as meetings, "
+    "police raids as attacks), which PLOVER does not share.",
 ]
 
 NEWS_DONE_WHEN = "recall >= 0.75 and F1 >= 0.65 overall, F1 >= 0.60 on the held-out half B; agent >= 0.70, patient >= 0.60"
