@@ -448,7 +448,7 @@ NEWS_NOTES = [
     "only beside an Arrest-Jail.",
     "",
     "A second hand check at the end of issue 13 (40 false alarms of half A drawn with random "
-    "seed 29 from the stage as committed) found 30 events the sentence does report, 10 of them "
+    "seed 29 from the stage as committed) found 30 events the sentence does report, at least 10 of them "
     "of ACE's own types that M2E2 leaves unannotated (\"a police officer shot Castile\", \"Van "
     "Dyke opens fire\", \"officers detain an opposition supporter\", \"Biden shakes hands with "
     "Groysman\", \"resulting in about 300 arrests\"), and 10 wrong (\"the power to make "
