@@ -58,7 +58,7 @@ class DirectQuotes:
                 attribution = self._dash_cue(mark)
             if attribution is None:
                 attribution = self._report_before(mark, previous[0] if previous else None)
-            if attribution is None and previous is not None and self._continues(previous[0], mark):
+            if attribution is None and previous is not None and self._continues(*previous, mark):
                 attribution = previous[1]
             if attribution is None and self._opens_sentence(mark) and self._clause_like(mark):
                 attribution = self._carried_over(mark)
@@ -231,43 +231,75 @@ class DirectQuotes:
                 return best[1]
         return self._sole_subject_before(mark)
 
+    def _last_quote_sentence_end(self, mark: Mark) -> int:
+        """End of the sentence where the last quote found before ``mark`` ends."""
+        ends = [c.end for c, _ in self.finder.found if c.end <= mark.span.start]
+        if not ends:
+            return 0
+        last = self.finder.doc.char_span(max(ends) - 1, max(ends), alignment_mode="expand")
+        return self.finder.sent(last[0]).end_char if last is not None else 0
+
     def _last_name(self, speaker: Token) -> str:
         stands_for = speaker_phrase(antecedent(speaker))
         name = resolve(self.finder.index, stands_for).name or stands_for.text
         return name.split()[-1] if name.split() else ""
 
     def _named_between(self, start: int, end: int) -> set[str]:
-        """Last names of the people the coreference index finds between two offsets."""
-        return {
-            m.name.split()[-1] for m in self.finder.index.mentions
-            if m.person and start <= m.start and m.end <= end and m.name.split()
-        }
+        """Last names of the people named as a clause's subject between two offsets (a new
+        speaker, not someone spoken of)."""
+        return {name for name, token in self._people_between(start, end).items()
+                if _subject_of_clause(token)}
+
+    def _people_between(self, start: int, end: int) -> dict[str, Token]:
+        """The people named between two offsets, by last name (the last word of the first
+        mention of each): the coreference index's, and bare names the tagger missed that
+        are a clause's subject ("Jones disagreed")."""
+        doc = self.finder.doc
+        people: dict[str, Token] = {}
+        for m in self.finder.index.mentions:
+            if m.person and start <= m.start and m.end <= end and m.name.split():
+                people.setdefault(m.name.split()[-1], doc[m.token])
+        span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
+        for token in span if span is not None else ():
+            if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "PROPN" and not token.ent_type_ and (
+                    self.finder.in_mark[token.i] < 0):
+                people.setdefault(token.text, token)
+        return people
 
     def _sole_subject_before(self, mark: Mark) -> Attribution | None:
         """The one person named, as a subject, in the quotation's paragraph before it (in
         the paragraph before, when it opens its paragraph)."""
         text = self.finder.text
         para_end = mark.span.start
-        para_start = text.rfind("\n", 0, para_end) + 1
+        para_start = max(text.rfind("\n", 0, para_end) + 1, self._last_quote_sentence_end(mark))
         while para_start > 0 and not text[para_start:para_end].strip():
             para_end = para_start - 1  # the quotation opens its paragraph: the one before
             para_start = text.rfind("\n", 0, para_end) + 1
-        people = [m for m in self.finder.index.mentions
-                  if m.person and para_start <= m.start and m.end <= para_end]
-        if not people or len({m.name.split()[-1] for m in people}) > 1:
+        people = self._people_between(para_start, para_end)
+        if len(people) != 1:
             return None
-        token = self.finder.doc[people[0].token]
+        [token] = people.values()
         return Attribution(None, token, None, token.i) if _subject_of_clause(token) else None
 
-    def _continues(self, before: Mark, mark: Mark) -> bool:
-        """Does ``mark`` carry on the quotation ``before`` with no new speaker in between?"""
+    def _continues(self, before: Mark, said: Attribution | None, mark: Mark) -> bool:
+        """Does ``mark`` carry on the quotation ``before`` (``said`` by its speaker) with no
+        new speaker in between ('“A,” Smith said. Jones disagreed. “B.”': Jones's)?"""
         gap = self.finder.text[before.span.end : mark.span.start]
         if len(gap) > _INHERIT_GAP:
+            return False
+        if said is not None and said.speaker is not None and not self._named_between(
+                self._frame_end(before, said), mark.span.start) <= {self._last_name(said.speaker)}:
             return False
         if "\n" in gap:
             # a new paragraph that opens with a quotation, right after one that ended with one
             return gap.strip() == "" or self._frame_of_before_only(before, mark)
         return True
+
+    def _frame_end(self, before: Mark, said: Attribution) -> int:
+        """Where the quotation ``before`` and the sentence of its cue end (who that sentence
+        names is the frame's, not a new speaker: 'said after Jones failed to show up')."""
+        cue = self.finder.doc[said.cue_token]
+        return max(before.span.end, self.finder.sent(cue).end_char)
 
     def _frame_of_before_only(self, before: Mark, mark: Mark) -> bool:
         tail, _, rest = self.finder.text[before.span.end : mark.span.start].partition("\n")
