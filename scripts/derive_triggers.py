@@ -13,8 +13,9 @@ then run
 and commit the regenerated ``derived.yaml``. The loader (detente.nlp.events.lexicon)
 merges its senses under the hand-written ones in ``triggers.yaml``.
 
-Nothing here looks at gold data. For every hand-written VERB sense of a material or
-legal PLOVER type (see ``TYPES``) that carries no syntactic constraint (no particle,
+Nothing here looks at gold data. For every hand-written VERB sense of a PLOVER type in
+``TYPES`` (material and legal acts, and the verbal acts whose speech verbs WordNet files
+under ``verb.communication``) that carries no syntactic constraint (no particle,
 preposition, object, modifier, control, swap, state or negative weight: a constrained
 sense only holds in a context a derived word would not keep), the script takes the
 source verb's WordNet synsets among its first ``TOP_SENSES`` senses (WordNet orders senses
@@ -25,9 +26,11 @@ by frequency) whose lexicographer file fits the type (``VERB_FILES``), and deriv
   word has more than ``MAX_SENSES`` verb senses (a frequent, unambiguous reading);
 * event nouns: WordNet's derivationally related nouns of the source verb and of the kept
   synonyms in such a synset, kept only when the noun's synset is an act or event
-  (``noun.act``/``noun.event``; ``noun.communication`` too for CONSULT), not a person or
-  artifact, and is among that noun's own first ``TOP_SENSES`` noun senses (first when it
-  has more than ``MAX_SENSES``).
+  (``noun.act``/``noun.event``; ``noun.communication`` too for CONSULT and the verbal
+  acts: "accusation"), not a person or artifact, and is among that noun's own first ``TOP_SENSES`` noun senses (first when it has more
+  than ``MAX_SENSES``).
+
+Words read by hand and left out are listed in ``REVIEWED_OUT`` with the reason.
 
 A word derived with two different PLOVER types is dropped (ambiguous); a (lemma, pos)
 the hand-written lexicon already has is never emitted. Each derived sense copies the
@@ -68,10 +71,18 @@ VERB_FILES: dict[str, frozenset[str]] = {
     "CONSULT": frozenset({"verb.communication", "verb.social"}),
     "COOPERATE": frozenset({"verb.social", "verb.possession"}),
     "CONCEDE": frozenset({"verb.communication", "verb.social", "verb.possession"}),
+    # verbal acts: speech verbs and their event nouns ("accuse" -> "accusation")
+    "ACCUSE": frozenset({"verb.communication", "verb.social"}),
+    "REJECT": frozenset({"verb.communication", "verb.social"}),
+    "REQUEST": frozenset({"verb.communication"}),
+    "THREATEN": frozenset({"verb.communication"}),
+    "SUPPORT": frozenset({"verb.communication", "verb.social"}),
+    "AGREE": frozenset({"verb.communication", "verb.social", "verb.possession"}),
 }
 TYPES = frozenset(VERB_FILES)
 NOUN_FILES = frozenset({"noun.act", "noun.event"})
-NOUN_FILES_BY_TYPE = {"CONSULT": NOUN_FILES | {"noun.communication"}}
+NOUN_FILES_BY_TYPE = {t: NOUN_FILES | {"noun.communication"}
+                      for t in ("CONSULT", "ACCUSE", "REJECT", "REQUEST", "THREATEN", "SUPPORT", "AGREE")}
 
 TOP_SENSES = 2  # a synset must be among a word's first senses (WordNet: by frequency)
 MAX_SENSES = 8  # a word with more senses than this only keeps its first sense
@@ -81,6 +92,15 @@ WEIGHT = -0.1
 CONSTRAINTS = frozenset({"prt", "prep", "obj", "mod", "not_obj", "not_mod", "control", "swap",
                          "state", "ccomp_aux"})
 COPIED = ("type", "mode", "ctx", "cameo", "rcpt")
+# Derived words read by hand and left out, with the reason: their usual sense in news is
+# another one than the synset the derivation went through.
+REVIEWED_OUT = {
+    "suit": "mostly clothing or 'follow suit'; the lawsuit sense is written as 'lawsuit'",
+    "undermine": "figurative in news ('undermine democracy'), not sabotage",
+    "penalty": "sport and 'death penalty' as a topic, more often than a sanction imposed",
+    "investigating": "a gerund, not an event noun",
+    "glorify": "'glorify terrorism' is an accusation, not praise",
+}
 WORD = re.compile(r"[a-z]+")
 
 # lexnames(5WN): the lexicographer files in WordNet 3.0's order (Debian's wordnet-base
@@ -226,7 +246,7 @@ def select(found: list[Derived], written: dict[str, list[dict[str, Any]]]
     have = {(lemma.lower(), s["pos"]) for lemma, senses in written.items() for s in senses}
     by_key: dict[tuple[str, str], list[Derived]] = {}
     for d in found:
-        if (d.lemma, d.pos) not in have:
+        if (d.lemma, d.pos) not in have and d.lemma not in REVIEWED_OUT:
             by_key.setdefault((d.lemma, d.pos), []).append(d)
     chosen: dict[str, list[Derived]] = {}
     for (lemma, _pos), ds in sorted(by_key.items()):
