@@ -86,3 +86,23 @@ def test_dateline_subject_gives_way_to_the_person_beside_it() -> None:
     ], people=((2, 4),))
     [quote] = quotes(doc)
     assert quote.speaker is not None and quote.speaker.text == "Anna Berg", quote
+
+
+def test_name_before_the_cue_overrides_a_subject_the_parser_found_elsewhere() -> None:
+    # '“We won,” Anna Berg said as Tom left.' parsed with "Tom" as the subject of "said"
+    doc = parse([
+        ("“", False, 2, "punct", "PUNCT", "``", "“"),
+        ("We", True, 2, "nsubj", "PRON", "PRP", "we"),
+        ("won", False, 7, "ccomp", "VERB", "VBD", "win"),
+        (",", False, 2, "punct", "PUNCT", ",", ","),
+        ("”", True, 2, "punct", "PUNCT", "''", "”"),
+        ("Anna", True, 6, "compound", "PROPN", "NNP", "Anna"),
+        ("Berg", True, 2, "npadvmod", "PROPN", "NNP", "Berg"),
+        ("said", True, 7, "ROOT", "VERB", "VBD", "say"),
+        ("as", True, 10, "mark", "SCONJ", "IN", "as"),
+        ("Tom", True, 7, "nsubj", "PROPN", "NNP", "Tom"),
+        ("left", False, 7, "advcl", "VERB", "VBD", "leave"),
+        (".", False, 7, "punct", "PUNCT", ".", "."),
+    ], people=((5, 7), (9, 10)))
+    [quote] = quotes(doc)
+    assert quote.speaker is not None and quote.speaker.text == "Anna Berg", quote

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 _CLIMB_DEPS = frozenset({"advcl", "xcomp", "conj", "pcomp"})
 _SPEAKING_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 _FINITE = frozenset({"VBD", "VBZ", "VBP"})
+_CLAUSE_POS = frozenset({"VERB", "AUX", "CCONJ", "SCONJ"})
 _SURFACE_WORDS = 10  # at most this many tokens in a name read from the surface
 # A dateline opening a paragraph: "WASHINGTON --", "BEIRUT, Lebanon —", "LONDON (Reuters) -".
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.'\- ]+)?(?: \([^)\n]{1,40}\))? ?(?:--|—|–|-) ")
@@ -111,7 +113,11 @@ class SourceRules:
         found = self._parsed_subject(cue)
         if found is not None and self._quoted_away(found, cue):
             found = None
-        return found if found is not None else self.surface_subject(cue)
+        surface = self.surface_phrase(cue)
+        if surface is None or (found is not None and found.i in surface.tokens):
+            return found
+        # '“...,” NAME said': the parser hung the name elsewhere and found another subject
+        return self._name_in(surface.tokens, surface.last) or found
 
     def _quoted_away(self, token: Token, cue: Token) -> bool:
         mark = self.finder.in_mark[token.i]
@@ -222,44 +228,70 @@ class SourceRules:
 
     # -- the surface, where the parse failed ---------------------------------
 
-    def surface_subject(self, cue: Token) -> Token | None:
+    def surface_phrase(self, cue: Token) -> SurfacePhrase | None:
         """'“...,” Tulsa police Chief Chuck Jordan said' / '“...,” said Chuck Jordan': the
-        name between a closing quotation and a speech verb, or right after the verb."""
-        lemma = self.finder.lex
-        if cue.lemma_.lower() not in lemma.speech or self.finder.in_mark[cue.i] >= 0:
+        words between a closing quotation and a speech verb, or right after the verb, up
+        to the next punctuation (None when the cue stands in neither place)."""
+        if (cue.tag_ not in _FINITE or cue.lemma_.lower() not in self.finder.lex.speech
+                or self.finder.in_mark[cue.i] >= 0):
             return None
-        before = self._name_before(cue)
-        return before if before is not None else self._name_after(cue)
-
-    def _name_before(self, cue: Token) -> Token | None:
         doc, in_mark = self.finder.doc, self.finder.in_mark
         i = cue.i - 1
         while i >= 0 and cue.i - i <= _SURFACE_WORDS and in_mark[i] < 0 and not doc[i].is_punct:
             i -= 1
-        if i < 0 or i == cue.i - 1 or not (in_mark[i] >= 0 or (doc[i].text == "," and i > 0 and in_mark[i - 1] >= 0)):
-            return None
-        return self._name_in(range(i + 1, cue.i))
-
-    def _name_after(self, cue: Token) -> Token | None:
-        doc, in_mark = self.finder.doc, self.finder.in_mark
-        if cue.i == 0 or not (in_mark[cue.i - 1] >= 0 or (doc[cue.i - 1].text == "," and in_mark[cue.i - 2] >= 0)):
+        if i >= 0 and i < cue.i - 1 and self._closes_utterance(i):
+            return self._phrase(range(i + 1, cue.i), last=True)
+        if cue.i == 0 or i != cue.i - 1 or not self._closes_utterance(i):
             return None
         j = cue.i + 1
         while j < len(doc) and j - cue.i <= _SURFACE_WORDS and in_mark[j] < 0 and not doc[j].is_punct:
             j += 1
-        return self._name_in(range(cue.i + 1, j))
+        return self._phrase(range(cue.i + 1, j), last=False)
 
-    def _name_in(self, tokens: range) -> Token | None:
-        """The last word of the first person, body or role named in ``tokens``."""
+    def _phrase(self, tokens: range, last: bool) -> SurfacePhrase | None:
+        """The words as a speaker's phrase, unless they hold a verb or a conjunction (a
+        clause, not a name; a word of a name the tagger took for a verb is a name's)."""
+        doc = self.finder.doc
+        if not tokens or any(doc[i].pos_ in _CLAUSE_POS and not doc[i].ent_type_ for i in tokens):
+            return None
+        return SurfacePhrase(tokens, last)
+
+    def _closes_utterance(self, i: int) -> bool:
+        """Does token ``i`` end a quotation that ends as an utterance framed by its cue
+        ('...,”' '...?”' '...”,'), not a title ('a “Forum” sponsored by')?"""
+        doc, in_mark = self.finder.doc, self.finder.in_mark
+        if doc[i].text == "," and i > 0 and in_mark[i - 1] >= 0:
+            return True
+        if in_mark[i] < 0 or i == 0:
+            return False
+        mark = self.finder.marks[in_mark[i]]
+        inner = self.finder.text[mark.span.start : mark.span.end].rstrip("”\"'’ ")
+        return mark.last == i and inner[-1:] in (",", "?", "!", "—", "–", "-")
+
+    def _name_in(self, tokens: range, last: bool) -> Token | None:
+        """The last word of the person or body named in ``tokens`` (the last one named when
+        the phrase ends at its cue: "Trump campaign manager Kellyanne Conway said"; the
+        first when it follows: "said Tom Jones of the Heritage Foundation"), else the last
+        word that can speak."""
         doc = self.finder.doc
         named = [i for i in tokens if doc[i].ent_type_ in ("PERSON", "ORG")]
         if named:
+            if last:
+                return doc[named[-1]]
             first = named[0]
             while first + 1 in named:
                 first += 1
             return doc[first]
         words = [i for i in tokens if doc[i].pos_ in ("PROPN", "PRON", "NOUN") and is_source(doc[i])]
         return doc[words[-1]] if words else None
+
+
+@dataclass(frozen=True)
+class SurfacePhrase:
+    """The words a cue's speaker stands in by position; ``last``: the phrase ends at the cue."""
+
+    tokens: range
+    last: bool
 
 
 def _named(token: Token) -> bool:
