@@ -146,10 +146,15 @@ class SourceRules:
 
     def _framing_cue(self, token: Token) -> Token | None:
         """'..., Sanders said, going on to say ...': the finite speech verb just before the
-        comma a participle follows, whose subject the participle shares."""
+        comma a participle follows, whose subject the participle shares; 'Smith said that
+        Jones had failed, adding that ...': the speech verb whose reported clause the
+        parser hung the participle in."""
         doc, lex = self.finder.doc, self.finder.lex
         if token.tag_ != "VBG" or token.i < 3 or doc[token.i - 1].text != ",":
             return None
+        reporting = self._reporting_verb(token.head)
+        if reporting is not None:
+            return reporting
         verb = doc[token.i - 2]
         if verb.pos_ not in ("VERB", "AUX"):
             verb = verb.head  # "..., he told reporters, adding"
@@ -158,6 +163,15 @@ class SourceRules:
         if token.head.i == verb.i:
             return None  # the parser already hangs it there: the climb reaches it
         return verb
+
+    def _reporting_verb(self, verb: Token) -> Token | None:
+        """The speech or thought verb whose reported clause ``verb`` heads, if any."""
+        lex = self.finder.lex
+        if verb.dep_ != "ccomp" or verb.head.i == verb.i:
+            return None
+        head = verb.head
+        lemma = head.lemma_.lower()
+        return head if lemma in lex.speech or lemma in lex.cognition else None
 
     def own_subject(self, token: Token, passive: bool = False) -> Token | None:
         """The subject (or passive agent) of ``token``; with ``passive``, a passive subject
