@@ -7,7 +7,7 @@ import logging
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ...model import QuoteKind
 from .records import Attribution, Content, overlap_ratio
@@ -131,12 +131,12 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
     doc = finder.doc
     label = doc.char_span(start, colon, alignment_mode="expand")
     body = doc.char_span(colon + 1, end, alignment_mode="expand")
-    if label is None or body is None or len(label) > _LABEL_TOKENS:
+    if label is None or body is None or (len(label) > _LABEL_TOKENS and not _from_someone(label)):
         return
     words = [t for t in label if not t.is_punct]
     if not words or sum(1 for t in body if t.is_alpha) < _LABEL_MIN_WORDS:
         return
-    if len(words) > _LABEL_NAME_WORDS:
+    if len(words) > _LABEL_NAME_WORDS and not _from_someone(label):
         return
     named = any(e.label_ in ("PERSON", "ORG") and e.end == label.end for e in label.ents) or (
         all(t.is_upper and t.is_alpha and len(t) > 2 for t in words) and len(words) <= 2
@@ -155,6 +155,15 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
     speaker = words[-1]
     kind: QuoteKind = "mixed" if inside else "indirect"
     finder.found.append((Content(begin, finish, kind), Attribution(":", speaker, None, speaker.i)))
+
+
+def _from_someone(label: Span) -> bool:
+    """A headline label that ends "from/by NAME" ("A lesson from Loretta Lynch:")."""
+    last = label.ents[-1] if label.ents else None
+    return (
+        last is not None and last.label_ == "PERSON" and last.end == label.end
+        and last.start > label.start and label.doc[last.start - 1].lower_ in ("from", "by")
+    )
 
 
 def _named_elsewhere(finder: QuoteFinder, word: str) -> bool:

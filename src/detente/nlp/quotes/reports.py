@@ -136,6 +136,10 @@ class ReportRules:
         head = noun.head
         if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
             return self.finder.subject(head)
+        verb = head.head
+        if noun.dep_ == "pobj" and verb.pos_ == "VERB" and head.lower_ in self.finder.lex.phrasal.get(
+                verb.lemma_.lower(), frozenset()):
+            return self.finder.subject(verb)  # "she pointed to reports that ...": hers
         return None
 
     def as_content(self, cue: Token) -> Content | None:
