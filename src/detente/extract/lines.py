@@ -6,7 +6,11 @@ the page), which a learned classifier turns into the probability that the line
 is article body. Two gradient-boosting models are stacked (``data/extract/line_model.npz``,
 trained by ``benchmarks/train_lines.py``): the first scores each line from its
 own and its neighbours' surface features, the second rescores it from the
-first-stage scores of the lines around it.
+first-stage scores of the lines around it. A line's probability is the mean of
+the two stages' (``STAGE_BLEND``): the second stage alone sometimes overrules
+clear first-stage evidence on pages unlike any it was trained on (a long menu
+scored 0.02 by the first stage and 0.94 by the second), and the mean of the two
+held up better on every deal of sites to folds (issue 13).
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ _LINKISH = re.compile(r"@\w|https?:|www\.|\.com\b|#\w", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[|•»›·]")
 _BYLINE = re.compile(r"^(?:by|written by|posted by)\s", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved", re.IGNORECASE)
+# A headline run into its teaser ("...After CrashA man was..."): teaser lists, not stories.
+_GLUED = re.compile(r"[a-z]{2}[.!?’”\"']?[A-Z](?:[a-z]|\s)")
+# A story's dateline: "WASHINGTON (AP) — ", "NEW DELHI: ".
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w .]*)?\s*(?:\([^)]{1,30}\))?\s*[—–:-]\s")
+# A dateline inside a line: a headline and its story's start run together (teaser lists).
+_INNER_DATELINE = re.compile(r"\S\s+[A-Z]{3,}(?:\s[A-Z]{2,})*:\s")
+_LIST_ITEM = re.compile(r"^(?:[•·▪◦●■*–-]|\d{1,2}[.)])\s")
+# An archive or category link with its count: "November (113)".
+_COUNT_TAIL = re.compile(r"\(\d+\)$")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 # Own-line features, in order; the context features are derived from some of them.
 OWN_FEATURES: tuple[str, ...] = (
@@ -48,6 +62,8 @@ OWN_FEATURES: tuple[str, ...] = (
     "cap_ratio", "digit_ratio", "punct_ratio", "comma_rate", "quote", "separators",
     "chrome_ratio", "chrome_line", "byline", "date_like", "linkish", "copyright",
     "duplicate", "upper", "mean_word_len", "says", "short_ratio",
+    "glued", "dateline", "inner_dateline", "list_item", "ends_colon", "no_letters",
+    "count_tail", "starts_lower",
 )
 # Own features whose neighbourhood averages are features too.
 # "says" and "date_like" nearby mark reader comments ("X says:", then a date, then the comment).
@@ -58,6 +74,7 @@ WINDOWS: tuple[int, ...] = (1, 3, 8)
 DOC_FEATURES: tuple[str, ...] = (
     "position", "char_position", "rel_words", "log_dist_prose", "in_prose_block",
     "prev_prose", "next_prose", "after_comments", "log_prose_before", "log_prose_after",
+    "short_run", "long_run", "long_run_share", "glued_near",
 )
 # A heading that opens a reader-comment section: what follows is not the article.
 _COMMENTS_HEAD = re.compile(
@@ -89,6 +106,12 @@ class LineShape:
 
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s]|_")
+
+
+def word_count(line: str) -> int:
+    """Words in ``line``; in scripts written without spaces, about two characters a word."""
+    unspaced = len(_UNSPACED.findall(line)) if not line.isascii() else 0
+    return len(_WORD.findall(line)) + unspaced // 2
 
 
 def _own_features(line: str, duplicate: bool) -> dict[str, float]:
@@ -142,6 +165,24 @@ def _own_features(line: str, duplicate: bool) -> dict[str, float]:
         "upper": float(n_words >= 2 and line.upper() == line and any(c.isalpha() for c in line)),
         "mean_word_len": min(12.0, letters / nw) / 12.0,
         "says": float(lower.rstrip().endswith((" says:", " said:", " wrote:"))),
+        **_shape_features(line, n_words),
+    }
+
+
+def _shape_features(line: str, n_words: int) -> dict[str, float]:
+    """Shapes of story parts (datelines, list items) and of chrome (teasers, counts)."""
+    # Cheap necessary conditions before each regex (this runs on every line).
+    first = _FIRST_LETTER.search(line)
+    head = line[:1]
+    return {
+        "glued": float(bool(_GLUED.search(line))),
+        "dateline": float(head.isupper() and bool(_DATELINE.match(line))),
+        "inner_dateline": float(n_words >= 8 and ": " in line and bool(_INNER_DATELINE.search(line))),
+        "list_item": float(not head.isalpha() and bool(_LIST_ITEM.match(line))),
+        "ends_colon": float(line.endswith(":")),
+        "no_letters": float(first is None),
+        "count_tail": float(line.endswith(")") and bool(_COUNT_TAIL.search(line))),
+        "starts_lower": float(first is not None and first.group().islower()),
     }
 
 
@@ -214,9 +255,37 @@ def line_features(lines: list[str]) -> np.ndarray:
         _after_comments(lines, block[0]),
         np.log1p(_distance_before(prose >= 0.75)),
         np.log1p(_distance_after(prose >= 0.75)),
+        *_run_structure(log_words),
+        window_means(own_matrix[:, OWN_FEATURES.index("glued")], 3),
     ])
     cols.append(doc)
     return np.hstack(cols)
+
+
+_LONG = math.log1p(8)  # a "long" line has 8+ words
+
+
+def _run_structure(log_words: np.ndarray) -> list[np.ndarray]:
+    """Per line: the length (log) of the run of short lines it sits in (0 for a long
+    line), of the run of long lines it sits in (0 for a short line), and that long
+    run's words over the page's largest long run's.
+
+    A menu is a long run of short lines, a subhead or a one-line list between
+    paragraphs a short one; a story is the page's largest run of long lines.
+    """
+    n = len(log_words)
+    long = log_words >= _LONG
+    run_id = np.concatenate([[0], np.cumsum(long[1:] != long[:-1])])
+    sizes = np.bincount(run_id).astype(float)
+    words = np.bincount(run_id, weights=np.expm1(log_words))
+    size = sizes[run_id]
+    long_words = np.where(long, words[run_id], 0.0)
+    top = max(1.0, float(long_words.max(initial=0.0)))
+    return [
+        np.where(long, 0.0, np.log1p(size)),
+        np.where(long, np.log1p(size), 0.0),
+        long_words / top if n else long_words,
+    ]
 
 
 def _distance_before(mask: np.ndarray) -> np.ndarray:
@@ -430,9 +499,14 @@ class TreeEnsemble:
         )
 
 
+# The weight of the first stage's score in a line's probability (the second's is the rest).
+STAGE_BLEND = 0.5
+
+
 @dataclass(frozen=True)
 class LineClassifier:
-    """Two stacked tree ensembles: line features, then sequence features."""
+    """Two stacked tree ensembles: line features, then sequence features; a line's
+    probability is the mean of the two stages' (``STAGE_BLEND``)."""
 
     stage1: TreeEnsemble
     stage2: TreeEnsemble
@@ -443,7 +517,8 @@ class LineClassifier:
             return np.zeros(0)
         features = line_features(lines)
         p1 = self.stage1.predict(features)
-        return self.stage2.predict(sequence_features(p1, features))
+        p2 = self.stage2.predict(sequence_features(p1, features))
+        return np.asarray(STAGE_BLEND * p1 + (1.0 - STAGE_BLEND) * p2)
 
 
 MODEL_FILE = "extract/line_model.npz"
