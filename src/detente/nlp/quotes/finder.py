@@ -46,7 +46,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ...model import Quote, QuoteKind, Speaker
 from ..context import DocContext, sentences
-from ..mentions import Coreference, coreference
+from ..mentions import Coreference, coreference, pronouns
 from ..tokens import token_table
 from .direct import VERB_TAGS as _VERB_TAGS
 from .direct import DirectQuotes
@@ -306,7 +306,8 @@ class QuoteFinder:
             if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "xcomp", "conj", "acl"):
                 return i - 1
         for i in range(lo + 2, hi):
-            if doc[i].dep_ == "cc" and self.in_mark[i] < 0 and self._speaker_act(doc[i + 1]):
+            if doc[i].dep_ == "cc" and self.in_mark[i] < 0 and (
+                    self._speaker_act(doc[i + 1]) or self._new_report(doc[i])):
                 return i - 1  # "said it was opposed and warned X to ...": the speaker's next act
         return self._cut_aside(lo, hi)
 
@@ -326,6 +327,17 @@ class QuoteFinder:
             if gloss and lo <= modifier.head.i < i and modifier.right_edge.i >= hi - 1:
                 return i - 1
         return hi
+
+    def _new_report(self, cc: Token) -> bool:
+        """'..., and when pressed, the mother replied, “...”': a clause conjoined by ``cc``
+        whose speech verb has a subject of its own is a new report, not more of this one."""
+        verb = next((c for c in cc.head.children if c.dep_ == "conj" and c.i > cc.i), None)
+        if verb is None or self.in_mark[verb.i] >= 0 or verb.lemma_.lower() not in self.lex.speech:
+            return False
+        if any(c.dep_ == "mark" for c in verb.children):
+            return False  # "said X and that the footage did not show Y": the report goes on
+        return any(c.dep_ == "nsubj" and c.lower_ not in self.lex.nonspeaker_subjects
+                   and c.lower_ not in pronouns().relative_subjects for c in verb.children)
 
     def _speaker_act(self, verb: Token) -> bool:
         """A conjoined speech verb with no subject of its own: the speaker's, not the report's."""
