@@ -290,6 +290,15 @@ def _classes_table(classes: list[tuple[str, CorpusScore]]) -> list[str]:
     return rows
 
 
+def _deals_line(dumps: list[RunScore]) -> list[str]:
+    """One line with the mean and lowest F1 of the CV rows, where there are several deals."""
+    f1s = [run.score.f1 for run in dumps if "CV by site" in run.name]
+    if len(f1s) < 2:
+        return []
+    return [f"CV F1 over the {len(f1s)} deals of sites to folds: mean {statistics.mean(f1s):.3f}, "
+            f"lowest {min(f1s):.3f}.", ""]
+
+
 def report(
     html: list[RunScore], dumps: list[RunScore], seed: str = "",
     classes: list[tuple[str, CorpusScore]] | None = None,
@@ -314,7 +323,8 @@ def report(
                   "with sites shuffled deal the same sites to the folds in other orders "
                   "(same method, other luck of the deal: their spread is the figure's "
                   "noise); the shipped-model row gives speed "
-                  "(wall time depends on the machine's load; CPU time less so).", "", seed]
+                  "(wall time depends on the machine's load; CPU time less so).", "",
+                  *_deals_line(dumps), seed]
     if classes:
         parts += ["", "### Text dumps: weak page types (CV by site)", "",
                   "Pages by simple rules on the gold body and the dump (rules in the docstring "

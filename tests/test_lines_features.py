@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detente.extract.lines import feature_names, line_features, word_count
+from detente.extract.lines import (
+    STAGE_BLEND,
+    LineClassifier,
+    TreeEnsemble,
+    feature_names,
+    line_features,
+    word_count,
+)
 
 
 def _column(lines: list[str], name: str) -> list[float]:
-    return line_features(lines)[:, feature_names().index(name)].round(3).tolist()
+    column: list[float] = line_features(lines)[:, feature_names().index(name)].round(3).tolist()
+    return column
 
 
 @pytest.mark.parametrize(
@@ -53,3 +61,21 @@ def test_runs_of_short_and_long_lines() -> None:
 def test_word_count_reads_scripts_without_spaces() -> None:
     assert word_count("Three plain words") == 3
     assert word_count("報道によると今回") == 1 + 8 // 2
+
+
+def _constant_ensemble(value: float) -> TreeEnsemble:
+    """One tree of one leaf: every row gets logistic(value)."""
+    return TreeEnsemble(
+        feature=np.array([0]), threshold=np.array([0.0]), left=np.array([0]),
+        right=np.array([0]), value=np.array([value]), is_leaf=np.array([True]),
+        roots=np.array([0]), baseline=0.0, depth=0,
+    )
+
+
+def test_a_lines_probability_is_the_mean_of_both_stages() -> None:
+    classifier = LineClassifier(stage1=_constant_ensemble(2.0), stage2=_constant_ensemble(-1.0))
+    p1, p2 = 1 / (1 + np.exp(-2.0)), 1 / (1 + np.exp(1.0))
+    probs = classifier.probabilities(["Home", "A line of prose that goes on for a while."])
+    assert probs == pytest.approx([STAGE_BLEND * p1 + (1 - STAGE_BLEND) * p2] * 2)
+    assert STAGE_BLEND == 0.5
+    assert classifier.probabilities([]).shape == (0,)
