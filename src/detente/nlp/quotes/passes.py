@@ -159,11 +159,12 @@ def _label_paragraph(finder: QuoteFinder, start: int, colon: int, end: int) -> N
 
 def _from_someone(label: Span) -> bool:
     """A headline label that ends "from/by NAME" ("A lesson from Loretta Lynch:")."""
-    last = label.ents[-1] if label.ents else None
-    return (
-        last is not None and last.label_ == "PERSON" and last.end == label.end
-        and last.start > label.start and label.doc[last.start - 1].lower_ in ("from", "by")
-    )
+    doc, i = label.doc, label.end - 1
+    if doc[i].ent_type_ != "PERSON":
+        return False
+    while i > label.start and doc[i].ent_iob_ == "I":
+        i -= 1  # back to the name's first word
+    return i > label.start and doc[i - 1].lower_ in ("from", "by")
 
 
 def _named_elsewhere(finder: QuoteFinder, word: str) -> bool:
