@@ -29,13 +29,17 @@ opening "Name: ..." (a transcript's '"PENCE: ...' too) and a title-case headline
 "X Says ..." are what X said (``passes.py``); a report that a paragraph-final
 ", X said." frames covers the paragraph. A report inside another report's content, or
 in the frame between two fragments of one quotation, is part of it, not a quote of its
-own. Direct quotes are found in ``direct.py``.
+own. Direct quotes are found in ``direct.py``; a quotation that opens a paragraph or
+sentence with no cue of its own carries on the speaker last cited before it, unless a
+new person is named in between (then the one person named as a subject just before it).
 
 The quote's text is its content as written: for direct quotes the marks and what
 they hold, for the others the reported clause or phrase. ``cue`` is the verb
-(with its particle) or phrase; ``speaker`` the source mention (see
-``speakers.py``); ``via`` the channel ("according to France 24, citing an
-aide": speaker the aide, via France 24).
+(with its particle) or phrase (None for a carried-on speaker); ``speaker`` the source
+mention, found by ``sources.py`` (the parse's subject, corrected where news style shows
+the parser went wrong) and resolved by ``speakers.py`` (a relative pronoun "who" stays
+as written and resolves through its antecedent); ``via`` the channel ("according to
+France 24, citing an aide": speaker the aide, via France 24).
 """
 
 from __future__ import annotations
