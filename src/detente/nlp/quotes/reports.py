@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
+from ..mentions import resolve
 from .records import Attribution, Content
 from .speakers import speaker_phrase
 
@@ -130,7 +131,7 @@ class ReportRules:
         """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
         for child in noun.children:
             if child.dep_ == "poss":
-                return child
+                return self._owner_named(noun, child)
             if child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < noun.i + 3:
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         head = noun.head
@@ -141,6 +142,19 @@ class ReportRules:
                 verb.lemma_.lower(), frozenset()):
             return self.finder.subject(verb)  # "she pointed to reports that ...": hers
         return None
+
+    def _owner_named(self, noun: Token, owner: Token) -> Token:
+        """'Clinton touted her plans for ...': a possessive pronoun whose referent is the
+        subject of the verb the noun is the object of gives way to that subject's name."""
+        verb = noun.head
+        if owner.pos_ != "PRON" or noun.dep_ != "dobj" or verb.pos_ not in ("VERB", "AUX"):
+            return owner
+        subject = self.finder.own_subject(verb)
+        if subject is None or subject.pos_ == "PRON":
+            return owner
+        index = self.finder.index
+        said = resolve(index, owner.doc[owner.i : owner.i + 1]).name
+        return subject if said is not None and said == resolve(index, speaker_phrase(subject)).name else owner
 
     def as_content(self, cue: Token) -> Content | None:
         """'Hawaii, as an adviser pointed out, rarely gets ...', '..., as police have said':
