@@ -16,7 +16,8 @@ for text dumps (trafilatura and jusText need markup).
 
 Weak page types: each CV page is put in the classes below (a page may be in
 several, or in none), and each class's page count, mean per-page F1 and corpus
-F1 are printed. The rules read the gold body, split into paragraphs at line
+F1 are printed (with ``--cv-reshuffle``, the mean over all the deals of sites
+to folds: one deal's class figures swing with a few pages). The rules read the gold body, split into paragraphs at line
 breaks, and the dump's story span (its first to last line labelled body by
 ``train_lines``):
 
@@ -277,6 +278,23 @@ def _row(run: RunScore) -> str:
     )
 
 
+def mean_classes(pages: list[Page], runs: list[RunScore]) -> list[tuple[str, CorpusScore]]:
+    """``weak_classes`` of each run (each deal of sites to folds), averaged field by field:
+    one deal's class figures swing with a few pages, the mean over deals less."""
+    per_run = [weak_classes(pages, run) for run in runs]
+    out = []
+    for k, (name, first) in enumerate(per_run[0]):
+        scores = [classes[k][1] for classes in per_run]
+        out.append((name, CorpusScore(
+            precision=statistics.mean(s.precision for s in scores),
+            recall=statistics.mean(s.recall for s in scores),
+            f1=statistics.mean(s.f1 for s in scores),
+            f1_doc_mean=statistics.mean(s.f1_doc_mean for s in scores),
+            n=first.n,
+        )))
+    return out
+
+
 def _classes_table(classes: list[tuple[str, CorpusScore]]) -> list[str]:
     rows = [
         "| page class | pages | mean per-page F1 | F1 | precision | recall |",
@@ -301,7 +319,7 @@ def _deals_line(dumps: list[RunScore]) -> list[str]:
 
 def report(
     html: list[RunScore], dumps: list[RunScore], seed: str = "",
-    classes: list[tuple[str, CorpusScore]] | None = None,
+    classes: list[tuple[str, CorpusScore]] | None = None, deals: int = 1,
 ) -> str:
     """The Markdown section for benchmarks/results/extraction.md."""
     head = (
@@ -328,7 +346,9 @@ def report(
     if classes:
         parts += ["", "### Text dumps: weak page types (CV by site)", "",
                   "Pages by simple rules on the gold body and the dump (rules in the docstring "
-                  "of `benchmarks/extraction.py`); a page may be in several classes.", "",
+                  "of `benchmarks/extraction.py`); a page may be in several classes. "
+                  + (f"Figures are the mean over the {deals} deals of sites to folds above."
+                     if deals > 1 else "Figures are from the CV row above."), "",
                   *_classes_table(classes)]
     return "\n".join(parts) + "\n"
 
@@ -369,8 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         cv = score_textdumps_cv(pages, cache=args.cv_cache)
         reshuffled = [score_textdumps_cv(pages, shuffle_seed=seed) for seed in args.cv_reshuffle]
         dumps = [cv, *reshuffled, score_textdumps_shipped()]
-        classes = weak_classes(pages, cv)
-    text = report(html, dumps, "" if args.html_only else seed_timing(), classes)
+        classes = mean_classes(pages, [cv, *reshuffled])
+    deals = 1 + len(args.cv_reshuffle)
+    text = report(html, dumps, "" if args.html_only else seed_timing(), classes, deals)
     if args.textdump_only and RESULTS.exists():
         text = keep_html_section(RESULTS.read_text("utf-8"), text)
     print(text)

@@ -273,7 +273,6 @@ def _run_structure(log_words: np.ndarray) -> list[np.ndarray]:
     A menu is a long run of short lines, a subhead or a one-line list between
     paragraphs a short one; a story is the page's largest run of long lines.
     """
-    n = len(log_words)
     long = log_words >= _LONG
     run_id = np.concatenate([[0], np.cumsum(long[1:] != long[:-1])])
     sizes = np.bincount(run_id).astype(float)
@@ -284,7 +283,7 @@ def _run_structure(log_words: np.ndarray) -> list[np.ndarray]:
     return [
         np.where(long, 0.0, np.log1p(size)),
         np.where(long, np.log1p(size), 0.0),
-        long_words / top if n else long_words,
+        long_words / top,
     ]
 
 
