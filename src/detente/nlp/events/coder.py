@@ -103,6 +103,11 @@ class EventCoder:
             self.dates.end_sentence(sent)
         return sorted(best.values(), key=lambda e: (e.start, -e.confidence))
 
+    def _material_act(self, tok: Token) -> bool:
+        """An event noun of a material act ("airstrikes", "the offensive") standing as agent."""
+        return tok.pos_ == "NOUN" and any(
+            s.pos == "N" and QUAD[s.type] in (2, 4) for s in self.lex.senses.get(tok.lemma_.lower(), ()))
+
     def _names_actor(self, tok: Token) -> bool:
         return bool(self.actors.code(tok))
 
@@ -117,6 +122,8 @@ class EventCoder:
             return []  # "Russia is accused of ...": a verbal act needs its speaker
         if args.natural_cause and QUAD[type_] == 4:
             return []  # "the storm hit the city": harm without intent is no PLOVER event
+        if QUAD[type_] in (1, 3) and any(self._material_act(t) for t in args.agent_heads):
+            return []  # "backed by airstrikes": an act is no speaker; the backing was material
         if type_ == "CONSULT" and args.actors and not args.counterpart and not _several(args) \
                 and (trig.sense.pos == "V" or trig.light is not None and trig.tok.dep_ == "dobj"):
             return []  # "she makes a phone call", "he visited Sunday": no counterpart, no consultation
