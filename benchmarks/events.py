@@ -189,14 +189,17 @@ def ours(ctx: DocContext) -> Coded:
     if not events:
         return Coded((), None, frozenset(), frozenset(), 0)
     top = max(events, key=lambda e: (e.confidence, -e.start))
-    sources = frozenset(norm_code(a.code) for a in top.actor if a.code)
-    targets = frozenset(norm_code(a.code) for a in top.recipient if a.code)
+    sources, targets = _code_set(top.actor), _code_set(top.recipient)
     mirrored = bool(targets) and any(
         e is not top and e.type == top.type
-        and frozenset(norm_code(a.code) for a in e.actor if a.code) == targets
-        and frozenset(norm_code(a.code) for a in e.recipient if a.code) == sources
+        and _code_set(e.actor) == targets and _code_set(e.recipient) == sources
         for e in events)
     return Coded(tuple(e.type for e in events), top.type, sources, targets, len(events), mirrored)
+
+
+def _code_set(actors: list[Any]) -> frozenset[str]:
+    """The participants' codes, in the GSR's classes."""
+    return frozenset(norm_code(a.code) for a in actors if a.code)
 
 
 def dictionary_anchor(doc: Any, ctx: DocContext) -> Coded:

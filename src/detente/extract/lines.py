@@ -110,15 +110,19 @@ _PUNCT = re.compile(r"[^\w\s]|_")
 
 def word_count(line: str) -> int:
     """Words in ``line``; in scripts written without spaces, about two characters a word."""
+    return _words(line)[1]
+
+
+def _words(line: str) -> tuple[list[str], int]:
+    """The spaced words of ``line``, and its word count (``word_count``)."""
+    words = _WORD.findall(line)
     unspaced = len(_UNSPACED.findall(line)) if not line.isascii() else 0
-    return len(_WORD.findall(line)) + unspaced // 2
+    return words, len(words) + unspaced // 2
 
 
 def _own_features(line: str, duplicate: bool) -> dict[str, float]:
     lex = lexicon()
-    words = _WORD.findall(line)
-    unspaced = len(_UNSPACED.findall(line)) if not line.isascii() else 0
-    n_words = len(words) + unspaced // 2
+    words, n_words = _words(line)
     n_chars = len(line)
     lower = line.lower()
     stops = chrome = short = caps = letters = 0

@@ -50,7 +50,7 @@ from .args import (
     pobjs,
 )
 from .dates import Dates, older_than_a_year
-from .lexicon import Cues, Lexicon, load_lexicon
+from .lexicon import Cues, Lexicon, load_lexicon, noun_senses
 from .modality import _ORDER, Assessment, assess
 from .participants import SYMMETRIC, Args, Locator, Participants
 from .triggers import Trigger, resolve_triggers
@@ -105,8 +105,7 @@ class EventCoder:
 
     def _material_act(self, tok: Token) -> bool:
         """An event noun of a material act ("airstrikes", "the offensive") standing as agent."""
-        return tok.pos_ == "NOUN" and any(
-            s.pos == "N" and QUAD[s.type] in (2, 4) for s in self.lex.senses.get(tok.lemma_.lower(), ()))
+        return any(QUAD[s.type] in (2, 4) for s in noun_senses(self.lex, tok))
 
     def _names_actor(self, tok: Token) -> bool:
         return bool(self.actors.code(tok))

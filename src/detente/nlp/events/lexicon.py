@@ -208,6 +208,14 @@ def load_lexicon() -> Lexicon:
     return Lexicon(senses, _cues(read_yaml("events/cues.yaml")), _scores(read_yaml("events/scores.yaml")))
 
 
+def noun_senses(lex: Lexicon, tok: Any) -> tuple[Sense, ...]:
+    """The lexicon's noun senses of ``tok`` when it is a noun: an event noun standing where
+    a participant would ("a roadside bombing ... killed", "backed by airstrikes")."""
+    if tok.pos_ != "NOUN":
+        return ()
+    return tuple(s for s in lex.senses.get(str(tok.lemma_).lower(), ()) if s.pos == "N")
+
+
 def lemma_keys(tok: Any) -> Iterator[str]:
     """Lexicon keys for a token, lazily: its lemma, its text, and the text de-inflected by
     rule (the small model's lemmatizer misses some forms: "staged" -> "stag")."""

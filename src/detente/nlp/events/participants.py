@@ -34,7 +34,7 @@ from .args import (
     subject_tokens,
     verb_above,
 )
-from .lexicon import ACTOR_OBJECT, Lexicon
+from .lexicon import ACTOR_OBJECT, Lexicon, noun_senses
 from .triggers import Trigger
 
 logger = logging.getLogger(__name__)
@@ -90,9 +90,9 @@ class Locator:
         preps = self.lex.cues.location_preps
         heads = [trig.tok] + ([trig.light] if trig.light is not None else [])
         heads += direct_objects(trig.clause)
-        heads += [s for s in subject_tokens(trig.tok) if trig.sense.pos == "V" and s.pos_ == "NOUN"
-                  and any(x.pos == "N" for x in self.lex.senses.get(s.lemma_.lower(), ()))]
-        for head in heads:  # the last: "a roadside bombing near Samarra killed ..."
+        if trig.sense.pos == "V":  # "a roadside bombing near Samarra killed ...": its place
+            heads += [s for s in subject_tokens(trig.tok) if noun_senses(self.lex, s)]
+        for head in heads:
             for obj in pobjs(head, preps):
                 place = self._place_of(obj)
                 if place is not None:
@@ -276,7 +276,7 @@ class Participants:
 
     def _through_event_noun(self, agent: Token) -> list[Token]:
         """"US drone strikes killed eight militants": the strikes' own author did it."""
-        if agent.pos_ != "NOUN" or not any(s.pos == "N" for s in self.lex.senses.get(agent.lemma_.lower(), ())):
+        if not noun_senses(self.lex, agent):
             return [agent]
         owners = [c for c in agent.children if c.dep_ == "poss" or (
             c.dep_ in ("compound", "amod", "nmod") and c.i < agent.i and self.actors.code(c) and not is_town(c))]

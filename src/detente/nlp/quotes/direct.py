@@ -229,7 +229,7 @@ class DirectQuotes:
         if best is not None and mark.span.start - best[0] <= _CARRY_GAP:
             speaker = best[1].speaker
             assert speaker is not None
-            if self._named_between(best[0], mark.span.start) <= {self._last_name(speaker)}:
+            if self._only_speaker_named(speaker, best[0], mark.span.start):
                 return best[1]
         return self._sole_subject_before(mark)
 
@@ -240,6 +240,10 @@ class DirectQuotes:
             return 0
         last = self.finder.doc.char_span(max(ends) - 1, max(ends), alignment_mode="expand")
         return self.finder.sent(last[0]).end_char if last is not None else 0
+
+    def _only_speaker_named(self, speaker: Token, start: int, end: int) -> bool:
+        """No one but ``speaker`` is named as a clause's subject between two offsets."""
+        return self._named_between(start, end) <= {self._last_name(speaker)}
 
     def _last_name(self, speaker: Token) -> str:
         stands_for = speaker_phrase(antecedent(speaker))
@@ -289,8 +293,8 @@ class DirectQuotes:
         gap = self.finder.text[before.span.end : mark.span.start]
         if len(gap) > _INHERIT_GAP:
             return False
-        if said is not None and said.speaker is not None and not self._named_between(
-                self._frame_end(before, said), mark.span.start) <= {self._last_name(said.speaker)}:
+        if said is not None and said.speaker is not None and not self._only_speaker_named(
+                said.speaker, self._frame_end(before, said), mark.span.start):
             return False
         if "\n" in gap:
             # a new paragraph that opens with a quotation, right after one that ended with one
