@@ -48,6 +48,10 @@ _INWARD = frozenset({"PROTEST", "CONCEDE", "COERCE"})  # typically aimed at the 
 _SAID_ACTS = frozenset({"THREATEN", "REJECT"})
 _OWN_GOODS = frozenset({"MOBILIZE", "AID"})  # the troops or goods moved are the actor's own
 _HOME_ACTS = frozenset({"PROTEST", "MOBILIZE"})  # no one named: the people of the place did it
+# claiming an act: its claimant is its author ("claimed by the Taliban", "claimed
+# responsibility for the attack")
+_CLAIM = "claim"
+_RESPONSIBILITY = frozenset({"responsibility", "credit"})
 _NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
@@ -401,7 +405,7 @@ class Participants:
             elif child.dep_ == "compound" and child.i < noun.i:  # "US Predator attacks"
                 agents.extend(c for c in child.children if c.dep_ in ("compound", "amod")
                               and self.actors.code(c) and not is_town(c))
-        agents += list(pobjs(noun, ("by",)))
+        agents += list(pobjs(noun, ("by",))) or self._claimed_by(noun)
         if not agents and trig.sense.type == "ASSAULT":  # "airstrikes from a US-led coalition"
             agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
@@ -417,6 +421,23 @@ class Participants:
                 and head.lemma_.lower() in self.lex.cues.response_verbs):
             patients = subject_tokens(head)
         return agents, patients
+
+    def _claimed_by(self, noun: Token) -> list[Token]:
+        """Who claimed the act or carried it out: "the attack, claimed by the Taliban", "a
+        bombing carried out by gunmen" (a participle on the noun), "the Taliban claimed
+        (responsibility for) the attack"."""
+        light = self.lex.cues.light_verbs
+        for child in noun.children:
+            if child.dep_ == "acl" and (child.lemma_.lower() == _CLAIM or child.lemma_.lower() in light):
+                found = list(pobjs(child, ("by",)))
+                if found:
+                    return found
+        head = noun.head
+        if noun.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() in _RESPONSIBILITY:
+            head = head.head.head  # "claimed responsibility for the attack"
+        elif noun.dep_ != "dobj":
+            return []
+        return subject_tokens(head) if head.lemma_.lower() == _CLAIM and head.pos_ == "VERB" else []
 
     def _fallback_recipients(self, trig: Trigger) -> list[EventActor]:
         """Recipients from the complement, an "unless" clause or a "for X to" clause. A

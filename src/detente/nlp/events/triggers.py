@@ -245,8 +245,9 @@ def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Tri
             above.folded.append(trig)
             continue
         own = trig.sense.pos == "N" and _own_actor(trig.tok)
-        if trig.sense.pos == "N" and trig.tok.dep_ == "pobj" and trig.tok.head.lower_ in lex.cues.appearance_preps:
-            continue  # "detained at a rally": the scene, an event of its own
+        if trig.sense.pos == "N" and trig.tok.dep_ == "pobj" and trig.tok.head.lower_ in (
+                lex.cues.appearance_preps | lex.cues.background_preps):
+            continue  # "detained at a rally", "a meeting since the shooting": an event of its own
         control = above.sense.control and above.sense.type != "ACCUSE" and (
             edge != "advcl" or _infinitive(trig.clause))
         argument = trig.sense.pos == "N" and trig.light is None and not (
