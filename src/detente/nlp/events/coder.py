@@ -170,7 +170,7 @@ class EventCoder:
             return "REJECT", mode, "120", replace(verdict, negated=False)
         if future and not verdict.negated and type_ in _FUTURE_TYPE and trig.sense.pos != "N":
             return _FUTURE_TYPE[type_], None, None, verdict
-        if future and not verdict.negated and QUAD[type_] == 4:
+        if future and not verdict.negated and QUAD[type_] == 4 and type_ != "PROTEST":
             threat = self.lex.scores.complement_modes["THREATEN"].get(type_)
             if type_ == "COERCE":
                 threat = self.lex.scores.threaten_coerce_modes.get(mode or "", "restrict")

@@ -97,11 +97,16 @@ class Locator:
         if trig.sense.pos == "V":  # "a roadside bombing near Samarra killed ...": its place
             heads += [s for s in subject_tokens(trig.tok) if noun_senses(self.lex, s)]
         for head in heads:
-            for obj in pobjs(head, preps):
+            for obj in [*pobjs(head, preps), *self._beside(head)]:
                 place = self._place_of(obj)
                 if place is not None:
                     return place
         return None
+
+    def _beside(self, head: Token) -> list[Token]:
+        """"a fight in the countryside north of Aleppo": the place a direction is taken from."""
+        sides = self.lex.cues.place_nouns
+        return [o for c in head.children if c.dep_ == "advmod" and c.lower_ in sides for o in pobjs(c, ("of",))]
 
     def origin(self, tok: Token) -> Location | None:
         """Where the people ``tok`` names come from ("militiamen from the town of Misrata")."""
