@@ -315,7 +315,8 @@ def _bare_mention(trig: Trigger, args: Args) -> bool:
     "protests", "the war"): it refers back to an event reported elsewhere, or speaks of
     such events in general; neither is a report of its own. Its light verb ("held talks")
     or a place or date of its own would make it one."""
-    return trig.sense.pos == "N" and trig.light is None and not args.actors and not args.recipients
+    return trig.sense.pos == "N" and trig.light is None and not args.actors and not args.recipients \
+        and not trig.sense.mod
 
 
 def _trigger_span(trig: Trigger, text: str) -> TriggerSpan:
