@@ -178,13 +178,20 @@ class DirectQuotes:
         colon = self.finder.doc.char_span(len(text) - 1, len(text), alignment_mode="expand")
         if colon is None:
             return None
-        sent = self.finder.sent(colon[0])
-        for token in reversed(sent):
-            if self.finder.in_mark[token.i] < 0 and token.tag_ in VERB_TAGS:
-                attribution = self.finder.attribution(token)
-                if attribution is not None:
-                    return attribution
-        return None
+        best: tuple[tuple[bool, int, int], Attribution] | None = None
+        for token in self.finder.sent(colon[0]):
+            if self.finder.in_mark[token.i] >= 0 or token.tag_ not in VERB_TAGS:
+                continue
+            attribution = self.finder.attribution(token)
+            if attribution is None:
+                continue
+            # the frame's own verb: a cue before any other verb, the main clause's before one
+            # inside it ("recalled the moment she heard the news:", "told reporters who asked:")
+            rank = (not self.finder.is_cue(token, token.lemma_.lower()),
+                    sum(1 for _ in token.ancestors), colon[0].i - token.i)
+            if best is None or rank < best[0]:
+                best = (rank, attribution)
+        return best[1] if best else None
 
     def _dash_cue(self, mark: Mark) -> Attribution | None:
         """'“...” — Jane Doe': a name after a dash right after the quotation."""

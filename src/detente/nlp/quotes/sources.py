@@ -97,6 +97,9 @@ class SourceRules:
 
     def attribution(self, cue: Token) -> Attribution | None:
         """The cue's attribution: its source (and channel), None when it has no source."""
+        quoted = self._quoted_one(cue)
+        if quoted is not None:
+            return quoted
         speaker = self.subject(cue)
         if speaker is None:
             return None
@@ -105,6 +108,19 @@ class SourceRules:
         if cited is not None:
             return Attribution(cue_text, cited, speaker_phrase(antecedent(speaker)).text, cue.i)
         return Attribution(cue_text, speaker, None, cue.i)
+
+    def _quoted_one(self, cue: Token) -> Attribution | None:
+        """'The minister was quoted by the paper as saying ...': the one quoted is the
+        source, the quoting agent its channel."""
+        if cue.lemma_.lower() not in self.finder.lex.citing:
+            return None
+        quoted = next((c for c in cue.children if c.dep_ == "nsubjpass" and is_source(c)), None)
+        if quoted is None or self._quoted_away(quoted, cue):
+            return None
+        agent = next((c for c in cue.children if c.dep_ == "agent"), None)
+        by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        via = speaker_phrase(by).text if by is not None else None
+        return Attribution(self.finder.cue_text(cue), self._beside(quoted), via, cue.i)
 
     def subject(self, cue: Token) -> Token | None:
         """The cue's source: its subject or passive agent, else that of the verb a
@@ -133,15 +149,30 @@ class SourceRules:
             if framing is not None:
                 return self.own_subject(framing)
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
-                return self._issuer(token.head) or token.head  # "a statement saying that ..."
+                noun = token.head  # "a statement saying that ...": the statement (or its issuer)
+                holder = None if is_source(noun) else self._governing_verb(noun)
+                # "replaced it with language calling for ...": who replaced it
+                held = self._parsed_subject(holder) if holder is not None else None
+                return held or self._issuer(noun) or noun
             if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
                 controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
                 if controller is not None:
                     return controller
-            climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ == "ADP")
+            climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ in ("ADP", "SCONJ"))
             if not climbs or token.head.i == token.i or self._quoted_away(token.head, cue):
                 return None
             token = token.head
+        return None
+
+    @staticmethod
+    def _governing_verb(noun: Token) -> Token | None:
+        """The verb a noun phrase that cannot speak is an argument of (through its
+        prepositions), in the noun's sentence."""
+        for head in noun.ancestors:
+            if head.pos_ in ("VERB", "AUX"):
+                return head
+            if head.dep_ not in ("pobj", "prep", "dobj", "conj", "appos", "compound"):
+                return None
         return None
 
     def _framing_cue(self, token: Token) -> Token | None:
@@ -234,6 +265,8 @@ class SourceRules:
         """'X reported, citing Y': Y is the speaker, X the channel ("citing her work": what
         was cited, no source)."""
         for child in cue.children:
+            if self._quoted_away(child, cue):
+                continue  # '“..., and you can quote me”': the quoted speaker's words
             if child.lemma_.lower() in self.finder.lex.citing and child.dep_ in ("advcl", "xcomp", "conj"):
                 obj = next((c for c in child.children if c.dep_ == "dobj"), None)
                 if obj is not None and is_source(obj):
