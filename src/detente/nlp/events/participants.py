@@ -66,6 +66,12 @@ class Args:
     counterpart: bool = False  # a recipient was named, even one of the actor's own side
 
 
+def _headline_verb(noun: Token) -> bool:
+    """"A Shi'ite fighter clashes with rebels": a caption's verb in -s parsed as the plural
+    noun heading the sentence, its subject as a compound."""
+    return noun.dep_ == "ROOT" and noun.tag_ == "NNS"
+
+
 def _with_name(tok: Token) -> str:
     """The mention with the name in apposition to it ("jailed opposition leader Kizza
     Besigye"), which :func:`phrase_text` leaves out."""
@@ -405,8 +411,9 @@ class Participants:
                                          and not is_town(child)):  # "a Michigan rally": where, not who
                 agents.append(child)
             elif child.dep_ in ("compound", "nmod") and child.i < noun.i and child.pos_ == "NOUN" \
-                    and child.lemma_.lower() in self.lex.cues.group_nouns:
-                agents.append(child)  # "a police raid", "the army offensive"
+                    and (child.lemma_.lower() in self.lex.cues.group_nouns or _headline_verb(noun)
+                         and self.actors.is_people(child)):
+                agents.append(child)  # "a police raid", "the army offensive", "A fighter clashes with"
             elif child.dep_ == "compound" and child.i < noun.i:  # "US Predator attacks"
                 agents.extend(c for c in child.children if c.dep_ in ("compound", "amod")
                               and self.actors.code(c) and not is_town(c))

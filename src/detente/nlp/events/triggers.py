@@ -198,6 +198,19 @@ def _own_actor(noun: Token) -> bool:
     )
 
 
+def _in_background(noun: Token, lex: Lexicon) -> bool:
+    """"after the bombing", "following the police shooting": a time or cause phrase."""
+    return noun.dep_ == "pobj" and noun.head.lower_ in lex.cues.background_preps
+
+
+def _names_author(noun: Token, lex: Lexicon, has_actor: ActorTest) -> bool:
+    """An event noun that names who did it: "Russia's invasion", "the police shooting",
+    "the attack by rebels"."""
+    return _own_actor(noun) or any(
+        c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i
+        and (c.lemma_.lower() in lex.cues.group_nouns or has_actor(c)) for c in noun.children)
+
+
 def _governing_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> tuple[Trigger, str] | None:
     """The nearest trigger above ``trigger`` through complement edges, with the last edge."""
     node = trigger.clause
@@ -245,13 +258,15 @@ def resolve_triggers(sent: Span, lex: Lexicon, has_actor: ActorTest) -> list[Tri
             above.folded.append(trig)
             continue
         own = trig.sense.pos == "N" and _own_actor(trig.tok)
-        if trig.sense.pos == "N" and trig.tok.dep_ == "pobj" and trig.tok.head.lower_ in (
-                lex.cues.appearance_preps | lex.cues.background_preps):
-            continue  # "detained at a rally", "a meeting since the shooting": an event of its own
+        if trig.sense.pos == "N" and trig.tok.dep_ == "pobj" and trig.tok.head.lower_ in lex.cues.appearance_preps:
+            continue  # "detained at a rally": the scene, an event of its own
+        if trig.sense.pos == "N" and _in_background(trig.tok, lex) and _names_author(trig.tok, lex, has_actor):
+            continue  # "a meeting since the police shooting": an event of its own, told as background
         control = above.sense.control and above.sense.type != "ACCUSE" and (
             edge != "advcl" or _infinitive(trig.clause))
         argument = trig.sense.pos == "N" and trig.light is None and not (
-            above.sense.type in _JUDGING and trig.sense.type in _MATERIAL)  # "condemned the arrests": both
+            above.sense.type in _JUDGING and trig.sense.type in _MATERIAL  # "condemned the arrests": both
+            or above.sense.type == "COOPERATE" and trig.sense.type == "ASSAULT")  # "cooperate in the fight"
         if (control or argument) and not own:
             trig.folded_into = above
             above.folded.append(trig)
