@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from ..mentions import resolve
+from .lexicon import third_person_of
 from .records import Attribution, Content, Mark
 from .sources import antecedent
 from .speakers import speaker_phrase
@@ -27,6 +28,7 @@ _SENTENCE_ENDS = ".!?”\"'’"
 _CARRY_GAP = 1500  # characters from the last cited speaker to a quotation paragraph with no cue
 _DASHES = "―—–-"
 _CLAUSE_WORDS = 6  # a quotation this long is speech even inside a sentence
+_TAIL_WORDS = 6  # at most this many words in '“...,” the agency's memo states.'
 _NOT_A_CUE = 500  # a linked verb outside the cue lexicon ranks after every cue in the frame
 
 
@@ -58,6 +60,8 @@ class DirectQuotes:
                 attribution = self._colon_cue(mark)
             if attribution is None:
                 attribution = self._dash_cue(mark)
+            if attribution is None:
+                attribution = self._tail_cue(mark)
             if attribution is None:
                 attribution = self._report_before(mark, previous[0] if previous else None)
             if attribution is None and previous is not None and self._continues(*previous, mark):
@@ -212,6 +216,25 @@ class DirectQuotes:
         while token.dep_ in ("compound", "flat") and token.head.i > token.i:
             token = token.head
         return Attribution(dash, token, None, token.i)
+
+    def _tail_cue(self, mark: Mark) -> Attribution | None:
+        """'“...,” the memo states.': a short tail closing the sentence whose last word is a
+        speech verb in the third person that the tagger took for a plural noun."""
+        finder = self.finder
+        if mark.last + 2 >= len(finder.doc) or not (
+                finder.sources.closes_utterance(mark.last) or finder.sources.closes_utterance(mark.last + 1)):
+            return None
+        at = mark.last + 1
+        sent_end = finder.sent(finder.doc[at]).end  # the parser may split the tail off
+        tail = [t for t in finder.doc[at : min(sent_end, at + _TAIL_WORDS + 1)] if not t.is_punct]
+        if len(tail) < 2 or len(tail) > _TAIL_WORDS or tail[-1].i + 1 >= len(finder.doc):
+            return None
+        verb, after = tail[-1], finder.doc[tail[-1].i + 1]
+        if after.text not in (".", "!", "?") or verb.tag_ in VERB_TAGS or not third_person_of(
+                verb.lower_, finder.lex.speech):
+            return None
+        speaker = next((t for t in reversed(tail[:-1]) if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
+        return Attribution(verb.text, speaker, None, verb.i) if speaker is not None else None
 
     def _opens_sentence(self, mark: Mark) -> bool:
         """Does the quotation open its paragraph, or a sentence in it?"""

@@ -202,6 +202,8 @@ class QuoteFinder:
         if pos not in _CUE_POS or token.tag_ not in _VERB_TAGS:
             return
         lemma = token.lemma_.lower()
+        if lemma == "say" and self._discourse_said(token):
+            return
         if lemma in self.lex.evidential:
             self.reports.evidential(token)
             return
@@ -222,11 +224,27 @@ class QuoteFinder:
             self.found.append((content, attribution))
 
     def is_cue(self, token: Token, lemma: str) -> bool:
+        if lemma == "say" and self._discourse_said(token):
+            return False
         if lemma in self.lex.phrasal:
             needs = self.lex.phrasal[lemma]
             if any(c.lower_ in needs for c in token.children):
                 return True
         return lemma in self.lex.speech or lemma in self.lex.cognition or lemma in self.lex.naming
+
+    def _discourse_said(self, said: Token) -> bool:
+        """'That said, ...', 'Having said that, ...', 'That being said, ...': a connective
+        opening the sentence, no report."""
+        doc, i = self.doc, said.i
+        if i + 1 >= len(doc) or i < 1:
+            return False
+        before, after = doc[i - 1].lower_, doc[i + 1].lower_
+        if before in ("that", "this") and after == "," and self.sent(said).start == i - 1:
+            return True  # "That said,"
+        if before == "being" and i >= 2 and doc[i - 2].lower_ in ("that", "this") and after == ",":
+            return True  # "That being said,"
+        return before == "having" and after in ("that", "this") and (
+            i + 2 < len(doc) and doc[i + 2].text == ",")  # "Having said that,"
 
     def _complement(self, cue: Token, lemma: str) -> Content | None:
         if cue.dep_ == "advcl" and (lemma in self.lex.speech or lemma in self.lex.cognition

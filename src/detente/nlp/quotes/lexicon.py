@@ -74,3 +74,12 @@ def cue_lexicon() -> CueLexicon:
     )
 
 
+
+
+def third_person_of(word: str, verbs: frozenset[str] | set[str]) -> bool:
+    """Is ``word`` (lower case) the third person singular of one of ``verbs`` ("says",
+    "notes", "pushes", "replies")?"""
+    if not word.endswith("s") or len(word) < 4:
+        return False
+    stems = {word[:-1], word[:-2]} | ({word[:-3] + "y"} if word.endswith("ies") else set())
+    return bool(stems & verbs)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Span, Token
 
 from ...model import QuoteKind
+from .lexicon import third_person_of
 from .records import Attribution, Content, overlap_ratio
 
 logger = logging.getLogger(__name__)
@@ -214,7 +215,4 @@ def _headline_cue(finder: QuoteFinder, word: str, plural: bool = False) -> bool:
     cues = lex.speech | lex.naming | lex.np_object | lex.cognition | lex.directive | set(lex.prep_cues)
     if plural and word in cues:
         return True
-    if not word.endswith("s") or len(word) < 4:
-        return False
-    stems = {word[:-1], word[:-2]} | ({word[:-3] + "y"} if word.endswith("ies") else set())
-    return bool(stems & cues) or word == "sees"
+    return third_person_of(word, cues) or word == "sees"

@@ -129,11 +129,28 @@ class SourceRules:
         found = self._parsed_subject(cue)
         if found is not None and self._quoted_away(found, cue):
             found = None
+        if found is None:
+            found = self._inverted_subject(cue)
         surface = self.surface_phrase(cue)
         if surface is None or (found is not None and found.i in surface.tokens):
             return found
         # '“...,” NAME said': the parser hung the name elsewhere and found another subject
         return self._name_in(surface.tokens, surface.last) or found
+
+    def _inverted_subject(self, cue: Token) -> Token | None:
+        """'..., said another witness, Fiona Hill.': after a comma, a speech verb followed by
+        its source, which the parser took for an object."""
+        doc, lex, lemma = self.finder.doc, self.finder.lex, cue.lemma_.lower()
+        if (cue.i == 0 or doc[cue.i - 1].text != "," or cue.tag_ not in _FINITE
+                or lemma not in lex.speech or lemma in lex.directive):
+            return None  # "..., told reporters": the object of a directive is whom it was said to
+        after = next((c for c in cue.children if c.i > cue.i), None)
+        if after is None or after.dep_ not in ("dobj", "attr", "npadvmod", "nsubj") or (
+                after.pos_ not in ("NOUN", "PROPN") or after.ent_type_ in ("DATE", "TIME")):
+            return None
+        if any(doc[i].pos_ in ("VERB", "AUX") for i in range(cue.i + 1, after.i)):
+            return None
+        return self._beside(after)
 
     def _quoted_away(self, token: Token, cue: Token) -> bool:
         mark = self.finder.in_mark[token.i]
@@ -286,9 +303,9 @@ class SourceRules:
         i = cue.i - 1
         while i >= 0 and cue.i - i <= _SURFACE_WORDS and in_mark[i] < 0 and not doc[i].is_punct:
             i -= 1
-        if i >= 0 and i < cue.i - 1 and self._closes_utterance(i):
+        if i >= 0 and i < cue.i - 1 and self.closes_utterance(i):
             return self._phrase(range(i + 1, cue.i), last=True)
-        if cue.i == 0 or i != cue.i - 1 or not self._closes_utterance(i):
+        if cue.i == 0 or i != cue.i - 1 or not self.closes_utterance(i):
             return None
         j = cue.i + 1
         while j < len(doc) and j - cue.i <= _SURFACE_WORDS and in_mark[j] < 0 and not doc[j].is_punct:
@@ -303,7 +320,7 @@ class SourceRules:
             return None
         return SurfacePhrase(tokens, last)
 
-    def _closes_utterance(self, i: int) -> bool:
+    def closes_utterance(self, i: int) -> bool:
         """Does token ``i`` end a quotation that ends as an utterance framed by its cue
         ('...,”' '...?”' '...”,'), not a title ('a “Forum” sponsored by')?"""
         doc, in_mark = self.finder.doc, self.finder.in_mark
