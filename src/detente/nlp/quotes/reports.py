@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from ..mentions import resolve
+from ..mentions import pronouns, resolve
 from .records import Attribution, Content
 from .speakers import speaker_phrase
 
@@ -147,14 +147,27 @@ class ReportRules:
         """'Clinton touted her plans for ...': a possessive pronoun whose referent is the
         subject of the verb the noun is the object of gives way to that subject's name."""
         verb = noun.head
-        if owner.pos_ != "PRON" or noun.dep_ != "dobj" or verb.pos_ not in ("VERB", "AUX"):
+        if noun.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head  # "doubling down on his attacks"
+        elif noun.dep_ != "dobj":
+            return owner
+        if owner.pos_ != "PRON" or verb.pos_ not in ("VERB", "AUX"):
             return owner
         subject = self.finder.own_subject(verb)
         if subject is None or subject.pos_ == "PRON":
             return owner
         index = self.finder.index
         said = resolve(index, owner.doc[owner.i : owner.i + 1]).name
-        return subject if said is not None and said == resolve(index, speaker_phrase(subject)).name else owner
+        named = resolve(index, speaker_phrase(subject)).name
+        if said is not None and said == named:
+            return subject
+        # "Rita Lane laid out her proposals": a possessive in the object is bound by the
+        # clause's subject when their genders agree, whoever else was named before
+        features = pronouns().features.get(owner.lower_)
+        known = index.gender.get(named) if named is not None else None
+        agrees = features is not None and features.gender in ("m", "f") and (
+            known == features.gender or (known is None and subject.ent_type_ == "PERSON"))
+        return subject if agrees else owner
 
     def as_content(self, cue: Token) -> Content | None:
         """'Hawaii, as an adviser pointed out, rarely gets ...', '..., as police have said':

@@ -144,6 +144,8 @@ class SourceRules:
         if (cue.i == 0 or doc[cue.i - 1].text != "," or cue.tag_ not in _FINITE
                 or lemma not in lex.speech or lemma in lex.directive):
             return None  # "..., told reporters": the object of a directive is whom it was said to
+        if not any(c.dep_ in ("ccomp", "parataxis") and c.i < cue.i for c in cue.children):
+            return None  # the report comes first: "X is Y, said Z"
         after = next((c for c in cue.children if c.i > cue.i), None)
         if after is None or after.dep_ not in ("dobj", "attr", "npadvmod", "nsubj") or (
                 after.pos_ not in ("NOUN", "PROPN") or after.ent_type_ in ("DATE", "TIME")):
@@ -175,11 +177,26 @@ class SourceRules:
                 controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
                 if controller is not None:
                     return controller
+            reporter = self._reporter_of_act(token) if token is cue else None
+            if reporter is not None:
+                return reporter
             climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ in ("ADP", "SCONJ"))
             if not climbs or token.head.i == token.i or self._quoted_away(token.head, cue):
                 return None
             token = token.head
         return None
+
+    def _reporter_of_act(self, verb: Token) -> Token | None:
+        """'said he would order a review and warned against ...': a speech act conjoined to
+        a reported clause, with no subject of its own, is the reporter's next act (as
+        ``QuoteFinder._cut_tail`` ends the report before it)."""
+        lemma, lex = verb.lemma_.lower(), self.finder.lex
+        if verb.dep_ != "conj" or not (lemma in lex.speech or lemma in lex.directive):
+            return None
+        if any(c.dep_.startswith("nsubj") for c in verb.children):
+            return None
+        reporting = self._reporting_verb(verb.head)
+        return self.own_subject(reporting) if reporting is not None else None
 
     @staticmethod
     def _governing_verb(noun: Token) -> Token | None:
