@@ -47,6 +47,7 @@ from ..context import DocContext, doc_ents, sentences
 from ..tokens import token_table
 from .args import (
     ActorCoder,
+    object_lemmas,
     pobjs,
 )
 from .dates import Dates, older_than_a_year
@@ -64,6 +65,9 @@ _FUTURE_TYPE = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "A
 _AGENTLESS = frozenset({"CONSULT", "COOPERATE", "AID", "RETREAT", "PROTEST", "SANCTION",
                         "MOBILIZE", "COERCE", "ASSAULT"})
 _STATE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY", "COP"})
+# what a sentence "to" is when it is a jail term ("to ten years in prison", "to life")
+_JAIL_TERMS = frozenset({"prison", "jail", "imprisonment", "detention", "year", "month", "week", "life", "term"})
+_TO = frozenset({"to"})
 
 
 # -- the stage ---------------------------------------------------------------------------
@@ -151,7 +155,15 @@ class EventCoder:
             confidence=self._confidence(trig, args, verdict),
             trigger=_trigger_span(trig, self.text),
         )
-        return _both_ways(event)
+        return _both_ways(event) + self._jailed(trig, event)
+
+    def _jailed(self, trig: Trigger, event: Event) -> list[Event]:
+        """PLOVER: a jail sentence is also a COERCE ``arrest`` ("sentenced him to ten years
+        in prison"); a death sentence, a fine or lashes are not."""
+        if event.type != "SANCTION" or event.mode != "convict" or not object_lemmas(trig.tok, _TO) & _JAIL_TERMS:
+            return []
+        return [replace(event, type="COERCE", mode="arrest", cameo="173", quad=QUAD["COERCE"],
+                        intensity=self.lex.scores.intensity("COERCE", "arrest"))]
 
     def _recode(self, trig: Trigger, args: Args, code: tuple[str, str | None, str | None],
                 verdict: Assessment) -> tuple[str, str | None, str | None, Assessment]:
