@@ -261,7 +261,23 @@ class DirectQuotes:
             assert speaker is not None
             if self._only_speaker_named(speaker, best[0], mark.span.start):
                 return best[1]
-        return self._sole_subject_before(mark)
+        return self._sole_subject_before(mark) or self._issued_before(mark)
+
+    def _issued_before(self, mark: Mark) -> Attribution | None:
+        """'Lane's office released a statement on Monday. / “...”': a quotation right after
+        a sentence saying that someone put out a statement or letter is its issuer's."""
+        finder = self.finder
+        if mark.first == 0:
+            return None
+        sent = finder.sent(finder.doc[mark.first - 1])
+        if finder.in_mark[sent.start] >= 0 or sent.end > mark.first:
+            return None
+        for token in sent:
+            if token.dep_ == "dobj" and token.head.dep_ == "ROOT":
+                issuer = finder.sources.issuer(token)
+                if issuer is not None:
+                    return Attribution(None, issuer, None, issuer.i)
+        return None
 
     def _last_quote_sentence_end(self, mark: Mark) -> int:
         """End of the sentence where the last quote found before ``mark`` ends."""

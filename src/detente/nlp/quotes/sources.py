@@ -172,7 +172,7 @@ class SourceRules:
                 holder = None if is_source(noun) else self._governing_verb(noun)
                 # "replaced it with language calling for ...": who replaced it
                 held = self._parsed_subject(holder) if holder is not None else None
-                return held or self._issuer(noun) or noun
+                return held or self.issuer(noun) or noun
             if token.dep_ == "xcomp":  # "led the journalist to fear ...": the object controls it
                 controller = next((c for c in token.head.children if c.dep_ == "dobj" and c.i < token.i), None)
                 if controller is not None:
@@ -254,10 +254,10 @@ class SourceRules:
         if child.tag_ == "WDT" or child.lower_ in pronouns().relative_subjects:
             if token.dep_ != "relcl":
                 return None
-            return self._issuer(token.head) or child  # "Rubio, who heads ...": "who"
+            return self.issuer(token.head) or child  # "Rubio, who heads ...": "who"
         return self._beside(child)
 
-    def _issuer(self, noun: Token) -> Token | None:
+    def issuer(self, noun: Token) -> Token | None:
         """Who put out the document that speaks ("He released a letter that says ...", "the
         ministry issued a statement saying ..."): the subject of the verb the document is
         the object of."""
