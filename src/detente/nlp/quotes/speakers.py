@@ -29,7 +29,8 @@ def speaker_phrase(token: Token) -> Span:
     """The noun phrase a subject token heads, without relative clauses or appositions."""
     keep = [token.i]
     for child in token.children:
-        if child.dep_ in _CUT_DEPS and not (child.dep_ == "prep" and child.i > token.i):
+        if child.dep_ in _CUT_DEPS and not (child.dep_ == "prep" and child.i > token.i) and not (
+                _names_role(token, child)):
             continue
         keep.extend(t.i for t in child.subtree)
     lo, hi = min(keep), max(keep)
@@ -39,6 +40,14 @@ def speaker_phrase(token: Token) -> Span:
     while hi > lo and (doc[hi].is_punct or doc[hi].is_space):
         hi -= 1
     return doc[lo : hi + 1]
+
+
+def _names_role(role: Token, child: Token) -> bool:
+    """'the spokesman, John Smith,': a person's name set right after a role noun names it
+    (the phrase keeps it; "John Smith, the spokesman" needs no more than the name)."""
+    if child.dep_ != "appos" or role.pos_ != "NOUN" or child.ent_type_ != "PERSON":
+        return False
+    return all(t.ent_type_ == "PERSON" or t.is_punct for t in child.subtree)
 
 
 def make_speaker(index: Coreference, phrase: Span, ctx: DocContext, stands_for: Span | None = None) -> Speaker:
