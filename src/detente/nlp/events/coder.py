@@ -101,11 +101,23 @@ class EventCoder:
             self.dates.start_sentence(sent)
             for trig in resolve_triggers(sent, self.lex, self._names_actor):
                 for event in self._events(trig, sent):
-                    key = (event.type, _codes(event.actor), _codes(event.recipient), event.date)
+                    key = (event.type, self._who(event.actor), _codes(event.recipient), event.date)
                     if key not in best or best[key].confidence < event.confidence:
                         best[key] = event
             self.dates.end_sentence(sent)
         return sorted(best.values(), key=lambda e: (e.start, -e.confidence))
+
+    def _who(self, actors: list[EventActor]) -> tuple[str, ...]:
+        """Actors as an event's key: a code inferred for a group is a guess, so the group
+        counts too ("coalition airstrikes" and "Iraqi forces", both taken for Iraq, are two
+        actors); a pronoun or a thing inferred to a code is that code."""
+        return tuple(sorted(f"{a.code}:{a.text.lower()}" if a.inferred and self._names_group(a.text)
+                            else a.code or a.text.lower() for a in actors))
+
+    def _names_group(self, text: str) -> bool:
+        cues = self.lex.cues
+        last = text.lower().rsplit(" ", 1)[-1]
+        return last in cues.group_nouns or last in cues.people_nouns or last.endswith(cues.people_suffixes)
 
     def _material_act(self, tok: Token) -> bool:
         """An event noun of a material act ("airstrikes", "the offensive") standing as agent."""
@@ -396,6 +408,7 @@ def _own_modal(verb: Token, modals: frozenset[str]) -> bool:
 
 def _codes(actors: list[EventActor]) -> tuple[str, ...]:
     return tuple(sorted(a.code or a.text.lower() for a in actors))
+
 
 
 def _both_ways(event: Event) -> list[Event]:
