@@ -189,10 +189,11 @@ class DirectQuotes:
             attribution = self.finder.attribution(token)
             if attribution is None:
                 continue
-            # the frame's own verb: a cue before any other verb, the main clause's before one
-            # inside it ("recalled the moment she heard the news:", "told reporters who asked:")
-            rank = (not self.finder.is_cue(token, token.lemma_.lower()),
-                    sum(1 for _ in token.ancestors), colon[0].i - token.i)
+            # the frame's own verb: a cue before any other verb, the main clause's cue before
+            # one inside it ("recalled the moment she heard the news:", "told reporters who
+            # asked:"); else the verb nearest the colon ("a site, which has this statement:")
+            cue = self.finder.is_cue(token, token.lemma_.lower())
+            rank = (not cue, sum(1 for _ in token.ancestors) if cue else 0, colon[0].i - token.i)
             if best is None or rank < best[0]:
                 best = (rank, attribution)
         return best[1] if best else None

@@ -169,7 +169,7 @@ class SourceRules:
                 return self.own_subject(framing)
             if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
                 noun = token.head  # "a statement saying that ...": the statement (or its issuer)
-                holder = None if is_source(noun) else self._governing_verb(noun)
+                holder = None if _may_speak(noun) or token.tag_ != "VBG" else self._governing_verb(noun)
                 # "replaced it with language calling for ...": who replaced it
                 held = self._parsed_subject(holder) if holder is not None else None
                 return held or self.issuer(noun) or noun
@@ -196,7 +196,9 @@ class SourceRules:
         if any(c.dep_.startswith("nsubj") for c in verb.children):
             return None
         reporting = self._reporting_verb(verb.head)
-        return self.own_subject(reporting) if reporting is not None else None
+        if reporting is None or reporting.i > verb.i:
+            return None  # "he asked ... and said “...”, the office said": his words, reported
+        return self.own_subject(reporting)
 
     @staticmethod
     def _governing_verb(noun: Token) -> Token | None:
@@ -373,6 +375,16 @@ class SurfacePhrase:
 
     tokens: range
     last: bool
+
+
+def _may_speak(noun: Token) -> bool:
+    """Can the noun phrase ``noun`` heads speak: a source itself, or a group of sources
+    ("a series of voters", "one of the protesters")?"""
+    if is_source(noun):
+        return True
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    member = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return member is not None and is_source(member)
 
 
 def _named(token: Token) -> bool:
