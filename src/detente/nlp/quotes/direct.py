@@ -329,10 +329,10 @@ class DirectQuotes:
             para_end = para_start - 1  # the quotation opens its paragraph: the one before
             para_start = text.rfind("\n", 0, para_end) + 1
         people = self._people_between(para_start, para_end)
-        if len(people) != 1:
-            return None
-        [token] = people.values()
-        return Attribution(None, token, None, token.i) if _subject_of_clause(token) else None
+        subjects = [token for token in people.values() if _subject_of_clause(token)]
+        if len(subjects) != 1:
+            return None  # "Sanders ... identified ... Clinton's candidacy": Sanders, the subject
+        return Attribution(None, subjects[0], None, subjects[0].i)
 
     def _continues(self, before: Mark, said: Attribution | None, mark: Mark) -> bool:
         """Does ``mark`` carry on the quotation ``before`` (``said`` by its speaker) with no
