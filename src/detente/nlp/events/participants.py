@@ -153,7 +153,8 @@ class Participants:
             agents = subject_tokens(trig.tok)
             patients = [] if trig.sense.type == "MOBILIZE" else [
                 o for o in direct_objects(trig.tok)  # "opened fire": the fire is part of the trigger
-                if o.lemma_.lower() not in trig.sense.obj or ACTOR_OBJECT in trig.sense.obj]
+                if o.lemma_.lower() not in trig.sense.obj or ACTOR_OBJECT in trig.sense.obj
+                or self.actors.is_people(o)]  # "caught the suspect": the suspect is who
             rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
             patients += list(pobjs(trig.tok, rcpt))
