@@ -183,8 +183,22 @@ class SourceRules:
             climbs = token.dep_ in _CLIMB_DEPS or (token.dep_ == "prep" and token.pos_ in ("ADP", "SCONJ"))
             if not climbs or token.head.i == token.i or self._quoted_away(token.head, cue):
                 return None
-            token = token.head
+            token = self._past_aside(token)
         return None
+
+    def _past_aside(self, participle: Token) -> Token:
+        """The verb a participle climbs to: its head, or, when the head is a relative clause
+        set off before it ('streets around the stadium - where the team played - while
+        chanting'), the verb that clause hangs from."""
+        head = participle.head
+        doc = participle.doc
+        opens = participle.left_edge.i
+        if participle.tag_ != "VBG" or opens == 0 or not doc[opens - 1].is_punct:
+            return head
+        while head.dep_ in ("relcl", "ccomp", "advcl") and head.head.i != head.i and any(
+                c.tag_ in ("WRB", "WDT", "WP") and c.i == head.left_edge.i for c in head.children):
+            head = head.head
+        return head
 
     def _reporter_of_act(self, verb: Token) -> Token | None:
         """'said he would order a review and warned against ...': a speech act conjoined to
@@ -195,7 +209,10 @@ class SourceRules:
             return None
         if any(c.dep_.startswith("nsubj") for c in verb.children):
             return None
-        reporting = self._reporting_verb(verb.head)
+        clause = verb.head
+        reporting = self._reporting_verb(clause)
+        if reporting is None and clause.dep_ == "advcl" and clause.left_edge.lower_ == "that":
+            reporting = self._reporting_verb_of(clause.head)  # "tweeted that X was ... and urged"
         if reporting is None or reporting.i > verb.i:
             return None  # "he asked ... and said “...”, the office said": his words, reported
         return self.own_subject(reporting)
@@ -233,11 +250,13 @@ class SourceRules:
 
     def _reporting_verb(self, verb: Token) -> Token | None:
         """The speech or thought verb whose reported clause ``verb`` heads, if any."""
-        lex = self.finder.lex
         if verb.dep_ != "ccomp" or verb.head.i == verb.i:
             return None
-        head = verb.head
-        lemma = head.lemma_.lower()
+        return self._reporting_verb_of(verb.head)
+
+    def _reporting_verb_of(self, head: Token) -> Token | None:
+        """``head`` when it is a verb of speech or thought."""
+        lex, lemma = self.finder.lex, head.lemma_.lower()
         return head if lemma in lex.speech or lemma in lex.cognition else None
 
     def own_subject(self, token: Token, passive: bool = False) -> Token | None:
