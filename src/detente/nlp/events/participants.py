@@ -52,6 +52,10 @@ _HOME_ACTS = frozenset({"PROTEST", "MOBILIZE"})  # no one named: the people of t
 # responsibility for the attack")
 _CLAIM = "claim"
 _RESPONSIBILITY = frozenset({"responsibility", "credit"})
+# acts done to a person: a person owning the act noun is its patient
+_ON_PERSONS = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ASSAULT", "targeted"),
+                         ("ASSAULT", "abduct"), ("ASSAULT", "torture"), ("RETREAT", "release"),
+                         ("SANCTION", "convict"), ("CONCEDE", None)})
 _NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
@@ -64,6 +68,14 @@ class Args:
     agent_heads: tuple[Token, ...] = ()  # the agent mentions as the parse gives them
     natural_cause: bool = False  # the subject is a storm, a famine, a disease: no one acted
     counterpart: bool = False  # a recipient was named, even one of the actor's own side
+
+
+def _done_to(trig: Trigger, owner: Token) -> bool:
+    """A person owning an act done to persons is who it was done to ("Navalny's arrest",
+    "her release"); a state or a group owning an act is its author ("Russia's detention
+    of ...", "the army's raid")."""
+    person = owner.ent_type_ == "PERSON" or owner.lower_ in pronouns().person
+    return person and (trig.sense.type, trig.sense.mode) in _ON_PERSONS
 
 
 def _headline_verb(noun: Token) -> bool:
@@ -408,7 +420,9 @@ class Participants:
         agents: list[Token] = []
         patients = list(pobjs(noun, trig.sense.rcpt or self.lex.cues.noun_rcpt))
         for child in noun.children:
-            if child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
+            if child.dep_ == "poss" and _done_to(trig, child):
+                patients.append(child)  # "Navalny's arrest", "his assassination": done to him
+            elif child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
                                          and not is_town(child)):  # "a Michigan rally": where, not who
                 agents.append(child)
             elif child.dep_ in ("compound", "nmod") and child.i < noun.i and child.pos_ == "NOUN" \
@@ -428,7 +442,8 @@ class Participants:
             patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
             patients += [c for c in trig.light.children if c.dep_ == "dative"]
             if noun.dep_ == "pobj":  # "took a man into custody", "put them on trial"
-                patients += [c for c in trig.light.children if c.dep_ in ("dobj", "nsubjpass")]
+                patients += [c for c in trig.light.children if c.dep_ in ("dobj", "nsubjpass")
+                             and not c.left_edge.i <= noun.i <= c.right_edge.i]  # not "dozens of arrests" itself
         head = verb_above(noun)
         if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
                 and head.lemma_.lower() in self.lex.cues.response_verbs):

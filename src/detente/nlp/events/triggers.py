@@ -156,6 +156,7 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int], gathering: boo
     (a protest, a meeting) that is the setting of a security force's transitive act is
     no light-verb object: "police took a man into custody during a march" did not march
     ("youths threw stones during demonstrations" did demonstrate)."""
+    noun = _through_quantity(noun, lex)  # "dozens of arrests were made": the count stands for them
     head = noun.head
     if noun.dep_ == "pobj" and head.dep_ == "prep":
         prep, head = head, head.head
@@ -177,6 +178,17 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int], gathering: boo
         if lemma in cues.light_verbs or lemma in cues.transparent_verbs:
             return head
     return None
+
+
+def _through_quantity(noun: Token, lex: Lexicon) -> Token:
+    """"dozens of arrests", "hundreds of airstrikes": the count holds the noun's place."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.i != head.i:
+        count = head.head
+        if count.lower_ in lex.cues.people_counts or count.lemma_.lower() in lex.cues.quantity_nouns \
+                or count.tag_ == "CD":
+            return count
+    return noun
 
 
 def _is_transparent(trigger: Trigger, lex: Lexicon, noun_ids: set[int]) -> bool:
