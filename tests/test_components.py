@@ -16,7 +16,7 @@ from conftest import ROOT
 
 NLP = ROOT / "src" / "detente" / "nlp"
 # What may sit at the top of nlp/: shared services, not stages.
-SHARED_MODULES = {"__init__.py", "components.py", "context.py", "layout.py", "mentions.py",
+SHARED_MODULES = {"__init__.py", "attributes.py", "components.py", "context.py", "layout.py", "mentions.py",
                   "parse.py", "pipeline.py", "places.py", "spans.py", "tokens.py"}
 STAGE_PACKAGES = {"actors", "time", "quotes", "events"}
 

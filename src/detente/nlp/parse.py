@@ -1,9 +1,12 @@
-"""The parse detente's stages expect: two helper components around the model's own.
+"""The parse detente's stages expect: two helper components around the model's own,
+and the model's attribute ruler compiled.
 
 ``detente_paragraphs`` (before the parser) starts a sentence after every blank line:
 the small model otherwise runs a photo credit into the next paragraph's sentence.
 ``detente_actor_ruler`` (after ``ner``, ``nlp/actors/ruler.py``) writes codebook names
-over the model's entities. :func:`add_parse_helpers` adds both where they belong.
+over the model's entities. The model's ``attribute_ruler`` is swapped for the same
+rules applied as array tests (``nlp/attributes.py``: same output, a quarter of the
+time). :func:`add_parse_helpers` does all three.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .actors import RULER_NAME
+from .attributes import fast_attribute_ruler
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,8 @@ def make_paragraphs(nlp: Language, name: str) -> object:
 
 def add_parse_helpers(nlp: Language) -> None:
     """Add the paragraph splitter (before the parser) and the codebook ruler (after ner),
-    each unless the pipeline has it already."""
+    each unless the pipeline has it already, and compile the model's attribute ruler."""
+    fast_attribute_ruler(nlp)
     if "parser" in nlp.pipe_names and PARAGRAPHS_NAME not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS_NAME, before="parser")
         logger.debug("added %s before the parser", PARAGRAPHS_NAME)
