@@ -78,6 +78,14 @@ def _done_to(trig: Trigger, owner: Token) -> bool:
     return person and (trig.sense.type, trig.sense.mode) in _ON_PERSONS
 
 
+def _held_state(trig: Trigger) -> bool:
+    """"remains in custody", "died in detention": the one in it is held, not holding (but
+    "kept him in custody": the subject holds)."""
+    noun, light = trig.tok, trig.light
+    return light is not None and trig.sense.needs_light and noun.dep_ == "pobj" \
+        and noun.head.lower_ == "in" and not any(c.dep_ == "dobj" for c in light.children)
+
+
 def _headline_verb(noun: Token) -> bool:
     """"A Shi'ite fighter clashes with rebels": a caption's verb in -s parsed as the plural
     noun heading the sentence, its subject as a compound."""
@@ -437,7 +445,9 @@ class Participants:
             agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
-        if not agents and trig.light is not None:
+        if not agents and trig.light is not None and _held_state(trig):
+            patients += subject_tokens(trig.light)  # "the leader remains in custody": he is held
+        elif not agents and trig.light is not None:
             agents = subject_tokens(trig.light)
             patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
             patients += [c for c in trig.light.children if c.dep_ == "dative"]
