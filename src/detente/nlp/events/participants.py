@@ -56,6 +56,8 @@ _RESPONSIBILITY = frozenset({"responsibility", "credit"})
 _ON_PERSONS = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ASSAULT", "targeted"),
                          ("ASSAULT", "abduct"), ("ASSAULT", "torture"), ("RETREAT", "release"),
                          ("SANCTION", "convict"), ("CONCEDE", None)})
+# verbs whose subject suffers the assault in their setting ("died in the attack")
+_SUFFER = frozenset({"die", "perish"})
 _NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
@@ -84,6 +86,15 @@ def _held_state(trig: Trigger) -> bool:
     noun, light = trig.tok, trig.light
     return light is not None and trig.sense.needs_light and noun.dep_ == "pobj" \
         and noun.head.lower_ == "in" and not any(c.dep_ == "dobj" for c in light.children)
+
+
+def _suffered(trig: Trigger) -> bool:
+    """"20 people died in the attack", "civilians were trapped in the fighting": those the
+    verb tells of suffered the act named in its setting, they did not do it."""
+    light, noun = trig.light, trig.tok
+    if light is None or noun.dep_ != "pobj" or trig.sense.type != "ASSAULT":
+        return False
+    return light.lemma_.lower() in _SUFFER or any(c.dep_ in ("auxpass", "nsubjpass") for c in light.children)
 
 
 def _headline_verb(noun: Token) -> bool:
@@ -445,15 +456,16 @@ class Participants:
             agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
-        if not agents and trig.light is not None and _held_state(trig):
-            patients += subject_tokens(trig.light)  # "the leader remains in custody": he is held
+        if not agents and trig.light is not None and (_held_state(trig) or _suffered(trig)):
+            patients += subject_tokens(trig.light)  # "remains in custody", "died in the attack"
         elif not agents and trig.light is not None:
             agents = subject_tokens(trig.light)
             patients += list(pobjs(trig.light, trig.sense.rcpt or self.lex.cues.default_rcpt))
             patients += [c for c in trig.light.children if c.dep_ == "dative"]
             if noun.dep_ == "pobj":  # "took a man into custody", "put them on trial"
                 patients += [c for c in trig.light.children if c.dep_ in ("dobj", "nsubjpass")
-                             and not c.left_edge.i <= noun.i <= c.right_edge.i]  # not "dozens of arrests" itself
+                             and not c.left_edge.i <= noun.i <= c.right_edge.i  # not "dozens of arrests"
+                             and c.lemma_.lower() != "part"]  # nor "took part in"
         head = verb_above(noun)
         if (head is not None and not patients and trig.sense.type in ("REQUEST", "THREATEN", "ACCUSE")
                 and head.lemma_.lower() in self.lex.cues.response_verbs):
