@@ -106,3 +106,79 @@ def test_name_before_the_cue_overrides_a_subject_the_parser_found_elsewhere() ->
     ], people=((5, 7), (9, 10)))
     [quote] = quotes(doc)
     assert quote.speaker is not None and quote.speaker.text == "Anna Berg", quote
+
+
+def test_source_after_said_that_the_parser_took_for_an_object() -> None:
+    # 'The plan will fail, said another official, Ruth Ames.' with "official" as the object
+    doc = parse([
+        ("The", True, 1, "det", "DET", "DT", "the"),
+        ("plan", True, 3, "nsubj", "NOUN", "NN", "plan"),
+        ("will", True, 3, "aux", "AUX", "MD", "will"),
+        ("fail", False, 5, "ccomp", "VERB", "VB", "fail"),
+        (",", True, 5, "punct", "PUNCT", ",", ","),
+        ("said", True, 5, "ROOT", "VERB", "VBD", "say"),
+        ("another", True, 7, "det", "DET", "DT", "another"),
+        ("official", False, 5, "dobj", "NOUN", "NN", "official"),
+        (",", True, 7, "punct", "PUNCT", ",", ","),
+        ("Ruth", True, 10, "compound", "PROPN", "NNP", "Ruth"),
+        ("Ames", False, 7, "appos", "PROPN", "NNP", "Ames"),
+        (".", False, 5, "punct", "PUNCT", ".", "."),
+    ], people=((9, 11),))
+    [quote] = quotes(doc)
+    assert quote.text == "The plan will fail", quote
+    assert quote.speaker is not None and quote.speaker.text == "another official, Ruth Ames", quote
+
+
+def test_no_source_after_said_before_the_report() -> None:
+    # 'Tom left, cited the remarks.': no report before the verb, so its object is no source
+    doc = parse([
+        ("Tom", True, 1, "nsubj", "PROPN", "NNP", "Tom"),
+        ("left", False, 1, "ROOT", "VERB", "VBD", "leave"),
+        (",", True, 1, "punct", "PUNCT", ",", ","),
+        ("cited", True, 1, "dep", "VERB", "VBD", "cite"),
+        ("the", True, 5, "det", "DET", "DT", "the"),
+        ("remarks", False, 3, "dobj", "NOUN", "NNS", "remark"),
+        (".", False, 1, "punct", "PUNCT", ".", "."),
+    ], people=((0, 1),))
+    assert all(q.speaker is None or q.speaker.text != "the remarks" for q in quotes(doc))
+
+
+def test_speech_verb_tagged_as_a_plural_noun_after_a_quotation() -> None:
+    # '“Staff must leave by Friday,” the memo states.' with "states" tagged NNS
+    doc = parse([
+        ("“", False, 10, "punct", "PUNCT", "``", "“"),
+        ("Staff", True, 3, "nsubj", "NOUN", "NN", "staff"),
+        ("must", True, 3, "aux", "AUX", "MD", "must"),
+        ("leave", True, 10, "ccomp", "VERB", "VB", "leave"),
+        ("by", True, 3, "prep", "ADP", "IN", "by"),
+        ("Friday", False, 4, "pobj", "PROPN", "NNP", "Friday"),
+        (",", False, 10, "punct", "PUNCT", ",", ","),
+        ("”", True, 10, "punct", "PUNCT", "''", "”"),
+        ("the", True, 10, "det", "DET", "DT", "the"),
+        ("memo", True, 10, "compound", "NOUN", "NN", "memo"),
+        ("states", False, 10, "ROOT", "NOUN", "NNS", "state"),
+        (".", False, 10, "punct", "PUNCT", ".", "."),
+    ])
+    [quote] = quotes(doc)
+    assert quote.kind == "direct" and quote.cue == "states", quote
+    assert quote.speaker is not None and quote.speaker.text == "memo", quote
+
+
+def test_that_said_opens_no_report() -> None:
+    # 'That said, the agency says the border is open.' with "said" an aside of "says"
+    doc = parse([
+        ("That", True, 1, "nsubj", "PRON", "DT", "that"),
+        ("said", False, 5, "parataxis", "VERB", "VBD", "say"),
+        (",", True, 5, "punct", "PUNCT", ",", ","),
+        ("the", True, 4, "det", "DET", "DT", "the"),
+        ("agency", True, 5, "nsubj", "NOUN", "NN", "agency"),
+        ("says", True, 5, "ROOT", "VERB", "VBZ", "say"),
+        ("the", True, 7, "det", "DET", "DT", "the"),
+        ("border", True, 8, "nsubj", "NOUN", "NN", "border"),
+        ("is", True, 5, "ccomp", "AUX", "VBZ", "be"),
+        ("open", False, 8, "acomp", "ADJ", "JJ", "open"),
+        (".", False, 5, "punct", "PUNCT", ".", "."),
+    ])
+    [quote] = quotes(doc)
+    assert quote.cue == "says" and quote.text == "the border is open", quote
+    assert quote.speaker is not None and quote.speaker.text == "the agency", quote
