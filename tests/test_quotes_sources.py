@@ -50,7 +50,7 @@ def test_subject_inside_the_quotation_gives_way_to_the_name_before_the_cue() -> 
     ], people=((7, 9),))
     [quote] = quotes(doc)
     assert quote.kind == "direct" and quote.speaker is not None, quote
-    assert quote.speaker.text.endswith("Berg"), quote.speaker
+    assert (quote.speaker.text or "").endswith("Berg"), quote.speaker
 
 
 def test_name_after_the_cue_when_the_parse_gives_no_subject() -> None:
