@@ -218,8 +218,11 @@ class QuoteFinder:
         attribution = self.attribution(token)
         if attribution is None and token.dep_ == "ROOT" and token.tag_ in ("VBD", "VBZ", "VBP"):
             # "In a meeting with the Post Trump said that ...": the parser lost the subject in
-            # what precedes; the report stands, its speaker unknown
-            attribution = Attribution(self.cue_text(token), None, None, token.i)
+            # what precedes; the report stands, its speaker the name right before the cue
+            before = self.doc[token.i - 1] if token.i > 0 else None
+            named = before if before is not None and before.pos_ == "PROPN" and (
+                self.in_mark[before.i] < 0) else None
+            attribution = Attribution(self.cue_text(token), named, None, token.i)
         if attribution is not None:
             self.found.append((content, attribution))
 
@@ -253,7 +256,8 @@ class QuoteFinder:
             if framed is not None:
                 return framed
         clauses = [c for c in cue.children if c.dep_ == "ccomp" or (
-            c.dep_ == "advcl" and c.i > cue.i and self._bare_clause(c))]
+            c.dep_ == "advcl" and c.i > cue.i and self._bare_clause(c)) or (
+            c.dep_ == "acl" and c.i > cue.i and c.left_edge.lower_ == "that")]  # "charges that ..."
         # "It is unlikely; his team says she will ...": the clause after the cue is what was said
         clause = next((c for c in clauses if c.i > cue.i), clauses[0] if clauses else None)
         if clause is not None and (lemma in self.lex.speech or lemma in self.lex.cognition

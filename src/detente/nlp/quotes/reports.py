@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from ..mentions import pronouns, resolve
+from .lexicon import third_person_of
 from .records import Attribution, Content
 from .speakers import speaker_phrase
 
@@ -128,7 +129,12 @@ class ReportRules:
             self.finder.found.append((content, attribution))
 
     def _nominal_source(self, noun: Token) -> Token | None:
-        """The possessor, the "by" agent, or the subject of the verb the noun is the object of."""
+        """The possessor, the "by" agent, or the subject of the verb the noun is the object of
+        (the subject of the noun itself, or the name right before it, when the noun is a
+        third-person cue the tagger took for a plural: "Trump claims that ...")."""
+        named = self._subject_of_mistagged(noun)
+        if named is not None:
+            return named
         for child in noun.children:
             if child.dep_ == "poss":
                 return self._owner_named(noun, child)
@@ -142,6 +148,20 @@ class ReportRules:
                 verb.lemma_.lower(), frozenset()):
             return self.finder.subject(verb)  # "she pointed to reports that ...": hers
         return None
+
+    def _subject_of_mistagged(self, noun: Token) -> Token | None:
+        """'Trump claims that ...', 'Trump charges that ...' tagged as plural nouns: the
+        noun's subject, or the name just before it that the parser tied to it."""
+        if noun.tag_ != "NNS" or not third_person_of(noun.lower_, self.finder.lex.speech):
+            return None
+        subject = next((c for c in noun.children if c.dep_ == "nsubj"), None)
+        if subject is not None:
+            return subject
+        before = noun.doc[noun.i - 1] if noun.i > 0 else None
+        if before is None or before.ent_type_ not in ("PERSON", "ORG", "NORP", "GPE") or (
+                before.head.i != noun.i and noun.head.i != before.i):
+            return None
+        return before
 
     def _owner_named(self, noun: Token, owner: Token) -> Token:
         """'Clinton touted her plans for ...': a possessive pronoun whose referent is the

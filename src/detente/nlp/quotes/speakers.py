@@ -23,13 +23,16 @@ logger = logging.getLogger(__name__)
 _CUT_DEPS = frozenset(
     {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "ccomp", "cc", "conj", "prep"}
 )
+# More to cut from a name the parser made its sentence's root ("Trump/ROOT charges/dobj that").
+_ROOT_CUT_DEPS = _CUT_DEPS | {"dobj", "nsubj", "xcomp", "mark", "attr", "acomp", "dative", "oprd"}
 
 
 def speaker_phrase(token: Token) -> Span:
     """The noun phrase a subject token heads, without relative clauses or appositions."""
     keep = [token.i]
+    cut = _ROOT_CUT_DEPS if token.dep_ == "ROOT" else _CUT_DEPS
     for child in token.children:
-        if child.dep_ in _CUT_DEPS and not (child.dep_ == "prep" and child.i > token.i) and not (
+        if child.dep_ in cut and not (child.dep_ == "prep" and child.i > token.i) and not (
                 _names_role(token, child)):
             continue
         keep.extend(t.i for t in child.subtree)
