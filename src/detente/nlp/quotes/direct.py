@@ -1,8 +1,10 @@
 """Direct quotes for the quotes stage: quotations in marks that stand as utterances of
-their own, and the cue that frames each (in its sentence, before a colon, after a dash),
-else the speaker of the quotation they carry on, else (a quotation opening a paragraph or
-sentence) the speaker last cited before it when no new person is named in between, else
-the one person named as a subject just before it."""
+their own, and the cue that frames each (in its sentence, before a colon, after a dash, a
+third-person cue the tagger took for a noun: '“...,” the memo states.'), else the speaker
+of the quotation they carry on, else (a quotation opening a paragraph or sentence) the
+speaker last cited before it when no new person is named in between, else the one person
+named as a subject just before it, else who put out the statement the sentence before
+names."""
 
 from __future__ import annotations
 

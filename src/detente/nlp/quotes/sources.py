@@ -13,7 +13,14 @@ go wrong around quotations and datelines in ways news style makes easy to undo:
 - a subject that cannot speak ("With 50 days until the election, Minyon Moore,
   an adviser, called ...") gives way to the person set beside it;
 - a participle after ", X said," is X's ("..., Sanders said, going on to say that ...")
-  wherever the parser hung it;
+  wherever the parser hung it; one after a relative clause set off by dashes or commas
+  is the main clause's subject's ("- where the team played - while chanting");
+- a participle on a noun that cannot speak is its holder's ("replaced it with language
+  calling for ..."): the subject of the verb the noun is an argument of;
+- a speech act conjoined to a reported clause with no subject of its own is the
+  reporter's next act ("said he would order a review and warned against ...");
+- ", said another witness, NAME." after the report: the parser's object is the source;
+- "X was quoted by Y as saying": X speaks, Y is the channel;
 - "citing her work" names what was cited, not a source.
 
 ``SourceRules`` is one part of a ``QuoteFinder`` (``finder.py``): it reads the
