@@ -97,6 +97,11 @@ def _suffered(trig: Trigger) -> bool:
     return light.lemma_.lower() in _SUFFER or any(c.dep_ in ("auxpass", "nsubjpass") for c in light.children)
 
 
+def _destination(trig: Trigger, child: Token) -> bool:
+    """"the Japan trip", "his China visit": a place naming a visit is where it went."""
+    return trig.sense.mode == "visit" and child.dep_ == "compound" and child.ent_type_ in ("GPE", "LOC")
+
+
 def _headline_verb(noun: Token) -> bool:
     """"A Shi'ite fighter clashes with rebels": a caption's verb in -s parsed as the plural
     noun heading the sentence, its subject as a compound."""
@@ -439,8 +444,8 @@ class Participants:
         agents: list[Token] = []
         patients = list(pobjs(noun, trig.sense.rcpt or self.lex.cues.noun_rcpt))
         for child in noun.children:
-            if child.dep_ == "poss" and _done_to(trig, child):
-                patients.append(child)  # "Navalny's arrest", "his assassination": done to him
+            if child.dep_ == "poss" and _done_to(trig, child) or _destination(trig, child):
+                patients.append(child)  # "Navalny's arrest": done to him; "the Japan trip": to it
             elif child.dep_ == "poss" or (child.dep_ in ("compound", "amod", "nmod") and self.actors.code(child)
                                          and not is_town(child)):  # "a Michigan rally": where, not who
                 agents.append(child)
