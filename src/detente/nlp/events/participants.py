@@ -11,6 +11,7 @@ domestic acts) or left empty. See ``coder.py``'s module notes for the decisions.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -80,12 +81,13 @@ def _done_to(trig: Trigger, owner: Token) -> bool:
     return person and (trig.sense.type, trig.sense.mode) in _ON_PERSONS
 
 
-def _held_state(trig: Trigger) -> bool:
-    """"remains in custody", "died in detention": the one in it is held, not holding (but
-    "kept him in custody": the subject holds)."""
+def _held_state(trig: Trigger, is_people: Callable[[Token], bool]) -> bool:
+    """"remains in custody", "spent five years in prison": the one in it is held, not
+    holding (but "kept him in custody": the subject holds the person it names)."""
     noun, light = trig.tok, trig.light
     return light is not None and trig.sense.needs_light and noun.dep_ == "pobj" \
-        and noun.head.lower_ == "in" and not any(c.dep_ == "dobj" for c in light.children)
+        and noun.head.lower_ == "in" and not any(
+            c.dep_ == "dobj" and (c.pos_ == "PRON" or is_people(c)) for c in light.children)
 
 
 def _suffered(trig: Trigger) -> bool:
@@ -461,7 +463,7 @@ class Participants:
             agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
-        if not agents and trig.light is not None and (_held_state(trig) or _suffered(trig)):
+        if not agents and trig.light is not None and (_held_state(trig, self.actors.is_people) or _suffered(trig)):
             patients += subject_tokens(trig.light)  # "remains in custody", "died in the attack"
         elif not agents and trig.light is not None:
             agents = subject_tokens(trig.light)
