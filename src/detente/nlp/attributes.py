@@ -1,4 +1,4 @@
-"""The model's attribute ruler, applied with array operations instead of spaCy's Matcher.
+"""The model's attribute ruler and lemmatizer, with array operations and a cache.
 
 The English pipelines map fine-grained tags to POS and morphology, and fix a few
 pronouns and contractions, with an ``attribute_ruler`` of ~180 token patterns run
@@ -11,6 +11,12 @@ token wins, exactly as ``AttributeRuler.set_annotations`` does after sorting its
 (``tests/test_attributes.py`` checks it on real text). Patterns this module does not
 understand (operators, other attributes, extension attributes) leave the model's own
 component in place.
+
+The rule lemmatizer runs Python code for every token (a Token object, a cache lookup
+and a string write each): :func:`fast_lemmatizer` keeps the model's own lemmatizer
+object and asks it only once per (form, POS, morphology) -- everything its rules and
+lookup tables read -- and writes the lemmas with one ``Doc.from_array``. Also the same
+lemmas, token for token.
 """
 
 from __future__ import annotations
@@ -22,15 +28,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
+from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
 
 logger = logging.getLogger(__name__)
 
 RULER_NAME = "attribute_ruler"
 FAST_NAME = "detente_attribute_ruler"
+LEMMATIZER_NAME = "lemmatizer"
+FAST_LEMMATIZER_NAME = "detente_lemmatizer"
+# Lemmatizers whose answer depends on nothing but a token's form, POS and morphology.
+_PURE_LEMMATIZERS = (Lemmatizer, EnglishLemmatizer)
+_PURE_MODES = ("rule", "lookup")
+_LEMMA_CACHE = 500_000
 
 # Token attributes a pattern may test, by their name in patterns, and those a rule may set.
 _TESTED = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
@@ -47,11 +60,13 @@ class Unsupported(ValueError):
 
 @dataclass(frozen=True)
 class _TokenTest:
-    """One token of a pattern: its test, and the values it needs present in the Doc
-    (column, value) -- a pattern whose needed value is absent cannot match."""
+    """One token of a pattern: its test, the values it needs present in the Doc
+    (column, value: a pattern whose needed value is absent cannot match), and ``key``,
+    the same pairs when every part of the test is an equality (else None)."""
 
     test: Test
     needs: tuple[tuple[int, int], ...]
+    key: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,41 @@ class _Rule:
     values: dict[int, int]  # attribute id -> value, as the ruler normalised them
 
 
+@dataclass
+class _Lookup:
+    """Single-token rules made only of equalities on the same columns, as one table:
+    the columns' values -> for each attribute, the last such rule that sets it."""
+
+    columns: tuple[int, ...]
+    best: dict[tuple[int, ...], dict[int, int]]
+    sieve: tuple[int, np.ndarray] = (0, np.zeros(0, dtype=np.uint64))
+
+    def add(self, values: tuple[int, ...], number: int, rule: _Rule) -> None:
+        slot = self.best.setdefault(values, {})
+        for attr in rule.values:
+            slot[attr] = max(slot.get(attr, -1), number)
+        # Tokens are looked up only where the most varied column holds one of its values.
+        at = max(range(len(self.columns)), key=lambda i: len({k[i] for k in self.best}))
+        self.sieve = (at, np.array(sorted({k[at] for k in self.best}), dtype=np.uint64))
+
+    def winners(self, columns: np.ndarray, attrs: Sequence[int]) -> dict[int, np.ndarray]:
+        """Per attribute and token, the number of the last rule here that sets the attribute
+        on the token (or -1)."""
+        if len(self.columns) == 1:
+            unique, inverse = np.unique(columns[:, self.columns[0]], return_inverse=True)
+            slots = [self.best.get((int(v),), {}) for v in unique]
+            return {a: np.array([slot.get(a, -1) for slot in slots], dtype=np.int64)[
+                inverse.ravel()] for a in attrs}
+        out = {a: np.full(len(columns), -1, dtype=np.int64) for a in attrs}
+        at, values = self.sieve
+        picked = columns[:, list(self.columns)]
+        for i in np.flatnonzero(np.isin(picked[:, at], values)):
+            slot = self.best.get(tuple(picked[i].tolist()))
+            for attr, number in (slot or {}).items():
+                out[attr][i] = number
+        return out
+
+
 class FastAttributeRuler:
     """Applies compiled attribute-ruler rules to a Doc (a spaCy component)."""
 
@@ -72,6 +122,21 @@ class FastAttributeRuler:
         # Each attribute's value by rule number (0 where the rule does not set it).
         self.table = {a: np.array([r.values.get(a, 0) for r in self.rules], dtype=np.uint64)
                       for a in self.attrs}
+        self.lookups: dict[tuple[int, ...], _Lookup] = {}
+        self.general: list[tuple[int, _Rule]] = []  # rules matched pattern by pattern
+        for number, rule in enumerate(self.rules):
+            self._place(number, rule)
+
+    def _place(self, number: int, rule: _Rule) -> None:
+        keys = [p[0].key for p in rule.patterns if len(p) == 1]
+        if len(keys) != len(rule.patterns) or any(k is None for k in keys):
+            self.general.append((number, rule))
+            return
+        for key in keys:
+            assert key is not None
+            cols = tuple(c for c, _ in key)
+            lookup = self.lookups.setdefault(cols, _Lookup(cols, {}))
+            lookup.add(tuple(v for _, v in key), number, rule)
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -80,11 +145,14 @@ class FastAttributeRuler:
         columns = doc.to_array(list(_COLUMNS))
         present = [set(np.unique(columns[:, c]).tolist()) for c in range(len(_COLUMNS))]
         winner = {a: np.full(n, -1, dtype=np.int64) for a in self.attrs}
-        for number, rule in enumerate(self.rules):
+        for lookup in self.lookups.values():
+            for attr, found in lookup.winners(columns, self.attrs).items():
+                np.maximum(winner[attr], found, out=winner[attr])
+        for number, rule in self.general:
             targets = _targets(rule, columns, doc, present)
             if targets.size:
                 for attr in rule.values:
-                    winner[attr][targets] = number
+                    winner[attr][targets] = np.maximum(winner[attr][targets], number)
         touched = [a for a in self.attrs if (winner[a] >= 0).any()]
         if not touched:
             return doc
@@ -140,6 +208,9 @@ def _token_test(spec: dict[str, Any], strings: Any) -> _TokenTest:
     tests = [_attr_test(name, value, strings) for name, value in spec.items()]
     needs = tuple((_COLUMNS.index(_TESTED[name]), int(strings[value]))
                   for name, value in spec.items() if name != "IS_SPACE" and isinstance(value, str))
+    equalities = needs + tuple((_COLUMNS.index(IS_SPACE), int(value))
+                               for name, value in spec.items() if name == "IS_SPACE")
+    key = tuple(sorted(equalities)) if len(equalities) == len(spec) else None
 
     def test(columns: np.ndarray, doc: Doc) -> Mask:
         mask = tests[0](columns, doc)
@@ -147,7 +218,7 @@ def _token_test(spec: dict[str, Any], strings: Any) -> _TokenTest:
             mask = mask & more(columns, doc)
         return mask
 
-    return _TokenTest(test, needs)
+    return _TokenTest(test, needs, key)
 
 
 def _attr_test(name: str, value: Any, strings: Any) -> Test:
@@ -174,14 +245,27 @@ def _attr_test(name: str, value: Any, strings: Any) -> Test:
 
 
 def _regex_test(col: int, pattern: re.Pattern[str]) -> Test:
-    """A REGEX test (``re.search`` on the attribute's string, as the Matcher does)."""
+    """A REGEX test (``re.search`` on the attribute's string, as the Matcher does); each
+    string is searched once per process (a bounded cache)."""
+    seen: dict[int, bool] = {}
+
     def test(columns: np.ndarray, doc: Doc) -> Mask:
         keys = columns[:, col]
-        unique = np.unique(keys)
-        hits = [k for k in unique if pattern.search(doc.vocab.strings[int(k)])]
+        if len(seen) > _REGEX_CACHE:
+            seen.clear()
+        hits = []
+        for key in np.unique(keys).tolist():
+            hit = seen.get(key)
+            if hit is None:
+                hit = seen[key] = bool(pattern.search(doc.vocab.strings[key]))
+            if hit:
+                hits.append(key)
         return np.isin(keys, np.array(hits, dtype=np.uint64))
 
     return test
+
+
+_REGEX_CACHE = 200_000
 
 
 # -- the pipeline ------------------------------------------------------------------------
@@ -212,4 +296,62 @@ def fast_attribute_ruler(nlp: Language) -> bool:
     nlp.remove_pipe(RULER_NAME)
     nlp.rename_pipe(FAST_NAME, RULER_NAME)
     logger.debug("attribute_ruler compiled to array tests")
+    return True
+
+
+class FastLemmatizer:
+    """The model's lemmatizer, asked once per (form, POS, morphology) (a spaCy component)."""
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        found: Any = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        if len(self.cache) > _LEMMA_CACHE:
+            self.cache.clear()
+        overwrite = bool(self.lemmatizer.overwrite)
+        lemmas = found[:, 3].copy()
+        for i, (orth, pos, morph, lemma) in enumerate(found.tolist()):
+            if lemma and not overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = self.cache.get(key)
+            if value is None:
+                answer = self.lemmatizer.lemmatize(doc[i])[0]
+                value = self.cache[key] = int(doc.vocab.strings.add(answer))
+            lemmas[i] = value
+        doc.from_array([LEMMA], lemmas)
+        return doc
+
+
+@Language.factory(FAST_LEMMATIZER_NAME)
+def make_fast_lemmatizer(nlp: Language, name: str) -> FastLemmatizer:
+    """spaCy factory: wraps the pipeline's ``lemmatizer`` (which must be a pure one)."""
+    lemmatizer = nlp.get_pipe(LEMMATIZER_NAME)
+    if (not isinstance(lemmatizer, Lemmatizer) or type(lemmatizer) not in _PURE_LEMMATIZERS
+            or lemmatizer.mode not in _PURE_MODES):
+        raise Unsupported(f"is a {type(lemmatizer).__name__} in mode "
+                          f"{getattr(lemmatizer, 'mode', None)!r}")
+    return FastLemmatizer(lemmatizer)
+
+
+def fast_lemmatizer(nlp: Language) -> bool:
+    """Swap the pipeline's ``lemmatizer`` for the cached one, under the same name.
+
+    Returns whether it did: a pipeline without one, or with a lemmatizer whose answer
+    may depend on more than form, POS and morphology, keeps its own (logged)."""
+    if LEMMATIZER_NAME not in nlp.pipe_names:
+        return False
+    if isinstance(nlp.get_pipe(LEMMATIZER_NAME), FastLemmatizer):
+        return True
+    try:
+        nlp.add_pipe(FAST_LEMMATIZER_NAME, after=LEMMATIZER_NAME)
+    except Unsupported as exc:
+        logger.info("kept spaCy's lemmatizer: it %s", exc)
+        return False
+    nlp.remove_pipe(LEMMATIZER_NAME)
+    nlp.rename_pipe(FAST_LEMMATIZER_NAME, LEMMATIZER_NAME)
     return True
