@@ -210,3 +210,21 @@ def test_state_codes() -> None:
 
     assert is_state_code("RUS") and not is_state_code("NATO") and not is_state_code("IGO")
     assert not is_state_code(None) and not is_state_code("UN")
+
+
+def test_a_sense_can_require_its_subject() -> None:
+    """``subj`` in triggers.yaml: "hundreds of protesters gathered" is a protest, "hundreds
+    of fans gathered" is not."""
+    from detente.nlp.events.lexicon import _sense
+    from detente.nlp.events.triggers import _sense_for
+
+    sense = _sense("gather", {"pos": "V", "type": "PROTEST", "mode": "demo", "cameo": "141",
+                              "subj": ["protester", "demonstrator"]})
+
+    def gathered(who: str, lemma: str) -> Any:
+        doc = parse([("Hundreds", "hundred", 3, "nsubj", "NOUN"), ("of", "of", 0, "prep", "ADP"),
+                     (who, lemma, 1, "pobj", "NOUN"), ("gathered", "gather", 3, "ROOT", "VERB")])
+        return _sense_for(doc[3], (sense,), lambda tok: False)
+
+    assert gathered("protesters", "protester") is sense
+    assert gathered("fans", "fan") is None

@@ -115,6 +115,16 @@ def object_lemmas(tok: Token, preps: frozenset[str]) -> set[str]:
     return out
 
 
+def subject_lemmas(verb: Token) -> set[str]:
+    """Lemmas that can satisfy a sense's ``subj`` constraint: the subject's, and the
+    people a count or a crowd is made of ("hundreds of protesters", "a crowd of activists")."""
+    out: set[str] = set()
+    for subject in subject_tokens(verb):
+        out.add(subject.lemma_.lower())
+        out.update(n.lemma_.lower() for of in pobjs(subject, ("of",)) for n in conjuncts(of))
+    return out
+
+
 def _misparsed_passive(verb: Token) -> bool:
     """A past participle with a by-agent parsed as an active verb with a subject ("an
     Iranian-made drone shot down by an American fighter jet"): a reduced passive."""

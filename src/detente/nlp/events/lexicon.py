@@ -47,6 +47,7 @@ class Sense:
     not_mod: frozenset[str] = frozenset()  # a modifier that rules it out ("a campaign rally")
     no_deps: frozenset[str] = frozenset()  # a dependent that rules it out ("called him a liar": oprd)
     needs_light: bool = False  # a noun that is an event only with a light verb ("taken into custody")
+    subj: frozenset[str] = frozenset()  # the subject must be one of these ("protesters gathered")
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def _sense(lemma: str, raw: dict[str, Any]) -> Sense:
         not_mod=_words(raw.get("not_mod")),
         no_deps=_words(raw.get("no_deps")),
         needs_light=raw.get("needs_light", False),
+        subj=_words(raw.get("subj")),
     )
 
 

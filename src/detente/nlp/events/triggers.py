@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from ..tokens import token_table
-from .args import direct_objects, object_lemmas, pobjs
+from .args import direct_objects, object_lemmas, pobjs, subject_lemmas
 from .lexicon import ACTOR_OBJECT, Lexicon, Sense, keys_for, lemma_keys
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ def _sense_for(tok: Token, senses: tuple[Sense, ...], has_actor_object: ActorTes
                 c.lemma_.lower() in sense.not_mod or c.lower_ in sense.not_mod) for c in tok.children):
             continue
         if sense.ccomp_aux and not _has_modal_clause(tok, sense.ccomp_aux):
+            continue
+        if sense.subj and not subject_lemmas(tok) & sense.subj:
             continue
         return sense
     return None
