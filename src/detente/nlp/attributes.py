@@ -43,7 +43,7 @@ FAST_LEMMATIZER_NAME = "detente_lemmatizer"
 # Lemmatizers whose answer depends on nothing but a token's form, POS and morphology.
 _PURE_LEMMATIZERS = (Lemmatizer, EnglishLemmatizer)
 _PURE_MODES = ("rule", "lookup")
-_LEMMA_CACHE = 500_000
+_LEMMA_CACHE = 200_000
 
 # Token attributes a pattern may test, by their name in patterns, and those a rule may set.
 _TESTED = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
