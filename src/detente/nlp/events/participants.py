@@ -35,7 +35,7 @@ from .args import (
     subject_tokens,
     verb_above,
 )
-from .lexicon import ACTOR_OBJECT, Lexicon, noun_senses
+from .lexicon import ACTOR_OBJECT, Cues, Lexicon, noun_senses
 from .triggers import Trigger
 
 logger = logging.getLogger(__name__)
@@ -90,13 +90,16 @@ def _held_state(trig: Trigger, is_people: Callable[[Token], bool]) -> bool:
             c.dep_ == "dobj" and (c.pos_ == "PRON" or is_people(c)) for c in light.children)
 
 
-def _suffered(trig: Trigger) -> bool:
+def _suffered(trig: Trigger, cues: Cues) -> bool:
     """"20 people died in the attack", "civilians were trapped in the fighting": those the
     verb tells of suffered the act named in its setting, they did not do it."""
     light, noun = trig.light, trig.tok
     if light is None or noun.dep_ != "pobj" or trig.sense.type != "ASSAULT":
         return False
-    return light.lemma_.lower() in _SUFFER or any(c.dep_ in ("auxpass", "nsubjpass") for c in light.children)
+    if light.lemma_.lower() in _SUFFER:
+        return True
+    return light.lemma_.lower() not in cues.stative_passives and any(  # "were engaged in": they did
+        c.dep_ in ("auxpass", "nsubjpass") for c in light.children)
 
 
 def _destination(trig: Trigger, child: Token) -> bool:
@@ -463,7 +466,7 @@ class Participants:
             agents = [o for o in pobjs(noun, ("from",)) if self.actors.code(o) or self.actors.is_people(o)]
         if not agents and trig.light is None:  # "clashes between police and protesters"
             agents = list(pobjs(noun, ("between", "among")))
-        if not agents and trig.light is not None and (_held_state(trig, self.actors.is_people) or _suffered(trig)):
+        if not agents and trig.light is not None and (_held_state(trig, self.actors.is_people) or _suffered(trig, self.lex.cues)):
             patients += subject_tokens(trig.light)  # "remains in custody", "died in the attack"
         elif not agents and trig.light is not None:
             agents = subject_tokens(trig.light)

@@ -183,12 +183,13 @@ def _light_verb(noun: Token, lex: Lexicon, trigger_ids: set[int], gathering: boo
 
 
 def _through_quantity(noun: Token, lex: Lexicon) -> Token:
-    """"dozens of arrests", "hundreds of airstrikes": the count holds the noun's place."""
+    """"dozens of arrests", "hundreds of airstrikes", "two days of talks": the count or the
+    stretch of time holds the noun's place."""
     head = noun.head
     if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.i != head.i:
         count = head.head
         if count.lower_ in lex.cues.people_counts or count.lemma_.lower() in lex.cues.quantity_nouns \
-                or count.tag_ == "CD":
+                or count.tag_ == "CD" or count.ent_type_ in ("DATE", "TIME") and count.tag_ == "NNS":
             return count
     return noun
 
