@@ -59,6 +59,7 @@ _ON_PERSONS = frozenset({("COERCE", "arrest"), ("COERCE", "deport"), ("ASSAULT",
                          ("SANCTION", "convict"), ("CONCEDE", None)})
 # verbs whose subject suffers the assault in their setting ("died in the attack")
 _SUFFER = frozenset({"die", "perish"})
+_INCLUDING = ("including",)
 _NOT_PATIENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 
 
@@ -199,8 +200,13 @@ class Participants:
             rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
             patients += list(pobjs(trig.tok, rcpt))
+            if not patients and trig.sense.type == "ASSAULT":  # "fought for weeks to oust the fighters"
+                patients = [o for c in trig.tok.children if c.dep_ in ("xcomp", "advcl") and infinitival(c)
+                            for o in direct_objects(c)]
             if trig.sense.swap or self._headline_passive(trig.tok, patients):
                 agents, patients = patients, agents
+        if patients:  # "detained hundreds of protesters, including Navalny"
+            patients += [*pobjs(trig.tok, _INCLUDING), *(i for p in patients for i in pobjs(p, _INCLUDING))]
         if not agents and trig.sense.pos == "V" and trig.sense.type == "ASSAULT":
             # "missiles fired from Iran into Syria": launched from a state's ground
             agents = [o for o in pobjs(trig.tok, ("from",)) if o.ent_type_ == "GPE"]
