@@ -134,6 +134,7 @@ SENSE = Record(
         "needs_light": Flag(),
         "src": Words(),
         "rcpt": Words(),
+        "subj": Words(),  # the subject heads a sense needs (Sense.subj)
         "ccomp_aux": Words(),
         "control": Flag(),
         "swap": Flag(),
