@@ -115,6 +115,22 @@ def object_lemmas(tok: Token, preps: frozenset[str]) -> set[str]:
     return out
 
 
+def passive_patient(verb: Token) -> list[Token]:
+    """Who a subjectless passive was done to: the subject of the clause it hangs from
+    ("Navalny is escorted ... after being detained", "was arrested and charged")."""
+    if not any(c.dep_ == "auxpass" for c in verb.children) or any(c.dep_ == "nsubjpass" for c in verb.children):
+        return []
+    head = verb.head
+    if verb.dep_ == "pcomp" and head.dep_ == "prep":
+        head = head.head
+    elif verb.dep_ not in ("advcl", "xcomp", "conj"):
+        return []
+    if head.pos_ not in ("VERB", "AUX"):
+        return []
+    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return conjuncts(subjects[0]) if subjects else []
+
+
 def subject_lemmas(verb: Token) -> set[str]:
     """Lemmas that can satisfy a sense's ``subj`` constraint: the subject's, and the
     people a count or a crowd is made of ("hundreds of protesters", "a crowd of activists")."""

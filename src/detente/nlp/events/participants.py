@@ -28,6 +28,7 @@ from .args import (
     is_pronoun,
     is_state_code,
     is_town,
+    passive_patient,
     phrase,
     phrase_text,
     phrase_tokens,
@@ -199,7 +200,10 @@ class Participants:
                 or self.actors.is_people(o)]  # "caught the suspect": the suspect is who
             rcpt = self.lex.cues.mobilize_rcpt if trig.sense.type == "MOBILIZE" else (
                 trig.sense.rcpt or self.lex.cues.default_rcpt)
-            patients += list(pobjs(trig.tok, rcpt))
+            suffered = [] if patients or trig.sense.swap else passive_patient(trig.tok)
+            if suffered:  # "fled after being detained": the one who fled was detained, not detaining
+                agents = [a for a in agents if a not in suffered]
+            patients += suffered + list(pobjs(trig.tok, rcpt))
             if not patients and trig.sense.type == "ASSAULT":  # "fought for weeks to oust the fighters"
                 patients = [o for c in trig.tok.children if c.dep_ in ("xcomp", "advcl") and infinitival(c)
                             for o in direct_objects(c)]
