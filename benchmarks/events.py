@@ -448,7 +448,12 @@ NEWS_NOTES = [
     "capture of suspects are COERCE (a jail sentence is also COERCE arrest: PLOVER; it cost two "
     "false alarms on half A, where M2E2 annotates the sentence as Justice:Sentence); a group "
     "whose code is only inferred stays an actor of its own when events merge; conferences, "
-    "trips and handshakes are CONSULT.",
+    "trips, handshakes and welcome ceremonies are CONSULT; days of an act hold its place "
+    "(\"ten days of war games\"). Who to whom: a person owning an act done to persons is its "
+    "patient (\"Navalny's arrest\"), those who died in an attack or remain in custody suffered "
+    "it, a subjectless passive was done to the subject of its clause (\"fled after being "
+    "detained\"), an assault's target may be its purpose's object (\"fought to oust the "
+    "fighters\"), and those \"including\" named are recipients too.",
     "",
     "What the precision figure measures: M2E2 annotates eight ACE types in a subset of each "
     "article's mentions, and counts a PLOVER type right only where an ACE type of its own "
