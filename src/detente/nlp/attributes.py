@@ -270,9 +270,10 @@ _REGEX_CACHE = 200_000
 
 # -- the pipeline ------------------------------------------------------------------------
 
-@Language.factory(FAST_NAME)
+@Language.factory(FAST_NAME, assigns=["token.pos", "token.morph"])
 def make_fast_attribute_ruler(nlp: Language, name: str) -> FastAttributeRuler:
-    """spaCy factory: compiles the pipeline's ``attribute_ruler`` (which must be there)."""
+    """spaCy factory: compiles the pipeline's ``attribute_ruler`` (which must be there: this
+    swaps a live pipeline's component, see :func:`fast_attribute_ruler`)."""
     ruler = nlp.get_pipe(RULER_NAME)
     if not isinstance(ruler, AttributeRuler):
         raise Unsupported(f"is a {type(ruler).__name__}, not spaCy's AttributeRuler")
@@ -327,9 +328,10 @@ class FastLemmatizer:
         return doc
 
 
-@Language.factory(FAST_LEMMATIZER_NAME)
+@Language.factory(FAST_LEMMATIZER_NAME, assigns=["token.lemma"])
 def make_fast_lemmatizer(nlp: Language, name: str) -> FastLemmatizer:
-    """spaCy factory: wraps the pipeline's ``lemmatizer`` (which must be a pure one)."""
+    """spaCy factory: wraps the pipeline's ``lemmatizer`` (which must be there and a pure
+    one: this swaps a live pipeline's component, see :func:`fast_lemmatizer`)."""
     lemmatizer = nlp.get_pipe(LEMMATIZER_NAME)
     if (not isinstance(lemmatizer, Lemmatizer) or type(lemmatizer) not in _PURE_LEMMATIZERS
             or lemmatizer.mode not in _PURE_MODES):
