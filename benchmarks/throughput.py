@@ -272,8 +272,8 @@ def verdicts(runs: list[Run], scaled: Run | None) -> list[str]:
                 f"{own[jobs].words_per_s / pipe[jobs].words_per_s:.2f}x")
         if run.cpu_seconds and pipe[jobs].cpu_seconds:
             share = run.cpu_seconds / pipe[jobs].cpu_seconds - 1.0
-            out.append(f"in CPU time at -j {jobs} (varies less with other load): detente's own work "
-                       f"{share:.1%} on top of parsing, i.e. {1 / (1 + share):.2f}x")
+            out.append(f"in CPU time at -j {jobs} (varies less with other load): ingest took "
+                       f"{share:+.1%} against plain nlp.pipe, i.e. {1 / (1 + share):.2f}x")
     if 1 in ing and 2 in ing:
         speedup = ing[2].words_per_s / ing[1].words_per_s
         out.append(f"ingest -j 2 / -j 1: {speedup:.2f}x (target >= 1.7x): "
