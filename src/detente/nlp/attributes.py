@@ -47,7 +47,8 @@ FAST_LEMMATIZER_NAME = "detente_lemmatizer"
 # Lemmatizers whose answer depends on nothing but a token's form, POS and morphology.
 _PURE_LEMMATIZERS = (Lemmatizer, EnglishLemmatizer)
 _PURE_MODES = ("rule", "lookup")
-_LEMMA_CACHE = 200_000
+_LEMMA_CACHE = 100_000  # (form, POS, morphology) -> lemma; a long run's memory bound
+_SPACY_CACHE = 5_000
 
 # Token attributes a pattern may test, by their name in patterns, and those a rule may set.
 _TESTED = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
@@ -269,7 +270,7 @@ def _regex_test(col: int, pattern: re.Pattern[str]) -> Test:
     return test
 
 
-_REGEX_CACHE = 200_000
+_REGEX_CACHE = 50_000
 
 
 # -- the pipeline ------------------------------------------------------------------------
@@ -313,13 +314,14 @@ class FastLemmatizer:
         self.cache: dict[tuple[int, int, int], int] = {}
         _index_as_sets(lemmatizer)
 
-
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
         found: Any = doc.to_array([ORTH, POS, MORPH, LEMMA])
         if len(self.cache) > _LEMMA_CACHE:
             self.cache.clear()
+        if len(self.lemmatizer.cache) > _SPACY_CACHE:  # spaCy's own, unbounded; ours answers
+            self.lemmatizer.cache.clear()
         overwrite = bool(self.lemmatizer.overwrite)
         lemmas = found[:, 3].copy()
         for i, (orth, pos, morph, lemma) in enumerate(found.tolist()):
