@@ -34,7 +34,6 @@ import numpy as np
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
-from spacy.lookups import Table
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
 
@@ -343,10 +342,9 @@ def _index_as_sets(lemmatizer: Lemmatizer) -> None:
     if lemmatizer.mode != "rule" or "lemma_index" not in lemmatizer.lookups.tables:
         return
     index = lemmatizer.lookups.get_table("lemma_index")
-    as_sets = Table(name="lemma_index")
-    for key, words in index.items():
-        as_sets[key] = frozenset(words) if isinstance(words, list) else words
-    lemmatizer.lookups.set_table("lemma_index", as_sets)
+    for key, words in list(index.items()):  # in place: a new Table sizes its filter for 1M keys
+        if isinstance(words, list):
+            index[key] = frozenset(words)
 
 
 @Language.factory(FAST_LEMMATIZER_NAME, assigns=["token.lemma"])
