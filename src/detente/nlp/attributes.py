@@ -195,7 +195,7 @@ def compile_rules(patterns: Sequence[dict[str, Any]], attrs: Sequence[dict[int, 
     rules = []
     for entry, values in zip(patterns, attrs, strict=True):
         if any(not isinstance(k, int) or k not in _SET for k in values):
-            raise Unsupported(f"sets {entry['attrs']}")
+            raise Unsupported(f"a pattern sets {entry['attrs']}")
         compiled = tuple(tuple(_token_test(spec, strings) for spec in pattern)
                          for pattern in entry["patterns"])
         index = int(entry.get("index", 0))
@@ -289,18 +289,24 @@ def fast_attribute_ruler(nlp: Language) -> bool:
 
     Returns whether it did: a pipeline without the component, or with patterns this
     module does not compile, keeps its own (logged)."""
-    if RULER_NAME not in nlp.pipe_names:
+    return _swap(nlp, RULER_NAME, FAST_NAME, FastAttributeRuler)
+
+
+def _swap(nlp: Language, name: str, fast_name: str, fast: type) -> bool:
+    """Put the component made by the factory ``fast_name`` in place of ``name``, under the
+    name ``name``; False (spaCy's own kept) where the factory raises :class:`Unsupported`."""
+    if name not in nlp.pipe_names:
         return False
-    if isinstance(nlp.get_pipe(RULER_NAME), FastAttributeRuler):
-        return True  # compiled already
+    if isinstance(nlp.get_pipe(name), fast):
+        return True  # swapped already
     try:
-        nlp.add_pipe(FAST_NAME, after=RULER_NAME)
+        nlp.add_pipe(fast_name, after=name)
     except Unsupported as exc:
-        logger.info("kept spaCy's attribute_ruler: a pattern %s", exc)
+        logger.info("kept spaCy's %s (%s)", name, exc)
         return False
-    nlp.remove_pipe(RULER_NAME)
-    nlp.rename_pipe(FAST_NAME, RULER_NAME)
-    logger.debug("attribute_ruler compiled to array tests")
+    nlp.remove_pipe(name)
+    nlp.rename_pipe(fast_name, name)
+    logger.debug("%s swapped for %s", name, fast.__name__)
     return True
 
 
@@ -364,15 +370,4 @@ def fast_lemmatizer(nlp: Language) -> bool:
 
     Returns whether it did: a pipeline without one, or with a lemmatizer whose answer
     may depend on more than form, POS and morphology, keeps its own (logged)."""
-    if LEMMATIZER_NAME not in nlp.pipe_names:
-        return False
-    if isinstance(nlp.get_pipe(LEMMATIZER_NAME), FastLemmatizer):
-        return True
-    try:
-        nlp.add_pipe(FAST_LEMMATIZER_NAME, after=LEMMATIZER_NAME)
-    except Unsupported as exc:
-        logger.info("kept spaCy's lemmatizer: it %s", exc)
-        return False
-    nlp.remove_pipe(LEMMATIZER_NAME)
-    nlp.rename_pipe(FAST_LEMMATIZER_NAME, LEMMATIZER_NAME)
-    return True
+    return _swap(nlp, LEMMATIZER_NAME, FAST_LEMMATIZER_NAME, FastLemmatizer)
